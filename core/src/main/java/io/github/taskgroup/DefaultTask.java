@@ -1,0 +1,276 @@
+package io.github.taskgroup;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * The task implementation, and the runnable the executor runs.
+ *
+ * <p>State transitions (see {@link Task.State}), each made while holding this task's monitor:
+ * <pre>
+ *   PENDING -> RUNNING            start(): a thread picked it up
+ *   PENDING -> CANCELLED          cancel() before it started; it will never run
+ *   PENDING -> FAILED             the executor rejected it
+ *   RUNNING -> SUCCEEDED          its code returned and no cancellation was requested
+ *   RUNNING -> FAILED             its code threw a genuine failure (cancellation requested or not)
+ *   RUNNING -> CANCELLED          cancellation was requested and its code returned or threw only an echo
+ * </pre>
+ * The monitor also orders {@code cancel()}'s interrupt against the end of the run: once the runner has
+ * left, no interrupt for this task can reach its thread, and the runner clears any interrupt it got, so
+ * that nothing leaks into the next task of a pooled thread.
+ */
+final class DefaultTask<T> implements Task<T>, Runnable {
+
+    private final DefaultTaskGroup group;
+    private final int sequence;
+    private final String name; // null: "task-<sequence>", built on demand
+    private final long forkedAtNanos;
+
+    private Callable<? extends T> callable; // dropped when done, so the handle does not pin what it captured
+    private Runnable body; // the callable's run, wrapped by the context propagators
+
+    private volatile Task.State state = Task.State.PENDING;
+    private volatile CancellationReason cancelReason; // set once, when cancellation is requested
+    private Thread runner; // guarded by this
+    private Object outcome; // the value or the failure; published by the volatile write of state
+
+    /** Whether this task holds one of its group's concurrency permits; guarded by the group's lock. */
+    boolean holdsPermit;
+
+    DefaultTask(DefaultTaskGroup group, int sequence, String name, Callable<? extends T> callable,
+            List<ContextPropagator> propagators) {
+        this.group = group;
+        this.sequence = sequence;
+        this.name = name;
+        this.callable = callable;
+        this.forkedAtNanos = System.nanoTime();
+        Runnable run = this::runCallable;
+        for (int i = propagators.size() - 1; i >= 0; i--) {
+            run = propagators.get(i).wrap(run);
+        }
+        this.body = run;
+    }
+
+    @Override
+    public String name() {
+        return name != null ? name : "task-" + sequence;
+    }
+
+    @Override
+    public TaskGroup group() {
+        return group;
+    }
+
+    @Override
+    public Task.State state() {
+        return state;
+    }
+
+    @Override
+    public Throwable exception() {
+        return state == Task.State.FAILED ? (Throwable) outcome : null;
+    }
+
+    @Override
+    public CancellationReason cancellationReason() {
+        Task.State current = state;
+        return current == Task.State.SUCCEEDED || current == Task.State.FAILED ? null : cancelReason;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T get() {
+        if (!state.isDone() && cancelReason == null && !group.isCancelled()) {
+            group.awaitTask(this);
+        }
+        Task.State current = state;
+        if (current == Task.State.SUCCEEDED) {
+            return (T) outcome;
+        }
+        if (current == Task.State.FAILED) {
+            Throwable failure = (Throwable) outcome;
+            throw new CompletionException(describe() + " failed: " + failure, failure);
+        }
+        CancellationReason reason = cancelReason != null ? cancelReason : group.cancellationReasonOrNull();
+        if (current == Task.State.CANCELLED || reason != null) {
+            CancellationException cancelled = new CancellationException(describe() + " was cancelled ("
+                    + (reason != null ? reason.value() : "unknown") + ")");
+            Throwable cause = group.firstFailure();
+            if (cause != null) {
+                cancelled.initCause(cause);
+            }
+            throw cancelled;
+        }
+        // The waiting thread was interrupted: the wait ends as a cancellation, with the interrupt kept.
+        Thread.currentThread().interrupt();
+        throw new CancellationException("Interrupted while waiting for " + describe());
+    }
+
+    @Override
+    public boolean cancel() {
+        return cancel(CancellationReason.EXPLICIT);
+    }
+
+    /** Requests cancellation; returns whether this call did it. Safe to call from any thread. */
+    boolean cancel(CancellationReason reason) {
+        boolean neverStarted;
+        synchronized (this) {
+            if (state == Task.State.PENDING) {
+                cancelReason = reason;
+                state = Task.State.CANCELLED;
+                releaseForGc();
+                neverStarted = true;
+            } else if (state == Task.State.RUNNING && cancelReason == null) {
+                cancelReason = reason;
+                if (runner != null && runner != group.owner()) {
+                    runner.interrupt();
+                }
+                neverStarted = false;
+            } else {
+                return false;
+            }
+        }
+        if (neverStarted) {
+            group.taskEndedBeforeStart(this);
+        } else {
+            group.signalWaiters();
+        }
+        return true;
+    }
+
+    /** The executor refused the task: it fails with the rejection. Returns the next task to dispatch. */
+    DefaultTask<?> rejected(RejectedExecutionException rejection) {
+        synchronized (this) {
+            if (state != Task.State.PENDING) {
+                return null; // cancelled meanwhile: whoever cancelled it did the accounting
+            }
+            outcome = rejection;
+            state = Task.State.FAILED;
+            releaseForGc();
+        }
+        group.taskFailed(this, rejection);
+        return group.taskEndedBeforeStartNoDispatch(this);
+    }
+
+    @Override
+    public void run() {
+        Thread thread = Thread.currentThread();
+        synchronized (this) {
+            if (state != Task.State.PENDING) {
+                return; // cancelled (or rejected) before it started: nothing to run, nothing to account
+            }
+            state = Task.State.RUNNING;
+            runner = thread;
+        }
+        String threadName = thread.getName();
+        boolean renamed = group.renameThreads() && rename(thread, threadNameFor(threadName));
+        DefaultTaskGroup previous = DefaultTaskGroup.enterTask(group);
+        try {
+            body.run();
+        } catch (Throwable aroundTask) {
+            // A context propagator failed around the task (its own code could not have thrown here).
+            if (state == Task.State.RUNNING) {
+                complete(null, aroundTask, System.nanoTime());
+            }
+        } finally {
+            if (state == Task.State.RUNNING) {
+                complete(null, new IllegalStateException("A context propagator did not run " + describe()),
+                        System.nanoTime());
+            }
+            DefaultTaskGroup.leaveTask(previous);
+            if (renamed) {
+                rename(thread, threadName);
+            }
+            Thread.interrupted(); // an interrupt meant for this task must not reach the thread's next task
+            DefaultTaskGroup.dispatch(group.taskEnded(this));
+        }
+    }
+
+    /** Runs inside the restored context: the listener hears start and finish on this thread. */
+    private void runCallable() {
+        group.listeners().taskStarted(this);
+        long startedAt = System.nanoTime();
+        T value = null;
+        Throwable failure = null;
+        try {
+            value = callable.call();
+        } catch (Throwable thrown) {
+            failure = thrown;
+        }
+        complete(value, failure, startedAt);
+    }
+
+    private void complete(T value, Throwable thrown, long startedAt) {
+        long runNanos = System.nanoTime() - startedAt;
+        Throwable failure;
+        synchronized (this) {
+            runner = null;
+            boolean cancelled = cancelReason != null || group.isCancelled();
+            failure = thrown == null || !cancelled ? thrown : Failures.genuineAfterCancellation(thrown);
+            if (failure != null) {
+                outcome = failure;
+                state = Task.State.FAILED;
+            } else if (cancelReason != null) {
+                state = Task.State.CANCELLED;
+            } else if (thrown != null) {
+                // An echo while the group (not yet this task) is cancelled: the group is about to cancel it.
+                cancelReason = group.cancellationReasonOrNull();
+                state = Task.State.CANCELLED;
+            } else {
+                outcome = value;
+                state = Task.State.SUCCEEDED;
+            }
+            releaseForGc();
+        }
+        if (failure != null) {
+            group.taskFailed(this, failure);
+        } else if (state == Task.State.SUCCEEDED) {
+            group.taskSucceeded(this);
+        }
+        group.listeners().taskFinished(this, runNanos);
+    }
+
+    private void releaseForGc() {
+        callable = null;
+        body = null;
+    }
+
+    TaskSnapshot snapshot(long nowNanos, boolean withStackTrace) {
+        Thread thread;
+        synchronized (this) {
+            thread = runner;
+        }
+        List<StackTraceElement> stack = withStackTrace && thread != null
+                ? Arrays.asList(thread.getStackTrace()) : List.of();
+        return new TaskSnapshot(name(), state, Duration.ofNanos(nowNanos - forkedAtNanos),
+                thread != null ? thread.getName() : null, stack);
+    }
+
+    String describe() {
+        return "task '" + name() + "' of group '" + group.name() + "'";
+    }
+
+    private String threadNameFor(String original) {
+        String label = group.name() + "/" + name();
+        return original.isEmpty() ? label : original + " " + label;
+    }
+
+    private static boolean rename(Thread thread, String newName) {
+        try {
+            thread.setName(newName);
+            return true;
+        } catch (SecurityException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Task[" + name() + ", " + state + "]";
+    }
+}

@@ -1,0 +1,662 @@
+package io.github.taskgroup;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The group implementation. See {@link TaskGroup} for the guarantees.
+ *
+ * <p>State transitions ({@link TaskGroup.State}):
+ * <pre>
+ *   OPEN       -> JOINING     join() starts waiting
+ *   JOINING    -> OPEN        join() returns and the group was not cancelled meanwhile
+ *   OPEN       -> CANCELLING  cancel(reason), the first time only (cancelReason is set once, before)
+ *   JOINING    -> CANCELLING  idem, while the owner waits
+ *   OPEN       -> CLOSED      close(), once every task finished
+ *   CANCELLING -> CLOSED      idem
+ * </pre>
+ * {@code live} counts tasks that are not done; a task is done when its final state is published, its
+ * listener events are delivered and its thread no longer runs its code. {@code join()} and
+ * {@code close()} wait for {@code live == 0}.
+ */
+final class DefaultTaskGroup implements TaskGroup {
+
+    /** The innermost live group of the current thread: one it owns, or the group of the task it runs. */
+    private static final ThreadLocal<DefaultTaskGroup> CURRENT = new ThreadLocal<>();
+
+    private final DefaultTaskGroupFactory factory;
+    private final long id;
+    private final String name;
+    private final TaskGroupPolicy policy;
+    private final Executor executor;
+    private final int maxConcurrency; // Integer.MAX_VALUE: unlimited
+    private final Duration ownTimeout;
+    private final long deadlineNanos; // Long.MAX_VALUE: none
+    private final DefaultTaskGroup parent;
+    private final DefaultTaskGroup enclosing; // what CURRENT held when the owner opened this group
+    private final Thread owner;
+    private final String ownerName;
+    private final long openedAtNanos = System.nanoTime();
+    private final Instant openedAt = Instant.now();
+
+    private volatile TaskGroup.State state = TaskGroup.State.OPEN;
+    private volatile CancellationReason cancelReason;
+    private volatile boolean ownDeadlineExpired;
+    private volatile boolean won; // first-success: some task succeeded
+
+    private final AtomicInteger live = new AtomicInteger();
+    private final AtomicInteger sequence = new AtomicInteger();
+    private final Set<DefaultTask<?>> liveTasks = ConcurrentHashMap.newKeySet();
+    private final Set<DefaultTaskGroup> children = ConcurrentHashMap.newKeySet();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private volatile int waiters; // threads waiting on 'changed' for a single task (Task.get)
+    private final FailureRecord failures = new FailureRecord(); // guarded by lock
+    private volatile Throwable firstFailure;
+    private int permits; // guarded by lock; only used when maxConcurrency is set
+    private final ArrayDeque<DefaultTask<?>> queue = new ArrayDeque<>(); // guarded by lock
+    private ScheduledFuture<?> deadlineTimer;
+
+    DefaultTaskGroup(DefaultTaskGroupFactory factory, long id, String name, TaskGroupOptions options,
+            DefaultTaskGroup parent, DefaultTaskGroup enclosing) {
+        this.factory = factory;
+        this.id = id;
+        this.name = name;
+        this.policy = options.policy().orElse(TaskGroupPolicy.FAIL_FAST);
+        this.executor = options.executor().orElse(factory.executor());
+        this.maxConcurrency = options.maxConcurrency().orElse(Integer.MAX_VALUE);
+        this.permits = maxConcurrency;
+        this.ownTimeout = options.timeout().orElse(null);
+        this.parent = parent;
+        this.enclosing = enclosing;
+        this.owner = Thread.currentThread();
+        this.ownerName = owner.getName();
+        long own = ownTimeout == null ? Long.MAX_VALUE : saturatedAdd(openedAtNanos, ownTimeout);
+        long inherited = parent == null ? Long.MAX_VALUE : parent.deadlineNanos;
+        this.deadlineNanos = Math.min(own, inherited);
+    }
+
+    /** Links the group into its parent and the thread, and starts its deadline; called once, by open. */
+    void start() {
+        if (ownTimeout != null && (parent == null || deadlineNanos < parent.deadlineNanos)) {
+            deadlineTimer = factory.scheduleDeadline(this::expire, deadlineNanos - System.nanoTime());
+        }
+        CURRENT.set(this);
+        if (parent != null) {
+            parent.children.add(this);
+            CancellationReason parentReason = parent.cancelReason;
+            if (parentReason != null) { // cancelled while we were linking in: its sweep may have missed us
+                cancel(parentReason.forNestedGroups());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- thread context
+
+    /** @return the innermost live group the current thread owns or works for, or {@code null} */
+    static DefaultTaskGroup current() {
+        DefaultTaskGroup group = CURRENT.get();
+        while (group != null && group.state == TaskGroup.State.CLOSED) {
+            group = group.enclosing;
+        }
+        return group;
+    }
+
+    static DefaultTaskGroup enterTask(DefaultTaskGroup group) {
+        DefaultTaskGroup previous = CURRENT.get();
+        CURRENT.set(group);
+        return previous;
+    }
+
+    static void leaveTask(DefaultTaskGroup previous) {
+        if (previous == null) {
+            CURRENT.remove();
+        } else {
+            CURRENT.set(previous);
+        }
+    }
+
+    // ---------------------------------------------------------------- public API
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public TaskGroup.State state() {
+        return state;
+    }
+
+    @Override
+    public TaskGroupPolicy policy() {
+        return policy;
+    }
+
+    @Override
+    public Optional<Instant> deadline() {
+        return Optional.ofNullable(deadlineInstant());
+    }
+
+    @Override
+    public Optional<CancellationReason> cancellationReason() {
+        return Optional.ofNullable(cancelReason);
+    }
+
+    @Override
+    public <T> Task<T> fork(Callable<? extends T> callable) {
+        Objects.requireNonNull(callable, "callable");
+        return fork(null, callable);
+    }
+
+    @Override
+    public <T> Task<T> fork(String name, Callable<? extends T> callable) {
+        Objects.requireNonNull(callable, "callable");
+        if (state == TaskGroup.State.CLOSED) {
+            throw closed(name);
+        }
+        DefaultTask<T> task = new DefaultTask<>(this, sequence.incrementAndGet(), name, callable,
+                factory.propagators());
+        live.incrementAndGet();
+        if (state == TaskGroup.State.CLOSED) { // closed while we were forking: close() does not wait for us
+            taskCountedOff();
+            throw closed(name);
+        }
+        liveTasks.add(task);
+        listeners().taskForked(task);
+        CancellationReason reason = cancelReason;
+        if (reason != null) {
+            task.cancel(reason); // never runs; its end is accounted for by cancel
+            return task;
+        }
+        DefaultTask<?> toRun = task;
+        if (maxConcurrency != Integer.MAX_VALUE) {
+            lock.lock();
+            try {
+                if (task.state() != Task.State.PENDING) {
+                    toRun = null;
+                } else if (permits > 0) {
+                    permits--;
+                    task.holdsPermit = true;
+                } else {
+                    queue.addLast(task);
+                    toRun = null;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        dispatch(toRun);
+        return task;
+    }
+
+    /** Hands tasks to their executors; a rejected task fails and yields the next one to dispatch. */
+    static void dispatch(DefaultTask<?> task) {
+        while (task != null) {
+            DefaultTaskGroup group = (DefaultTaskGroup) task.group();
+            try {
+                group.executor.execute(task);
+                return;
+            } catch (RejectedExecutionException rejection) {
+                task = task.rejected(rejection);
+            }
+        }
+    }
+
+    @Override
+    public void join() throws InterruptedException {
+        if (state == TaskGroup.State.CLOSED) {
+            throw new IllegalStateException("Task group '" + name + "' is closed: it cannot be joined");
+        }
+        transition(TaskGroup.State.OPEN, TaskGroup.State.JOINING);
+        boolean interrupted;
+        try {
+            interrupted = awaitAll(true);
+        } finally {
+            transition(TaskGroup.State.JOINING, TaskGroup.State.OPEN);
+        }
+        report(interrupted);
+    }
+
+    @Override
+    public boolean cancel(CancellationReason reason) {
+        Objects.requireNonNull(reason, "reason");
+        lock.lock();
+        try {
+            if (cancelReason != null || state == TaskGroup.State.CLOSED) {
+                return false;
+            }
+            cancelReason = reason;
+            state = TaskGroup.State.CANCELLING;
+            queue.clear(); // queued tasks are cancelled below, through liveTasks
+            if (deadlineTimer != null) {
+                deadlineTimer.cancel(false);
+            }
+        } finally {
+            lock.unlock();
+        }
+        // Nested groups first: their owners are our tasks, which must find their own groups cancelled
+        // (with the right reason) before the interrupt reaches them.
+        CancellationReason nestedReason = reason.forNestedGroups();
+        for (DefaultTaskGroup child : children) {
+            child.cancel(nestedReason);
+        }
+        for (DefaultTask<?> task : liveTasks) {
+            task.cancel(reason);
+        }
+        signalAll();
+        return true;
+    }
+
+    @Override
+    public void close() {
+        if (state == TaskGroup.State.CLOSED) {
+            return;
+        }
+        if (live.get() > 0) {
+            cancel(CancellationReason.EXPLICIT); // the owner left without joining what it forked
+        }
+        boolean interrupted = awaitUninterruptibly();
+        lock.lock();
+        try {
+            if (state == TaskGroup.State.CLOSED) {
+                return; // closed concurrently by another thread
+            }
+            state = TaskGroup.State.CLOSED;
+            if (deadlineTimer != null) {
+                deadlineTimer.cancel(false);
+            }
+        } finally {
+            lock.unlock();
+        }
+        interrupted |= awaitUninterruptibly(); // forks that raced with the state change
+        for (DefaultTaskGroup child : children) {
+            child.cancel(CancellationReason.PARENT); // nested groups the owner failed to close first
+        }
+        if (parent != null) {
+            parent.children.remove(this);
+        }
+        if (CURRENT.get() == this) {
+            if (current() == null) {
+                CURRENT.remove();
+            } else {
+                CURRENT.set(current());
+            }
+        }
+        factory.closed(this);
+        listeners().groupClosed(this, outcome(), System.nanoTime() - openedAtNanos);
+        throwFailures(interrupted);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ---------------------------------------------------------------- run()
+
+    /**
+     * The body of {@code run} finished (normally when {@code bodyFailure} is null): waits for every task
+     * and reports, then closes the group.
+     */
+    <R> R finishRun(R result, Throwable bodyFailure) throws InterruptedException {
+        try {
+            if (bodyFailure == null) {
+                join();
+                return result;
+            }
+            boolean interrupted = bodyFailure instanceof InterruptedException;
+            Throwable genuine = isCancelled() ? Failures.genuineAfterCancellation(bodyFailure)
+                    : interrupted ? null : bodyFailure;
+            if (genuine != null) {
+                record(new FailureRecord.Entry("the body", genuine, true));
+                cancel(CancellationReason.SIBLING_FAILURE);
+            } else if (interrupted) {
+                cancel(CancellationReason.PARENT);
+            }
+            interrupted |= awaitUninterruptibly();
+            report(interrupted); // failures (the body's own included), interrupt, timeout, outside cancel
+            throw sneaky(bodyFailure); // only the echo of a quiet cancellation: let it propagate as it is
+        } finally {
+            close();
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E sneaky(Throwable throwable) throws E {
+        throw (E) throwable;
+    }
+
+    // ---------------------------------------------------------------- called by tasks
+
+    DefaultTaskGroupFactory factory() {
+        return factory;
+    }
+
+    Listeners listeners() {
+        return factory.listeners();
+    }
+
+    boolean renameThreads() {
+        return factory.renameThreads();
+    }
+
+    Thread owner() {
+        return owner;
+    }
+
+    boolean isCancelled() {
+        return cancelReason != null;
+    }
+
+    CancellationReason cancellationReasonOrNull() {
+        return cancelReason;
+    }
+
+    Throwable firstFailure() {
+        return firstFailure;
+    }
+
+    void taskFailed(DefaultTask<?> task, Throwable failure) {
+        record(new FailureRecord.Entry("task '" + task.name() + "'", failure, false));
+        if (policy == TaskGroupPolicy.FAIL_FAST) {
+            cancel(CancellationReason.SIBLING_FAILURE);
+        }
+    }
+
+    void taskSucceeded(DefaultTask<?> task) {
+        if (policy == TaskGroupPolicy.FIRST_SUCCESS) {
+            won = true;
+            cancel(CancellationReason.FIRST_SUCCESS);
+        }
+    }
+
+    private void record(FailureRecord.Entry entry) {
+        lock.lock();
+        try {
+            failures.add(entry);
+            if (firstFailure == null) {
+                firstFailure = entry.failure();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A task ended before it started (cancelled): tell the listeners, count it off, start the next. */
+    void taskEndedBeforeStart(DefaultTask<?> task) {
+        dispatch(taskEndedBeforeStartNoDispatch(task));
+    }
+
+    DefaultTask<?> taskEndedBeforeStartNoDispatch(DefaultTask<?> task) {
+        listeners().taskFinished(task, TaskGroupListener.NOT_STARTED);
+        return taskEnded(task);
+    }
+
+    /** Counts a finished task off; returns the queued task that inherits its permit, if any. */
+    DefaultTask<?> taskEnded(DefaultTask<?> task) {
+        liveTasks.remove(task);
+        DefaultTask<?> next = null;
+        if (maxConcurrency != Integer.MAX_VALUE) {
+            lock.lock();
+            try {
+                if (task.holdsPermit) {
+                    task.holdsPermit = false;
+                    next = nextQueued();
+                    if (next == null) {
+                        permits++;
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        taskCountedOff();
+        return next;
+    }
+
+    private DefaultTask<?> nextQueued() {
+        DefaultTask<?> next;
+        while ((next = queue.pollFirst()) != null) {
+            if (next.state() == Task.State.PENDING) {
+                next.holdsPermit = true;
+                return next;
+            }
+        }
+        return null;
+    }
+
+    private void taskCountedOff() {
+        if (live.decrementAndGet() == 0 || waiters > 0) {
+            signalAll();
+        }
+    }
+
+    void signalWaiters() {
+        if (waiters > 0) {
+            signalAll();
+        }
+    }
+
+    private void signalAll() {
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Task.get(): waits until the task is done or cancelled, or the group is cancelled, or interrupt. */
+    void awaitTask(DefaultTask<?> task) {
+        lock.lock();
+        try {
+            waiters++;
+            while (!task.state().isDone() && task.cancellationReason() == null && cancelReason == null) {
+                changed.await();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // DefaultTask.get turns this into a CancellationException
+        } finally {
+            waiters--;
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- waiting and reporting
+
+    /** Waits for live == 0. Returns whether the thread was interrupted (the group is then cancelled). */
+    private boolean awaitAll(boolean interruptible) {
+        boolean interrupted = false;
+        lock.lock();
+        try {
+            while (live.get() > 0) {
+                if (interruptible && !interrupted) {
+                    try {
+                        changed.await();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                        lock.unlock();
+                        try {
+                            cancel(CancellationReason.PARENT);
+                        } finally {
+                            lock.lock();
+                        }
+                    }
+                } else {
+                    changed.awaitUninterruptibly();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return interrupted;
+    }
+
+    private boolean awaitUninterruptibly() {
+        boolean interrupted = Thread.interrupted();
+        awaitAll(false);
+        return interrupted || Thread.interrupted();
+    }
+
+    /**
+     * Throws what the owner of {@code join} (or {@code run}) must hear: the failures first, always (with the
+     * interrupt re-asserted); then the interrupt, the timeout, or a cancellation from outside.
+     */
+    private void report(boolean interrupted) throws InterruptedException {
+        throwFailures(interrupted);
+        if (interrupted) {
+            throw new InterruptedException("Interrupted while joining task group '" + name
+                    + "'; its tasks were cancelled");
+        }
+        CancellationReason reason = cancelReason;
+        if (reason == CancellationReason.TIMEOUT) {
+            throw timeoutException(new FailureRecord.Drained(List.of(), 0));
+        }
+        if (reason == CancellationReason.SHUTDOWN || reason == CancellationReason.REQUEST_ABORTED
+                || reason == CancellationReason.PARENT) {
+            throw new CancellationException("Task group '" + name + "' was cancelled (" + reason.value() + ")");
+        }
+    }
+
+    /** Throws the failures not reported yet, if any, re-asserting the interrupt when there was one. */
+    private void throwFailures(boolean interrupted) {
+        FailureRecord.Drained drained;
+        lock.lock();
+        try {
+            drained = failures.drain(policy == TaskGroupPolicy.FIRST_SUCCESS && won);
+        } finally {
+            lock.unlock();
+        }
+        if (drained.isEmpty()) {
+            return;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (cancelReason == CancellationReason.TIMEOUT) {
+            throw timeoutException(drained);
+        }
+        throw new TaskGroupException(name, "Task group '" + name + "' failed with " + drained.describe(),
+                drained.failures(), drained.omitted());
+    }
+
+    private TaskGroupTimeoutException timeoutException(FailureRecord.Drained drained) {
+        String what = ownDeadlineExpired
+                ? "timed out after " + ownTimeout
+                : "was cancelled: the deadline of an enclosing group expired";
+        String message = "Task group '" + name + "' " + what
+                + (drained.isEmpty() ? "" : "; it also had " + drained.describe());
+        return new TaskGroupTimeoutException(name, message, ownDeadlineExpired ? ownTimeout : null,
+                drained.failures(), drained.omitted());
+    }
+
+    private void expire() {
+        lock.lock();
+        try {
+            if (cancelReason != null) {
+                return;
+            }
+            ownDeadlineExpired = true;
+        } finally {
+            lock.unlock();
+        }
+        cancel(CancellationReason.TIMEOUT);
+    }
+
+    private TaskGroup.Outcome outcome() {
+        int failed;
+        lock.lock();
+        try {
+            failed = failures.total();
+        } finally {
+            lock.unlock();
+        }
+        CancellationReason reason = cancelReason;
+        if (failed > 0 && !(policy == TaskGroupPolicy.FIRST_SUCCESS && won)) {
+            return TaskGroup.Outcome.FAILED;
+        }
+        if (reason == CancellationReason.TIMEOUT) {
+            return TaskGroup.Outcome.TIMEOUT;
+        }
+        if (reason != null && reason != CancellationReason.FIRST_SUCCESS) {
+            return TaskGroup.Outcome.CANCELLED;
+        }
+        return TaskGroup.Outcome.SUCCEEDED;
+    }
+
+    private void transition(TaskGroup.State from, TaskGroup.State to) {
+        lock.lock();
+        try {
+            if (state == from) {
+                state = to;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- introspection
+
+    TaskGroupSnapshot snapshot(boolean withStackTraces) {
+        long now = System.nanoTime();
+        List<TaskSnapshot> tasks = new ArrayList<>();
+        for (DefaultTask<?> task : liveTasks) {
+            tasks.add(task.snapshot(now, withStackTraces));
+        }
+        List<TaskGroupSnapshot> groups = new ArrayList<>();
+        for (DefaultTaskGroup child : children) {
+            groups.add(child.snapshot(withStackTraces));
+        }
+        return new TaskGroupSnapshot(id, name, ownerName, openedAt, Duration.ofNanos(now - openedAtNanos),
+                deadlineInstant(), policy, state, cancelReason, tasks, groups);
+    }
+
+    DefaultTaskGroup parent() {
+        return parent;
+    }
+
+    private Instant deadlineInstant() {
+        return deadlineNanos == Long.MAX_VALUE ? null : openedAt.plusNanos(deadlineNanos - openedAtNanos);
+    }
+
+    private IllegalStateException closed(String taskName) {
+        return new IllegalStateException("Task group '" + name + "' is closed: cannot fork task '"
+                + (taskName != null ? taskName : "task-" + (sequence.get() + 1)) + "'");
+    }
+
+    private static long saturatedAdd(long nanos, Duration duration) {
+        long add;
+        try {
+            add = duration.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+        long sum = nanos + add;
+        return ((nanos ^ sum) & (add ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+    }
+
+    @Override
+    public String toString() {
+        return "TaskGroup[" + id + ", " + name + ", " + state + "]";
+    }
+}

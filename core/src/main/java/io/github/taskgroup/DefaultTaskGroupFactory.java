@@ -1,0 +1,211 @@
+package io.github.taskgroup;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/** The factory implementation: options resolution, the registry of live groups, deadlines and shutdown. */
+final class DefaultTaskGroupFactory implements TaskGroupFactory {
+
+    private final Executor executor;
+    private final ExecutorService ownedExecutor; // the default executor, shut down by close(); else null
+    private final TaskGroupOptions defaults;
+    private final Map<String, TaskGroupOptions> namedOptions;
+    private final Listeners listeners;
+    private final List<ContextPropagator> propagators;
+    private final boolean renameThreads;
+
+    private final AtomicLong ids = new AtomicLong();
+    private final Map<Long, DefaultTaskGroup> liveGroups = new ConcurrentHashMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition groupClosed = lock.newCondition();
+    private volatile boolean shutdown;
+    private volatile ScheduledThreadPoolExecutor deadlines; // created on first use
+
+    DefaultTaskGroupFactory(TaskGroupFactory.Builder builder) {
+        if (builder.executor != null) {
+            this.executor = builder.executor;
+            this.ownedExecutor = null;
+        } else {
+            this.ownedExecutor = TaskGroupExecutors.defaultExecutor();
+            this.executor = ownedExecutor;
+        }
+        this.defaults = builder.defaults;
+        this.namedOptions = Map.copyOf(builder.namedOptions);
+        this.listeners = new Listeners(builder.listeners);
+        this.propagators = List.copyOf(builder.propagators);
+        this.renameThreads = builder.renameThreads;
+    }
+
+    @Override
+    public TaskGroup open(String name, TaskGroupOptions options) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(options, "options");
+        TaskGroupOptions resolved = options.orElse(namedOptions.getOrDefault(name, TaskGroupOptions.defaults()))
+                .orElse(defaults);
+        DefaultTaskGroup enclosing = DefaultTaskGroup.current();
+        if (shutdown && enclosing == null) {
+            throw new IllegalStateException("TaskGroupFactory is shut down: cannot open task group '" + name + "'");
+        }
+        DefaultTaskGroup group = new DefaultTaskGroup(this, ids.incrementAndGet(), name, resolved, enclosing,
+                enclosing);
+        liveGroups.put(group.id(), group);
+        group.start();
+        listeners.groupOpened(group);
+        return group;
+    }
+
+    @Override
+    public <R> R run(String name, TaskGroupOptions options, TaskGroupBody<R> body) throws InterruptedException {
+        Objects.requireNonNull(body, "body");
+        DefaultTaskGroup group = (DefaultTaskGroup) open(name, options);
+        R result = null;
+        Throwable failure = null;
+        try {
+            result = body.run(group);
+        } catch (Throwable thrown) {
+            failure = thrown;
+        }
+        return group.finishRun(result, failure);
+    }
+
+    @Override
+    public List<TaskGroupSnapshot> liveGroups(boolean withStackTraces) {
+        List<TaskGroupSnapshot> roots = new ArrayList<>();
+        for (DefaultTaskGroup group : liveGroups.values()) {
+            DefaultTaskGroup parent = group.parent();
+            if (parent == null || parent.factory() != this) {
+                roots.add(group.snapshot(withStackTraces));
+            }
+        }
+        roots.sort((a, b) -> Long.compare(a.id(), b.id()));
+        return roots;
+    }
+
+    @Override
+    public Optional<TaskGroup> find(long id) {
+        return Optional.ofNullable(liveGroups.get(id));
+    }
+
+    @Override
+    public void shutdown() {
+        shutdown = true;
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return shutdown;
+    }
+
+    @Override
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        long remaining = timeout.toNanos();
+        lock.lock();
+        try {
+            while (!liveGroups.isEmpty()) {
+                if (remaining <= 0) {
+                    return false;
+                }
+                remaining = groupClosed.awaitNanos(remaining);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int cancelAll(CancellationReason reason) {
+        Objects.requireNonNull(reason, "reason");
+        int cancelled = 0;
+        for (DefaultTaskGroup group : liveGroups.values()) {
+            if (group.parent() == null && group.cancel(reason)) {
+                cancelled++;
+            }
+        }
+        return cancelled;
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+        cancelAll(CancellationReason.SHUTDOWN);
+        ScheduledThreadPoolExecutor timer = deadlines;
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+        if (ownedExecutor != null) {
+            ownedExecutor.shutdown();
+        }
+    }
+
+    // ---------------------------------------------------------------- called by groups
+
+    Executor executor() {
+        return executor;
+    }
+
+    Listeners listeners() {
+        return listeners;
+    }
+
+    List<ContextPropagator> propagators() {
+        return propagators;
+    }
+
+    boolean renameThreads() {
+        return renameThreads;
+    }
+
+    void closed(DefaultTaskGroup group) {
+        liveGroups.remove(group.id());
+        if (liveGroups.isEmpty()) {
+            lock.lock();
+            try {
+                groupClosed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    ScheduledFuture<?> scheduleDeadline(Runnable expire, long delayNanos) {
+        return deadlineTimer().schedule(expire, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+    }
+
+    private ScheduledThreadPoolExecutor deadlineTimer() {
+        ScheduledThreadPoolExecutor timer = deadlines;
+        if (timer == null) {
+            lock.lock();
+            try {
+                timer = deadlines;
+                if (timer == null) {
+                    timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+                        Thread thread = new Thread(runnable, "taskgroup-deadlines");
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+                    timer.setRemoveOnCancelPolicy(true);
+                    timer.setKeepAliveTime(10, TimeUnit.SECONDS);
+                    timer.allowCoreThreadTimeOut(true);
+                    deadlines = timer;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        return timer;
+    }
+}

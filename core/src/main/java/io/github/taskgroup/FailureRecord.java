@@ -1,0 +1,92 @@
+package io.github.taskgroup;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The genuine failures of one group that the owner has not been told about yet. Bounded: past
+ * {@link TaskGroupException#MAX_RECORDED_FAILURES} failures are counted, not kept. Guarded by the group's
+ * lock.
+ */
+final class FailureRecord {
+
+    /** One failure and where it came from ({@code task 'x'} or {@code the body}). */
+    record Entry(String source, Throwable failure, boolean fromBody) {
+    }
+
+    private List<Entry> unreported = new ArrayList<>(2);
+    private int omitted;
+    private int total;
+    private Throwable first;
+
+    void add(Entry entry) {
+        total++;
+        if (first == null) {
+            first = entry.failure();
+        }
+        if (unreported.size() < TaskGroupException.MAX_RECORDED_FAILURES) {
+            unreported.add(entry);
+        } else {
+            omitted++;
+        }
+    }
+
+    /** @return how many genuine failures the group ever had */
+    int total() {
+        return total;
+    }
+
+    /** @return the first genuine failure the group had, or {@code null} */
+    Throwable first() {
+        return first;
+    }
+
+    boolean hasUnreported() {
+        return !unreported.isEmpty() || omitted > 0;
+    }
+
+    /**
+     * Hands the unreported failures over and forgets them, so that each failure is reported once.
+     *
+     * @param bodyOnly whether to report only the body's failures (a won race drops the losers' failures)
+     */
+    Drained drain(boolean bodyOnly) {
+        List<Entry> entries = unreported;
+        int dropped = omitted;
+        unreported = new ArrayList<>(2);
+        omitted = 0;
+        if (bodyOnly) {
+            entries.removeIf(entry -> !entry.fromBody());
+            dropped = 0;
+        }
+        return new Drained(entries, dropped);
+    }
+
+    record Drained(List<Entry> entries, int omitted) {
+
+        boolean isEmpty() {
+            return entries.isEmpty() && omitted == 0;
+        }
+
+        List<Throwable> failures() {
+            return entries.stream().map(Entry::failure).toList();
+        }
+
+        String describe() {
+            StringBuilder text = new StringBuilder();
+            int count = entries.size() + omitted;
+            text.append(count == 1 ? "1 failure: " : count + " failures: ");
+            for (int i = 0; i < entries.size(); i++) {
+                Entry entry = entries.get(i);
+                if (i > 0) {
+                    text.append("; ");
+                }
+                text.append(entry.source()).append(" threw ").append(entry.failure());
+            }
+            if (omitted > 0) {
+                text.append("; and ").append(omitted).append(" more not recorded");
+            }
+            return text.toString();
+        }
+    }
+}

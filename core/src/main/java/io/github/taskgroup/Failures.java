@@ -1,0 +1,82 @@
+package io.github.taskgroup;
+
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.channels.ClosedByInterruptException;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+
+/** Tells genuine failures from echoes of cancellation. */
+final class Failures {
+
+    private static final int MAX_CAUSE_DEPTH = 64;
+
+    private Failures() {
+    }
+
+    /**
+     * What a task (or body) that was being cancelled really failed with.
+     *
+     * @param thrown what it threw
+     * @return {@code thrown} itself when it is genuine; the genuine failures an echo carries as suppressed
+     *         exceptions (the first, with the others added to it as suppressed); {@code null} when
+     *         {@code thrown} is only an echo of the cancellation
+     */
+    static Throwable genuineAfterCancellation(Throwable thrown) {
+        if (!isEcho(thrown)) {
+            return thrown;
+        }
+        List<Throwable> carried = new ArrayList<>();
+        Set<Throwable> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        collectCarried(thrown, carried, seen, 0);
+        if (carried.isEmpty()) {
+            return null;
+        }
+        Throwable first = carried.get(0);
+        for (int i = 1; i < carried.size(); i++) {
+            first.addSuppressed(carried.get(i));
+        }
+        return first;
+    }
+
+    /**
+     * An echo is an exception that only says "I was cancelled": an interrupt, a cancellation, an interrupted
+     * I/O operation, anything caused by one of those, or the timeout of a group whose deadline was
+     * inherited from its (expired) parent.
+     */
+    static boolean isEcho(Throwable thrown) {
+        Throwable current = thrown;
+        for (int depth = 0; current != null && depth < MAX_CAUSE_DEPTH; depth++) {
+            if (current instanceof TaskGroupTimeoutException timeout) {
+                return timeout.timeout() == null && timeout.failures().isEmpty() && timeout.omittedFailures() == 0;
+            }
+            if (current instanceof TaskGroupException) {
+                return false; // carries genuine failures
+            }
+            if (current instanceof InterruptedException || current instanceof CancellationException
+                    || current instanceof ClosedByInterruptException
+                    || (current instanceof InterruptedIOException && !(current instanceof SocketTimeoutException))) {
+                return true;
+            }
+            current = current.getCause();
+        }
+        return false;
+    }
+
+    private static void collectCarried(Throwable echo, List<Throwable> carried, Set<Throwable> seen, int depth) {
+        Throwable current = echo;
+        for (int d = depth; current != null && d < MAX_CAUSE_DEPTH && seen.add(current); d++) {
+            for (Throwable suppressed : current.getSuppressed()) {
+                if (!isEcho(suppressed)) {
+                    carried.add(suppressed);
+                } else {
+                    collectCarried(suppressed, carried, seen, d + 1);
+                }
+            }
+            current = current.getCause();
+        }
+    }
+}

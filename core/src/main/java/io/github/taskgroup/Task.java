@@ -1,0 +1,80 @@
+package io.github.taskgroup;
+
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+
+/**
+ * A handle to a task forked into a {@link TaskGroup}. The group owns the task: it is awaited by
+ * {@link TaskGroup#join()} and cancelled with the group. The handle is the only thing that keeps a
+ * finished task reachable.
+ *
+ * @param <T> the type of the task's result
+ */
+public interface Task<T> {
+
+    /**
+     * The state of a task. The legal transitions are {@code PENDING -> RUNNING -> SUCCEEDED | FAILED |
+     * CANCELLED} and {@code PENDING -> CANCELLED | FAILED} (cancelled before it started, or rejected by the
+     * executor).
+     */
+    enum State {
+        /** Forked, waiting for a thread or a concurrency permit. */
+        PENDING,
+        /** Running on a thread. A running task that was cancelled stays here until its code returns. */
+        RUNNING,
+        /** Returned a value, and was not cancelled before it did. */
+        SUCCEEDED,
+        /** Threw a genuine failure (see {@link TaskGroup} for what counts as one). */
+        FAILED,
+        /** Cancelled: it never started, or it was interrupted and ended without a genuine failure. */
+        CANCELLED;
+
+        /** @return whether this is one of the three final states */
+        public boolean isDone() {
+            return ordinal() >= SUCCEEDED.ordinal();
+        }
+    }
+
+    /** @return the task's name: the one given to {@code fork}, or {@code task-<n>} */
+    String name();
+
+    /** @return the group that owns this task */
+    TaskGroup group();
+
+    /** @return the current state */
+    State state();
+
+    /**
+     * Waits until the task is done and returns its result.
+     *
+     * <p>The wait ends early when the task, or its group, is cancelled: cancelling a group wakes every
+     * {@code get()} on its tasks at once, even while the cancelled task's code is still winding down.
+     *
+     * @return the value the task returned
+     * @throws CancellationException if the task was cancelled; when the group was cancelled because of a
+     *         failure, the exception's cause is that failure. Also thrown, with the thread's interrupt
+     *         status set again, when the waiting thread is interrupted.
+     * @throws CompletionException if the task failed; its cause is the failure
+     */
+    T get();
+
+    /** @return the failure when the state is {@link State#FAILED}, otherwise {@code null} */
+    Throwable exception();
+
+    /**
+     * @return why the task was cancelled, once cancellation was requested for it and unless it
+     *         {@linkplain State#SUCCEEDED succeeded} or {@linkplain State#FAILED failed} anyway; otherwise
+     *         {@code null}
+     */
+    CancellationReason cancellationReason();
+
+    /**
+     * Cancels this task only (reason {@link CancellationReason#EXPLICIT}); the group and the other tasks go
+     * on. A pending task never starts; a running task is interrupted and ends {@link State#CANCELLED}, unless
+     * it then fails genuinely. A cancelled task is not a failure of the group.
+     *
+     * @return {@code true} if this call cancelled the task, {@code false} if it was already done or already
+     *         cancelled
+     */
+    boolean cancel();
+}

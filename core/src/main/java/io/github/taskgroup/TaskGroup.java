@@ -1,0 +1,181 @@
+package io.github.taskgroup;
+
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+
+/**
+ * A group of concurrent tasks owned by the block that opened it: structured concurrency, as in Python's
+ * {@code asyncio.TaskGroup} and Trio's nurseries.
+ *
+ * <pre>{@code
+ * try (TaskGroup group = factory.open("checkout")) {
+ *     Task<Price> price = group.fork("price", () -> prices.fetch(id));
+ *     Task<Stock> stock = group.fork("stock", () -> stocks.fetch(id));
+ *     group.join();
+ *     return new Page(price.get(), stock.get());
+ * }
+ * }</pre>
+ *
+ * <h2>Guarantees</h2>
+ * <ol>
+ *   <li><b>Nothing is orphaned.</b> {@link #join()} and {@link #close()} return only when every task of the
+ *       group has finished, including tasks forked by other tasks while the owner waits.</li>
+ *   <li><b>Nothing is swallowed.</b> Every genuine failure of a task reaches the owner, once, in a
+ *       {@link TaskGroupException}, from {@link #join()} or, when the owner never joined, from
+ *       {@link #close()}. An exception that is only the echo of a cancellation ({@link InterruptedException},
+ *       {@link CancellationException}, an interrupted I/O operation, or one caused by them) thrown by a task
+ *       that was being cancelled is not a failure. A genuine exception thrown after the cancellation is, and
+ *       so is an echo that carries genuine failures as suppressed exceptions (a nested group's
+ *       {@link TaskGroupException} that try-with-resources attached to an {@code InterruptedException}): the
+ *       task fails with them.</li>
+ *   <li><b>Failures win.</b> When a genuine failure coincides with a cancellation or with the owner's
+ *       interruption, {@code join()}, {@code close()} and {@code run()} throw {@link TaskGroupException}; an
+ *       interrupted owner gets its interrupt status back.</li>
+ *   <li><b>Cancellation is structured.</b> Cancelling a group, for any {@link CancellationReason},
+ *       cancels its whole subtree: pending tasks never start, running tasks are interrupted, nested groups
+ *       are cancelled, and every {@link #join()} and {@link Task#get()} waiting in the subtree wakes up. A
+ *       group never interrupts its own owner thread.</li>
+ *   <li><b>Nesting.</b> A group opened inside a task of this group, or by this group's owner while it is
+ *       open, is a child of this group: it is cancelled with it, never outlives its deadline, and its
+ *       failures reach this group through the task (or body) that ran it.</li>
+ * </ol>
+ *
+ * <p>Groups are thread-safe: any thread may fork into a group, including its own tasks. {@link #join()}
+ * and {@link #close()} are meant for the owner.
+ */
+public interface TaskGroup extends AutoCloseable {
+
+    /**
+     * The lifecycle of a group. Legal transitions:
+     * {@code OPEN <-> JOINING} (the owner waits in {@code join()}), {@code OPEN | JOINING -> CANCELLING}
+     * (first cancellation, for any reason), {@code OPEN | CANCELLING -> CLOSED} ({@code close()}).
+     */
+    enum State {
+        /** Accepting tasks. */
+        OPEN,
+        /** Accepting tasks; the owner is waiting in {@link #join()}. */
+        JOINING,
+        /** Cancelled: tasks are winding down; new forks return already cancelled tasks. */
+        CANCELLING,
+        /** Closed: every task finished; forking throws {@link IllegalStateException}. */
+        CLOSED
+    }
+
+    /** How a closed group ended, as reported to {@link TaskGroupListener#groupClosed}. */
+    enum Outcome {
+        /** No failure, no cancellation (or a first-success race that was won). */
+        SUCCEEDED,
+        /** At least one genuine failure. */
+        FAILED,
+        /** Cancelled for a reason other than its deadline, without a genuine failure. */
+        CANCELLED,
+        /** Its deadline expired, without a genuine failure. */
+        TIMEOUT;
+
+        /** @return the outcome as a lowercase word, for metric tags */
+        public String value() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** @return an identifier unique within the {@link TaskGroupFactory} that opened the group */
+    long id();
+
+    /** @return the name given to {@link TaskGroupFactory#open(String)} */
+    String name();
+
+    /** @return the current state */
+    State state();
+
+    /** @return the policy in force */
+    TaskGroupPolicy policy();
+
+    /**
+     * @return the instant at which the group will be cancelled with {@link CancellationReason#TIMEOUT}: the
+     *         earlier of its own deadline and its enclosing groups' deadlines; empty when there is none
+     */
+    Optional<Instant> deadline();
+
+    /** @return why the group was cancelled; empty while it is not cancelled */
+    Optional<CancellationReason> cancellationReason();
+
+    /**
+     * Forks a task named {@code task-<n>}. See {@link #fork(String, Callable)}.
+     *
+     * @param callable the task's code
+     * @param <T> the type of its result
+     * @return the task's handle
+     */
+    <T> Task<T> fork(Callable<? extends T> callable);
+
+    /**
+     * Forks a task: it runs {@code callable} on the group's executor, once a concurrency permit is free
+     * (permits are granted in fork order). {@code fork} never blocks.
+     *
+     * <p>Forking into a cancelled group returns a task that is already {@link Task.State#CANCELLED} and
+     * never runs. If the executor rejects the task, the task fails with the
+     * {@link java.util.concurrent.RejectedExecutionException}, which the policy handles like any failure.
+     *
+     * @param name the task's name, shown in thread names, snapshots, logs and failure messages
+     * @param callable the task's code
+     * @param <T> the type of its result
+     * @return the task's handle
+     * @throws NullPointerException if {@code name} or {@code callable} is null
+     * @throws IllegalStateException if the group is closed
+     */
+    <T> Task<T> fork(String name, Callable<? extends T> callable);
+
+    /**
+     * Waits until every task of the group has finished, including tasks forked while waiting.
+     *
+     * <p>If the owner is interrupted while waiting, the group is cancelled (reason
+     * {@link CancellationReason#PARENT}), every task is awaited, and {@code InterruptedException} is thrown,
+     * unless a task failed genuinely (then {@link TaskGroupException}, with the interrupt status set).
+     * {@code join} may be called again after forking more tasks.
+     *
+     * @throws InterruptedException if the owner was interrupted and no task failed genuinely
+     * @throws TaskGroupException if tasks failed genuinely (each failure is reported once); a
+     *         {@link TaskGroupTimeoutException} when the group's deadline expired
+     * @throws CancellationException if the group was cancelled because of its enclosing group, shutdown or
+     *         an aborted request, and no task failed genuinely. A group cancelled with {@link #cancel()} or
+     *         because a first-success race was won returns normally.
+     * @throws IllegalStateException if the group is closed
+     */
+    void join() throws InterruptedException;
+
+    /**
+     * Cancels the group with reason {@link CancellationReason#EXPLICIT}: a quiet early exit. Pending tasks
+     * never start, running tasks are interrupted, nested groups are cancelled, and {@link #join()} returns
+     * normally once every task has finished, unless a task failed genuinely (before or after the cancel).
+     *
+     * @return {@code true} if this call cancelled the group, {@code false} if it was already cancelled or
+     *         closed
+     */
+    default boolean cancel() {
+        return cancel(CancellationReason.EXPLICIT);
+    }
+
+    /**
+     * Cancels the group for the given reason; see {@link #cancel()} and {@link #join()} for what the owner
+     * sees. Idempotent: only the first cancellation counts, and its reason sticks.
+     *
+     * @param reason why
+     * @return {@code true} if this call cancelled the group
+     */
+    boolean cancel(CancellationReason reason);
+
+    /**
+     * Closes the group. If tasks are still running (the owner left without {@link #join()}, typically
+     * because its block threw), they are cancelled (reason {@link CancellationReason#EXPLICIT}); then
+     * {@code close} waits for every task. It is not interruptible: an interrupt during the wait is remembered
+     * and re-asserted. Idempotent.
+     *
+     * @throws TaskGroupException if tasks failed genuinely and {@link #join()} has not reported those
+     *         failures yet (with try-with-resources, they are attached to the block's own exception as
+     *         suppressed)
+     */
+    @Override
+    void close();
+}

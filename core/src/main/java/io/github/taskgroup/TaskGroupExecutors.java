@@ -1,0 +1,101 @@
+package io.github.taskgroup;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Executors suited to task groups. The library is compiled for Java 17 and finds virtual threads at run
+ * time, without preview features.
+ */
+public final class TaskGroupExecutors {
+
+    private static final MethodHandle NEW_VIRTUAL_THREAD_PER_TASK_EXECUTOR = findVirtualThreadExecutor();
+    private static final MethodHandle IS_VIRTUAL = findIsVirtual();
+
+    private TaskGroupExecutors() {
+    }
+
+    /** @return whether this JDK has virtual threads (JDK 21 or later) */
+    public static boolean virtualThreadsAvailable() {
+        return NEW_VIRTUAL_THREAD_PER_TASK_EXECUTOR != null;
+    }
+
+    /**
+     * @return a new executor that starts a virtual thread per task; shut it down when done
+     * @throws UnsupportedOperationException on a JDK without virtual threads (before 21)
+     */
+    public static ExecutorService virtualThreads() {
+        if (NEW_VIRTUAL_THREAD_PER_TASK_EXECUTOR == null) {
+            throw new UnsupportedOperationException("Virtual threads need JDK 21 or later; this JVM is Java "
+                    + Runtime.version().feature());
+        }
+        try {
+            return (ExecutorService) NEW_VIRTUAL_THREAD_PER_TASK_EXECUTOR.invoke();
+        } catch (Throwable e) {
+            throw new IllegalStateException("Could not create a virtual-thread executor", e);
+        }
+    }
+
+    /**
+     * @param thread a thread
+     * @return whether it is a virtual thread
+     */
+    public static boolean isVirtual(Thread thread) {
+        if (IS_VIRTUAL == null) {
+            return false;
+        }
+        try {
+            return (boolean) IS_VIRTUAL.invoke(thread);
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    /**
+     * A new cached pool of daemon platform threads named {@code <prefix>N}: threads are created on demand,
+     * reused, and retired after 60 idle seconds. It never rejects a task before it is shut down.
+     *
+     * @param prefix the thread name prefix
+     * @return the pool; shut it down when done
+     */
+    public static ExecutorService platformThreads(String prefix) {
+        AtomicLong count = new AtomicLong();
+        ThreadFactory factory = runnable -> {
+            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+        return Executors.newCachedThreadPool(factory);
+    }
+
+    /**
+     * @return {@link #virtualThreads()} on JDK 21+, otherwise {@link #platformThreads(String)
+     *         platformThreads("taskgroup-")}
+     */
+    public static ExecutorService defaultExecutor() {
+        return virtualThreadsAvailable() ? virtualThreads() : platformThreads("taskgroup-");
+    }
+
+    private static MethodHandle findVirtualThreadExecutor() {
+        try {
+            return MethodHandles.publicLookup().findStatic(Executors.class, "newVirtualThreadPerTaskExecutor",
+                    MethodType.methodType(ExecutorService.class));
+        } catch (ReflectiveOperationException e) {
+            return null;
+        }
+    }
+
+    private static MethodHandle findIsVirtual() {
+        try {
+            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
+                    MethodType.methodType(boolean.class));
+        } catch (ReflectiveOperationException e) {
+            return null;
+        }
+    }
+}

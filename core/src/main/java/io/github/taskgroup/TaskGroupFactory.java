@@ -1,0 +1,218 @@
+package io.github.taskgroup;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+
+/**
+ * Opens {@link TaskGroup}s. One factory is shared by an application: it holds the executor, the group
+ * defaults, the listeners and context propagators, and it knows every live group it opened.
+ *
+ * <pre>{@code
+ * TaskGroupFactory factory = TaskGroupFactory.builder().build();   // virtual threads on JDK 21+
+ * int total = factory.run("totals", group -> {
+ *     Task<Integer> a = group.fork(() -> count("a"));
+ *     Task<Integer> b = group.fork(() -> count("b"));
+ *     group.join();
+ *     return a.get() + b.get();
+ * });
+ * }</pre>
+ */
+public interface TaskGroupFactory extends AutoCloseable {
+
+    /** @return a builder; with nothing set it builds a factory over {@link TaskGroupExecutors#defaultExecutor()} */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Opens a group owned by the calling thread, with the options registered for its name and the defaults.
+     *
+     * @param name the group's name (for metrics, logs and snapshots); also selects named options
+     * @return the open group; close it, best with try-with-resources
+     * @throws IllegalStateException if the factory is shut down and the group would not be nested in a live
+     *         group (nested groups may still open while live groups drain)
+     */
+    default TaskGroup open(String name) {
+        return open(name, TaskGroupOptions.defaults());
+    }
+
+    /**
+     * Opens a group with explicit options, which win over named options and defaults. If the calling
+     * thread runs a task of a live group, or owns a live group, the new group is its child.
+     *
+     * @param name the group's name
+     * @param options the options
+     * @return the open group
+     * @throws IllegalStateException if the factory is shut down (see {@link #open(String)})
+     */
+    TaskGroup open(String name, TaskGroupOptions options);
+
+    /**
+     * Runs {@code body} on the calling thread inside a new group, then waits for every task.
+     *
+     * @see #run(String, TaskGroupOptions, TaskGroupBody)
+     * @param name the group's name
+     * @param body the body
+     * @param <R> the type of the result
+     * @return what the body returned
+     * @throws InterruptedException if the caller was interrupted and nothing failed genuinely
+     * @throws TaskGroupException listing every genuine failure, the body's own included
+     */
+    default <R> R run(String name, TaskGroupBody<R> body) throws InterruptedException {
+        return run(name, TaskGroupOptions.defaults(), body);
+    }
+
+    /**
+     * Runs {@code body} on the calling thread inside a new group, then waits for every task and closes the
+     * group. If the body throws, its tasks are cancelled (reason {@link CancellationReason#SIBLING_FAILURE})
+     * and awaited, and the body's exception is reported with the tasks' failures.
+     *
+     * @param name the group's name
+     * @param options the group's options
+     * @param body the body
+     * @param <R> the type of the result
+     * @return what the body returned, once every task finished
+     * @throws InterruptedException if the caller was interrupted and nothing failed genuinely
+     * @throws TaskGroupException listing every genuine failure, the body's own included; a
+     *         {@link TaskGroupTimeoutException} when the deadline expired
+     * @throws java.util.concurrent.CancellationException if the group was cancelled from outside (shutdown,
+     *         aborted request, enclosing group) and nothing failed genuinely
+     */
+    <R> R run(String name, TaskGroupOptions options, TaskGroupBody<R> body) throws InterruptedException;
+
+    /** @return snapshots of the live groups that are not nested in another live group, each with its subtree */
+    default List<TaskGroupSnapshot> liveGroups() {
+        return liveGroups(false);
+    }
+
+    /**
+     * @param withStackTraces whether to capture the stack of every running task's thread (costly)
+     * @return snapshots of the live root groups, each with its subtree of tasks and nested groups
+     */
+    List<TaskGroupSnapshot> liveGroups(boolean withStackTraces);
+
+    /**
+     * @param id a group id
+     * @return the live group with that id, nested or not
+     */
+    Optional<TaskGroup> find(long id);
+
+    /**
+     * Stops opening new root groups; live groups go on and may still open nested groups. Idempotent.
+     */
+    void shutdown();
+
+    /** @return whether {@link #shutdown()} was called */
+    boolean isShutdown();
+
+    /**
+     * Waits until every live group is closed.
+     *
+     * @param timeout how long to wait at most
+     * @return {@code true} if no group is live
+     * @throws InterruptedException if interrupted while waiting
+     */
+    boolean awaitTermination(Duration timeout) throws InterruptedException;
+
+    /**
+     * Cancels every live root group (and so their subtrees) for the given reason.
+     *
+     * @param reason why, typically {@link CancellationReason#SHUTDOWN}
+     * @return how many groups this call cancelled
+     */
+    int cancelAll(CancellationReason reason);
+
+    /**
+     * Shuts the factory down: {@link #shutdown()}, {@link #cancelAll cancelAll(SHUTDOWN)}, then releases the
+     * factory's own resources (its deadline timer, and the default executor if it created one). It does not
+     * wait for tasks that ignore their interrupt; use {@link #awaitTermination} before for that.
+     */
+    @Override
+    void close();
+
+    /** Builds a {@link TaskGroupFactory}. */
+    final class Builder {
+
+        Executor executor;
+        TaskGroupOptions defaults = TaskGroupOptions.defaults();
+        final Map<String, TaskGroupOptions> namedOptions = new LinkedHashMap<>();
+        final List<TaskGroupListener> listeners = new ArrayList<>();
+        final List<ContextPropagator> propagators = new ArrayList<>();
+        boolean renameThreads = true;
+
+        Builder() {
+        }
+
+        /**
+         * @param executor runs the tasks; the factory does not shut it down. Default: a
+         *        {@linkplain TaskGroupExecutors#defaultExecutor() virtual thread per task} on JDK 21+,
+         *        otherwise a cached pool of daemon threads, owned and shut down by the factory.
+         * @return this builder
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * @param defaults options for every group, where neither {@code open} nor the named options set them
+         * @return this builder
+         */
+        public Builder defaults(TaskGroupOptions defaults) {
+            this.defaults = Objects.requireNonNull(defaults, "defaults");
+            return this;
+        }
+
+        /**
+         * Registers options that apply whenever a group with this name is opened.
+         *
+         * @param name the group name
+         * @param options its options
+         * @return this builder
+         */
+        public Builder group(String name, TaskGroupOptions options) {
+            namedOptions.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(options, "options"));
+            return this;
+        }
+
+        /**
+         * @param listener receives group and task events; listeners are called in the order added
+         * @return this builder
+         */
+        public Builder listener(TaskGroupListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * @param propagator carries context from forking thread to task thread; the first added is the
+         *        outermost
+         * @return this builder
+         */
+        public Builder contextPropagator(ContextPropagator propagator) {
+            propagators.add(Objects.requireNonNull(propagator, "propagator"));
+            return this;
+        }
+
+        /**
+         * @param renameThreads whether a task's thread carries the group and task name while it runs the
+         *        task (default {@code true}), so that thread dumps and JFR show who it works for
+         * @return this builder
+         */
+        public Builder renameThreads(boolean renameThreads) {
+            this.renameThreads = renameThreads;
+            return this;
+        }
+
+        /** @return the factory */
+        public TaskGroupFactory build() {
+            return new DefaultTaskGroupFactory(this);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.github.taskgroup;
+
+/**
+ * Receives the lifecycle events of groups and tasks; metrics and tracing plug in here.
+ *
+ * <p>Guarantees:
+ * <ul>
+ *   <li>Every forked task gets exactly one {@link #taskForked} and one {@link #taskFinished} event, so
+ *       {@code forked = succeeded + failed + cancelled} once the group is closed; {@link #taskStarted} is
+ *       sent only for tasks that got a thread.</li>
+ *   <li>{@link #taskStarted} and, for started tasks, {@link #taskFinished} run on the task's own thread,
+ *       inside the context restored by the {@link ContextPropagator}s, so a listener may open a scope in
+ *       one and close it in the other.</li>
+ *   <li>{@link #taskFinished} is delivered before the task counts as finished for {@link TaskGroup#join()},
+ *       and {@link #groupClosed} before {@link TaskGroup#close()} returns.</li>
+ *   <li>A listener that throws never breaks a group: the exception is logged through
+ *       {@link System.Logger} and the group goes on.</li>
+ * </ul>
+ * Listeners run on hot paths: keep them fast and non-blocking.
+ */
+public interface TaskGroupListener {
+
+    /** The value of {@code runNanos} in {@link #taskFinished} for a task that never started. */
+    long NOT_STARTED = -1L;
+
+    /**
+     * A group was opened, on its owner thread.
+     *
+     * @param group the new group
+     */
+    default void groupOpened(TaskGroup group) {
+    }
+
+    /**
+     * A group was closed: all its tasks are finished.
+     *
+     * @param group the closed group
+     * @param outcome how it ended
+     * @param durationNanos nanoseconds from open to close
+     */
+    default void groupClosed(TaskGroup group, TaskGroup.Outcome outcome, long durationNanos) {
+    }
+
+    /**
+     * A task was forked, on the forking thread; its state is {@link Task.State#PENDING}, or
+     * {@link Task.State#CANCELLED} when it was forked into a cancelled group.
+     *
+     * @param task the new task
+     */
+    default void taskForked(Task<?> task) {
+    }
+
+    /**
+     * A task got its thread (and its concurrency permit) and is about to run.
+     *
+     * @param task the task, in state {@link Task.State#RUNNING}
+     */
+    default void taskStarted(Task<?> task) {
+    }
+
+    /**
+     * A task finished: its state is {@link Task.State#SUCCEEDED}, {@link Task.State#FAILED} or
+     * {@link Task.State#CANCELLED}, and {@link Task#cancellationReason()} says why it was cancelled.
+     *
+     * @param task the finished task
+     * @param runNanos nanoseconds it ran, or {@link #NOT_STARTED} when it was cancelled or rejected before
+     *        it started
+     */
+    default void taskFinished(Task<?> task, long runNanos) {
+    }
+}

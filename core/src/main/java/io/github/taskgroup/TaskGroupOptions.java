@@ -1,0 +1,176 @@
+package io.github.taskgroup;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.Executor;
+
+/**
+ * Options of a group: timeout, concurrency limit, policy and executor. Every option may be left unset; an
+ * unset option falls back, in order, to the options registered for the group's name with
+ * {@link TaskGroupFactory.Builder#group(String, TaskGroupOptions)}, to the factory's
+ * {@linkplain TaskGroupFactory.Builder#defaults(TaskGroupOptions) defaults}, and finally to: no timeout,
+ * no concurrency limit, {@link TaskGroupPolicy#FAIL_FAST}, the factory's executor.
+ *
+ * <p>Instances are immutable; invalid values are rejected by the builder, when they are set.
+ */
+public final class TaskGroupOptions {
+
+    private static final TaskGroupOptions UNSET = new TaskGroupOptions(null, 0, null, null);
+
+    private final Duration timeout;
+    private final int maxConcurrency; // 0: unset
+    private final TaskGroupPolicy policy;
+    private final Executor executor;
+
+    private TaskGroupOptions(Duration timeout, int maxConcurrency, TaskGroupPolicy policy, Executor executor) {
+        this.timeout = timeout;
+        this.maxConcurrency = maxConcurrency;
+        this.policy = policy;
+        this.executor = executor;
+    }
+
+    /** @return options with nothing set: everything falls back */
+    public static TaskGroupOptions defaults() {
+        return UNSET;
+    }
+
+    /** @return a builder with nothing set */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder holding these options */
+    public Builder toBuilder() {
+        Builder builder = new Builder();
+        builder.timeout = timeout;
+        builder.maxConcurrency = maxConcurrency;
+        builder.policy = policy;
+        builder.executor = executor;
+        return builder;
+    }
+
+    /** @return how long the group may stay open before it is cancelled with {@link CancellationReason#TIMEOUT} */
+    public Optional<Duration> timeout() {
+        return Optional.ofNullable(timeout);
+    }
+
+    /** @return how many tasks of the group may run at once */
+    public OptionalInt maxConcurrency() {
+        return maxConcurrency == 0 ? OptionalInt.empty() : OptionalInt.of(maxConcurrency);
+    }
+
+    /** @return the policy */
+    public Optional<TaskGroupPolicy> policy() {
+        return Optional.ofNullable(policy);
+    }
+
+    /** @return the executor that runs the group's tasks */
+    public Optional<Executor> executor() {
+        return Optional.ofNullable(executor);
+    }
+
+    /**
+     * Fills what is unset here from {@code fallback}.
+     *
+     * @param fallback the options to take unset values from
+     * @return the combined options; this one wins where both are set
+     */
+    public TaskGroupOptions orElse(TaskGroupOptions fallback) {
+        Objects.requireNonNull(fallback, "fallback");
+        if (this == UNSET) {
+            return fallback;
+        }
+        return new TaskGroupOptions(
+                timeout != null ? timeout : fallback.timeout,
+                maxConcurrency != 0 ? maxConcurrency : fallback.maxConcurrency,
+                policy != null ? policy : fallback.policy,
+                executor != null ? executor : fallback.executor);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof TaskGroupOptions that
+                && Objects.equals(timeout, that.timeout)
+                && maxConcurrency == that.maxConcurrency
+                && policy == that.policy
+                && Objects.equals(executor, that.executor);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(timeout, maxConcurrency, policy, executor);
+    }
+
+    @Override
+    public String toString() {
+        return "TaskGroupOptions[timeout=" + timeout + ", maxConcurrency="
+                + (maxConcurrency == 0 ? "unset" : maxConcurrency) + ", policy=" + policy
+                + ", executor=" + executor + "]";
+    }
+
+    /** Builds {@link TaskGroupOptions}; each setter rejects an invalid value at once. */
+    public static final class Builder {
+
+        private Duration timeout;
+        private int maxConcurrency;
+        private TaskGroupPolicy policy;
+        private Executor executor;
+
+        private Builder() {
+        }
+
+        /**
+         * @param timeout how long the group may stay open; {@code null} unsets it
+         * @return this builder
+         * @throws IllegalArgumentException if the timeout is zero or negative
+         */
+        public Builder timeout(Duration timeout) {
+            if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
+                throw new IllegalArgumentException("timeout must be positive, but was " + timeout);
+            }
+            this.timeout = timeout;
+            return this;
+        }
+
+        /**
+         * @param maxConcurrency how many tasks may run at once
+         * @return this builder
+         * @throws IllegalArgumentException if it is less than 1
+         */
+        public Builder maxConcurrency(int maxConcurrency) {
+            if (maxConcurrency < 1) {
+                throw new IllegalArgumentException("maxConcurrency must be at least 1, but was " + maxConcurrency);
+            }
+            this.maxConcurrency = maxConcurrency;
+            return this;
+        }
+
+        /**
+         * @param policy the policy; {@code null} unsets it
+         * @return this builder
+         */
+        public Builder policy(TaskGroupPolicy policy) {
+            this.policy = policy;
+            return this;
+        }
+
+        /**
+         * @param executor the executor for the group's tasks; {@code null} unsets it
+         * @return this builder
+         */
+        public Builder executor(Executor executor) {
+            this.executor = executor;
+            return this;
+        }
+
+        /** @return the options */
+        public TaskGroupOptions build() {
+            if (timeout == null && maxConcurrency == 0 && policy == null && executor == null) {
+                return UNSET;
+            }
+            return new TaskGroupOptions(timeout, maxConcurrency, policy, executor);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.github.taskgroup;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A point-in-time view of a live group with its live tasks and nested groups.
+ *
+ * @param id the group's id
+ * @param name its name
+ * @param ownerThread the name of the thread that opened it
+ * @param openedAt when it was opened
+ * @param age time since it was opened
+ * @param deadline when it will be cancelled for timeout, or {@code null}
+ * @param policy its policy
+ * @param state its state
+ * @param cancellationReason why it was cancelled, or {@code null}
+ * @param tasks its live (pending and running) tasks
+ * @param groups its live nested groups
+ */
+public record TaskGroupSnapshot(long id, String name, String ownerThread, Instant openedAt, Duration age,
+        Instant deadline, TaskGroupPolicy policy, TaskGroup.State state, CancellationReason cancellationReason,
+        List<TaskSnapshot> tasks, List<TaskGroupSnapshot> groups) {
+
+    /** Copies the lists. */
+    public TaskGroupSnapshot {
+        tasks = List.copyOf(tasks);
+        groups = List.copyOf(groups);
+    }
+}

@@ -1,0 +1,22 @@
+package io.github.taskgroup;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A point-in-time view of a live task, for introspection (for example an Actuator endpoint).
+ *
+ * @param name the task's name
+ * @param state its state when the snapshot was taken
+ * @param age time since it was forked
+ * @param thread the name of the thread running it, or {@code null} while it is pending
+ * @param stackTrace the stack of that thread when requested, otherwise empty
+ */
+public record TaskSnapshot(String name, Task.State state, Duration age, String thread,
+        List<StackTraceElement> stackTrace) {
+
+    /** Copies the stack trace list. */
+    public TaskSnapshot {
+        stackTrace = List.copyOf(stackTrace);
+    }
+}
