@@ -52,7 +52,6 @@ final class DefaultTaskGroup implements TaskGroup {
     private final Thread owner;
     private final String ownerName;
     private final long openedAtNanos = System.nanoTime();
-    private final Instant openedAt = Instant.now();
 
     private volatile TaskGroup.State state = TaskGroup.State.OPEN;
     private volatile CancellationReason cancelReason;
@@ -69,6 +68,7 @@ final class DefaultTaskGroup implements TaskGroup {
     private volatile int waiters; // threads waiting on 'changed' for a single task (Task.get)
     private final FailureRecord failures = new FailureRecord(); // guarded by lock
     private volatile Throwable firstFailure;
+    private volatile TaskGroupException reportedToOwner; // the last report join() threw, so run() does not wrap it
     private int permits; // guarded by lock; only used when maxConcurrency is set
     private final ArrayDeque<DefaultTask<?>> queue = new ArrayDeque<>(); // guarded by lock
     private ScheduledFuture<?> deadlineTimer;
@@ -324,6 +324,19 @@ final class DefaultTaskGroup implements TaskGroup {
                 join();
                 return result;
             }
+            if (bodyFailure == reportedToOwner) {
+                // The body let join()'s own report through: those failures were reported; add any newer ones.
+                boolean interrupted = awaitUninterruptibly();
+                try {
+                    throwFailures(false);
+                } catch (TaskGroupException newer) {
+                    newer.failures().forEach(bodyFailure::addSuppressed);
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                throw sneaky(bodyFailure);
+            }
             boolean interrupted = bodyFailure instanceof InterruptedException;
             Throwable genuine = isCancelled() ? Failures.genuineAfterCancellation(bodyFailure)
                     : interrupted ? null : bodyFailure;
@@ -553,11 +566,11 @@ final class DefaultTaskGroup implements TaskGroup {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        if (cancelReason == CancellationReason.TIMEOUT) {
-            throw timeoutException(drained);
-        }
-        throw new TaskGroupException(name, "Task group '" + name + "' failed with " + drained.describe(),
-                drained.failures(), drained.omitted());
+        TaskGroupException report = cancelReason == CancellationReason.TIMEOUT ? timeoutException(drained)
+                : new TaskGroupException(name, "Task group '" + name + "' failed with " + drained.describe(),
+                        drained.failures(), drained.omitted());
+        reportedToOwner = report;
+        throw report;
     }
 
     private TaskGroupTimeoutException timeoutException(FailureRecord.Drained drained) {
@@ -627,7 +640,8 @@ final class DefaultTaskGroup implements TaskGroup {
         for (DefaultTaskGroup child : children) {
             groups.add(child.snapshot(withStackTraces));
         }
-        return new TaskGroupSnapshot(id, name, ownerName, openedAt, Duration.ofNanos(now - openedAtNanos),
+        return new TaskGroupSnapshot(id, name, ownerName, factory.instantOf(openedAtNanos),
+                Duration.ofNanos(now - openedAtNanos),
                 deadlineInstant(), policy, state, cancelReason, tasks, groups);
     }
 
@@ -636,7 +650,7 @@ final class DefaultTaskGroup implements TaskGroup {
     }
 
     private Instant deadlineInstant() {
-        return deadlineNanos == Long.MAX_VALUE ? null : openedAt.plusNanos(deadlineNanos - openedAtNanos);
+        return deadlineNanos == Long.MAX_VALUE ? null : factory.instantOf(deadlineNanos);
     }
 
     private IllegalStateException closed(String taskName) {

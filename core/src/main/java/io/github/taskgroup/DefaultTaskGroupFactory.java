@@ -28,6 +28,10 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
     private final boolean renameThreads;
 
     private final AtomicLong ids = new AtomicLong();
+    // One wall-clock anchor for every instant the factory reports, so that instants derived from
+    // System.nanoTime() compare exactly (a nested group's deadline equals its parent's).
+    private final long anchorNanos = System.nanoTime();
+    private final java.time.Instant anchor = java.time.Instant.now();
     private final Map<Long, DefaultTaskGroup> liveGroups = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition groupClosed = lock.newCondition();
@@ -179,6 +183,10 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
                 lock.unlock();
             }
         }
+    }
+
+    java.time.Instant instantOf(long nanoTime) {
+        return anchor.plusNanos(nanoTime - anchorNanos);
     }
 
     ScheduledFuture<?> scheduleDeadline(Runnable expire, long delayNanos) {
