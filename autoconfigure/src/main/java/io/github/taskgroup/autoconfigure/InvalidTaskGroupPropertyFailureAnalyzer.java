@@ -1,0 +1,18 @@
+package io.github.taskgroup.autoconfigure;
+
+import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+
+/**
+ * Reports an {@link InvalidTaskGroupPropertyException} as a start-up failure that names the property, its
+ * value and the fix, instead of a stack trace of bean creation exceptions.
+ */
+class InvalidTaskGroupPropertyFailureAnalyzer extends AbstractFailureAnalyzer<InvalidTaskGroupPropertyException> {
+
+    @Override
+    protected FailureAnalysis analyze(Throwable rootFailure, InvalidTaskGroupPropertyException cause) {
+        String description = "Invalid value '" + cause.getValue() + "' for configuration property '"
+                + cause.getProperty() + "': " + cause.getReason() + ".";
+        return new FailureAnalysis(description, cause.getAction(), cause);
+    }
+}

@@ -1,0 +1,289 @@
+package io.github.taskgroup.autoconfigure;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.github.taskgroup.TaskGroupPolicy;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties of the task group factory, its executor, its group defaults and named groups, and
+ * its graceful shutdown. Values are checked when the factory is built: an invalid one fails start-up with a
+ * message that names the property (see {@link InvalidTaskGroupPropertyException}).
+ */
+@ConfigurationProperties("taskgroup")
+public class TaskGroupProperties {
+
+    /**
+     * How long a group may stay open before it is cancelled, for groups that set no timeout themselves.
+     * Unset: no timeout.
+     */
+    private Duration defaultTimeout;
+
+    /**
+     * How many tasks of a group may run at once, for groups that set no limit themselves. Unset: no limit.
+     */
+    private Integer maxConcurrency;
+
+    /** What a group does when a task fails or succeeds, for groups that set no policy themselves. */
+    private TaskGroupPolicy policy = TaskGroupPolicy.FAIL_FAST;
+
+    /**
+     * Whether a thread carries the group and task name while it runs a task, so that thread dumps and JFR
+     * show who it works for.
+     */
+    private boolean renameThreads = true;
+
+    /** Options that apply whenever code opens a group with the given name; they win over the defaults. */
+    private final Map<String, Group> groups = new LinkedHashMap<>();
+
+    private final Executor executor = new Executor();
+
+    private final Shutdown shutdown = new Shutdown();
+
+    public Duration getDefaultTimeout() {
+        return this.defaultTimeout;
+    }
+
+    public void setDefaultTimeout(Duration defaultTimeout) {
+        this.defaultTimeout = defaultTimeout;
+    }
+
+    public Integer getMaxConcurrency() {
+        return this.maxConcurrency;
+    }
+
+    public void setMaxConcurrency(Integer maxConcurrency) {
+        this.maxConcurrency = maxConcurrency;
+    }
+
+    public TaskGroupPolicy getPolicy() {
+        return this.policy;
+    }
+
+    public void setPolicy(TaskGroupPolicy policy) {
+        this.policy = policy;
+    }
+
+    public boolean isRenameThreads() {
+        return this.renameThreads;
+    }
+
+    public void setRenameThreads(boolean renameThreads) {
+        this.renameThreads = renameThreads;
+    }
+
+    public Map<String, Group> getGroups() {
+        return this.groups;
+    }
+
+    public Executor getExecutor() {
+        return this.executor;
+    }
+
+    public Shutdown getShutdown() {
+        return this.shutdown;
+    }
+
+    /** Options of the groups opened with one name. */
+    public static class Group {
+
+        /** How long a group with this name may stay open before it is cancelled. */
+        private Duration timeout;
+
+        /** How many tasks of a group with this name may run at once. */
+        private Integer maxConcurrency;
+
+        /** What a group with this name does when a task fails or succeeds. */
+        private TaskGroupPolicy policy;
+
+        /** Name of the Executor bean that runs the tasks of groups with this name. Unset: the factory's. */
+        private String executor;
+
+        public Duration getTimeout() {
+            return this.timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+
+        public Integer getMaxConcurrency() {
+            return this.maxConcurrency;
+        }
+
+        public void setMaxConcurrency(Integer maxConcurrency) {
+            this.maxConcurrency = maxConcurrency;
+        }
+
+        public TaskGroupPolicy getPolicy() {
+            return this.policy;
+        }
+
+        public void setPolicy(TaskGroupPolicy policy) {
+            this.policy = policy;
+        }
+
+        public String getExecutor() {
+            return this.executor;
+        }
+
+        public void setExecutor(String executor) {
+            this.executor = executor;
+        }
+    }
+
+    /** The executor that runs tasks. */
+    public static class Executor {
+
+        /**
+         * Which threads run tasks. Unset: 'virtual' when spring.threads.virtual.enabled is true on JDK 21+,
+         * otherwise 'platform'.
+         */
+        private Mode mode;
+
+        /** Name of the Executor bean that runs tasks, in 'bean' mode. */
+        private String beanName;
+
+        /** Prefix of the names of the threads that the 'virtual' and 'platform' executors create. */
+        private String threadNamePrefix = "taskgroup-";
+
+        private final Platform platform = new Platform();
+
+        public Mode getMode() {
+            return this.mode;
+        }
+
+        public void setMode(Mode mode) {
+            this.mode = mode;
+        }
+
+        public String getBeanName() {
+            return this.beanName;
+        }
+
+        public void setBeanName(String beanName) {
+            this.beanName = beanName;
+        }
+
+        public String getThreadNamePrefix() {
+            return this.threadNamePrefix;
+        }
+
+        public void setThreadNamePrefix(String threadNamePrefix) {
+            this.threadNamePrefix = threadNamePrefix;
+        }
+
+        public Platform getPlatform() {
+            return this.platform;
+        }
+
+        /** Which threads run tasks. */
+        public enum Mode {
+
+            /** A new virtual thread per task (JDK 21+). */
+            VIRTUAL,
+
+            /** A bounded pool of platform threads, owned by the factory. */
+            PLATFORM,
+
+            /** An Executor bean of the application, named by 'taskgroup.executor.bean-name'. */
+            BEAN
+        }
+    }
+
+    /**
+     * The platform thread pool. The defaults hand every task straight to a thread (no queue), growing up to
+     * max-size: tasks of a group often block on nested groups, and a queue behind blocked threads could
+     * starve them. Limit concurrency per group with max-concurrency instead.
+     */
+    public static class Platform {
+
+        /** Number of threads kept in the pool. */
+        private int coreSize = 8;
+
+        /** Maximum number of threads; a task forked when all are busy and the queue is full fails. */
+        private int maxSize = 256;
+
+        /** Capacity of the queue in front of the pool; 0 hands every task directly to a thread. */
+        private int queueCapacity = 0;
+
+        /** How long a thread beyond the core size may stay idle before it ends. */
+        private Duration keepAlive = Duration.ofSeconds(60);
+
+        /** Whether core threads may also end after keep-alive of idleness. */
+        private boolean allowCoreThreadTimeout = true;
+
+        public int getCoreSize() {
+            return this.coreSize;
+        }
+
+        public void setCoreSize(int coreSize) {
+            this.coreSize = coreSize;
+        }
+
+        public int getMaxSize() {
+            return this.maxSize;
+        }
+
+        public void setMaxSize(int maxSize) {
+            this.maxSize = maxSize;
+        }
+
+        public int getQueueCapacity() {
+            return this.queueCapacity;
+        }
+
+        public void setQueueCapacity(int queueCapacity) {
+            this.queueCapacity = queueCapacity;
+        }
+
+        public Duration getKeepAlive() {
+            return this.keepAlive;
+        }
+
+        public void setKeepAlive(Duration keepAlive) {
+            this.keepAlive = keepAlive;
+        }
+
+        public boolean isAllowCoreThreadTimeout() {
+            return this.allowCoreThreadTimeout;
+        }
+
+        public void setAllowCoreThreadTimeout(boolean allowCoreThreadTimeout) {
+            this.allowCoreThreadTimeout = allowCoreThreadTimeout;
+        }
+    }
+
+    /** Graceful shutdown of the open groups. */
+    public static class Shutdown {
+
+        /**
+         * How long shutdown waits for open groups to finish on their own before it cancels them.
+         */
+        private Duration awaitTerminationPeriod = Duration.ofSeconds(30);
+
+        /**
+         * How long shutdown then waits for cancelled tasks to end before it logs those that still run.
+         */
+        private Duration awaitCancellationPeriod = Duration.ofSeconds(5);
+
+        public Duration getAwaitTerminationPeriod() {
+            return this.awaitTerminationPeriod;
+        }
+
+        public void setAwaitTerminationPeriod(Duration awaitTerminationPeriod) {
+            this.awaitTerminationPeriod = awaitTerminationPeriod;
+        }
+
+        public Duration getAwaitCancellationPeriod() {
+            return this.awaitCancellationPeriod;
+        }
+
+        public void setAwaitCancellationPeriod(Duration awaitCancellationPeriod) {
+            this.awaitCancellationPeriod = awaitCancellationPeriod;
+        }
+    }
+}
