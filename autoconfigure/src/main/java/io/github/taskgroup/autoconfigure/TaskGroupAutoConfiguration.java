@@ -4,11 +4,7 @@ import io.github.taskgroup.TaskGroupFactory;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
 /**
@@ -19,24 +15,9 @@ import org.springframework.context.annotation.Import;
 @AutoConfiguration
 @ConditionalOnClass(TaskGroupFactory.class)
 @EnableConfigurationProperties(TaskGroupProperties.class)
+// The order matters: each configuration's conditions look at the beans of those before it.
 @Import({ TaskGroupExecutorConfiguration.class, TaskGroupFactoryConfiguration.class,
-        TaskGroupAutoConfiguration.ShutdownConfiguration.class })
+        TaskGroupShutdownConfiguration.class })
 public final class TaskGroupAutoConfiguration {
 
-    @Configuration(proxyBeanMethods = false)
-    static class ShutdownConfiguration {
-
-        @Bean
-        @ConditionalOnSingleCandidate(TaskGroupFactory.class)
-        @ConditionalOnMissingBean
-        TaskGroupShutdownLifecycle taskGroupShutdownLifecycle(TaskGroupFactory taskGroupFactory,
-                TaskGroupProperties properties) {
-            TaskGroupProperties.Shutdown shutdown = properties.getShutdown();
-            return new TaskGroupShutdownLifecycle(taskGroupFactory,
-                    Validation.notNegative("taskgroup.shutdown.await-termination-period",
-                            shutdown.getAwaitTerminationPeriod()),
-                    Validation.notNegative("taskgroup.shutdown.await-cancellation-period",
-                            shutdown.getAwaitCancellationPeriod()));
-        }
-    }
 }
