@@ -183,8 +183,10 @@ final class DefaultTaskGroup implements TaskGroup {
             taskCountedOff();
             throw closed(name);
         }
-        liveTasks.add(task);
+        // The forked event goes out before the task is visible to cancellers, so that it precedes every
+        // other event of the task and always sees it PENDING.
         listeners().taskForked(task);
+        liveTasks.add(task);
         CancellationReason reason = cancelReason;
         if (reason != null) {
             task.cancel(reason); // never runs; its end is accounted for by cancel

@@ -42,8 +42,9 @@ public interface TaskGroupListener {
     }
 
     /**
-     * A task was forked, on the forking thread; its state is {@link Task.State#PENDING}, or
-     * {@link Task.State#CANCELLED} when it was forked into a cancelled group.
+     * A task was forked, on the forking thread. This event precedes every other event of the task, and the
+     * task is {@link Task.State#PENDING} when it is delivered (a task forked into a cancelled group then gets
+     * its {@link #taskFinished} at once, without {@link #taskStarted}).
      *
      * @param task the new task
      */

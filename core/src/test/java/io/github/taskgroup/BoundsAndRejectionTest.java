@@ -27,6 +27,7 @@ class BoundsAndRejectionTest {
         pool.shutdown();
         assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         assertThat(events.forked.get()).isEqualTo(events.succeeded.get() + events.failed.get() + events.cancelled.get());
+        assertThat(events.violations).as("listener contract").isEmpty();
     }
 
     /** Accepts the first {@code accepted} tasks, then rejects every other. */

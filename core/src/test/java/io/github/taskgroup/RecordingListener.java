@@ -17,6 +17,9 @@ final class RecordingListener implements TaskGroupListener {
     final AtomicInteger cancelled = new AtomicInteger();
     final Map<CancellationReason, AtomicInteger> cancelReasons = new ConcurrentHashMap<>();
     final List<TaskGroup.Outcome> outcomes = new CopyOnWriteArrayList<>();
+    /** Broken promises of the listener contract (event order, states), for the tests to assert empty. */
+    final List<String> violations = new CopyOnWriteArrayList<>();
+    private final Map<Task<?>, Boolean> forkedTasks = new ConcurrentHashMap<>();
 
     @Override
     public void groupOpened(TaskGroup group) {
@@ -33,16 +36,26 @@ final class RecordingListener implements TaskGroupListener {
 
     @Override
     public void taskForked(Task<?> task) {
+        if (task.state() != Task.State.PENDING) {
+            violations.add("forked in state " + task.state() + ": " + task);
+        }
+        forkedTasks.put(task, Boolean.TRUE);
         forked.incrementAndGet();
     }
 
     @Override
     public void taskStarted(Task<?> task) {
+        if (!forkedTasks.containsKey(task)) {
+            violations.add("started before forked: " + task);
+        }
         started.incrementAndGet();
     }
 
     @Override
     public void taskFinished(Task<?> task, long runNanos) {
+        if (forkedTasks.remove(task) == null) {
+            violations.add("finished before forked, or twice: " + task);
+        }
         switch (task.state()) {
             case SUCCEEDED -> succeeded.incrementAndGet();
             case FAILED -> failed.incrementAndGet();

@@ -55,6 +55,7 @@ abstract class TaskGroupContract {
         assertThat(executor.awaitTermination(10, TimeUnit.SECONDS)).as("task threads all finished").isTrue();
         assertThat(events.forked.get()).as("listener counts balance")
                 .isEqualTo(events.succeeded.get() + events.failed.get() + events.cancelled.get());
+        assertThat(events.violations).as("listener contract").isEmpty();
     }
 
     static Void park() throws InterruptedException {
