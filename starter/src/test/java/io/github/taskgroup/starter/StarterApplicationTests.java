@@ -1,0 +1,68 @@
+package io.github.taskgroup.starter;
+
+import java.util.List;
+
+import io.github.taskgroup.Task;
+import io.github.taskgroup.TaskGroupFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayNameGeneration;
+import org.junit.jupiter.api.DisplayNameGenerator;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+import org.springframework.stereotype.Service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A tiny application whose only dependency is the starter: it gets a working {@link TaskGroupFactory}, with
+ * the named group options of its {@code application.properties} and the MDC propagated into tasks.
+ */
+@SpringBootTest
+@DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
+class StarterApplicationTests {
+
+    @Autowired
+    private QuoteService quotes;
+
+    @AfterEach
+    void clearMdc() {
+        MDC.clear();
+    }
+
+    @Test
+    void a_service_runs_a_group_with_the_injected_factory() throws InterruptedException {
+        MDC.put("requestId", "r-42");
+        assertThat(this.quotes.quotes(List.of("a", "b", "c"))).containsExactly("a@r-42", "b@r-42", "c@r-42");
+    }
+
+    @SpringBootApplication
+    @Import(QuoteService.class)
+    static class QuoteApplication {
+
+    }
+
+    @Service
+    static class QuoteService {
+
+        private final TaskGroupFactory taskGroups;
+
+        QuoteService(TaskGroupFactory taskGroups) {
+            this.taskGroups = taskGroups;
+        }
+
+        List<String> quotes(List<String> symbols) throws InterruptedException {
+            return this.taskGroups.run("quotes", (group) -> {
+                List<Task<String>> tasks = symbols.stream()
+                    .map((symbol) -> group.fork(symbol, () -> symbol + "@" + MDC.get("requestId")))
+                    .toList();
+                group.join();
+                return tasks.stream().map(Task::get).toList();
+            });
+        }
+    }
+}
