@@ -1,0 +1,186 @@
+package io.github.taskgroup.benchmarks;
+
+import com.softwaremill.jox.structured.Scopes;
+import io.github.taskgroup.TaskGroup;
+import io.github.taskgroup.TaskGroupExecutors;
+import io.github.taskgroup.TaskGroupFactory;
+import io.github.taskgroup.TaskGroupOptions;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.StructuredTaskScope;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Issue 7, measurement 1: a whole group (open, fork N trivial tasks, wait for all, close), one virtual
+ * thread per task, for each way of doing it. The score is nanoseconds per group; divide by N for the
+ * per-child cost. {@code rawVirtualThreads} is the physical floor every ratio is taken against.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 4, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--enable-preview", "-Xms1g", "-Xmx1g"})
+public class ForkJoinBenchmark {
+
+    /** Number of children per group. */
+    @Param({"1", "10", "100", "1000"})
+    public int n;
+
+    static final Integer ONE = 1;
+    static final Callable<Integer> TASK = () -> ONE;
+    static final Runnable RUNNABLE = () -> { };
+    static final Supplier<Integer> SUPPLIER = () -> ONE;
+
+    private ExecutorService sharedVirtualThreads; // for CompletableFuture and the taskgroup factories
+    private TaskGroupFactory plain;
+    private TaskGroupFactory noRename;
+    private TaskGroupFactory bareExecutor;
+    private TaskGroupFactory withMetrics;
+    private SimpleMeterRegistry registry;
+    private final TaskGroupOptions defaults = TaskGroupOptions.defaults();
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        sharedVirtualThreads = Executors.newVirtualThreadPerTaskExecutor();
+        plain = TaskGroupFactory.builder().executor(TaskGroupExecutors.virtualThreads()).build();
+        noRename = TaskGroupFactory.builder().executor(TaskGroupExecutors.virtualThreads())
+                .renameThreads(false).build();
+        // An executor that only starts a virtual thread: no per-executor thread registry to update.
+        bareExecutor = TaskGroupFactory.builder().executor(runnable -> Thread.ofVirtual().start(runnable))
+                .renameThreads(false).build();
+        registry = new SimpleMeterRegistry();
+        withMetrics = TaskGroupFactory.builder().executor(TaskGroupExecutors.virtualThreads())
+                .listener(new MetricsLikeListener(registry)).build();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        plain.close();
+        noRename.close();
+        bareExecutor.close();
+        withMetrics.close();
+        sharedVirtualThreads.close();
+    }
+
+    /** The floor: start N virtual threads, join them. */
+    @Benchmark
+    public Object rawVirtualThreads() throws InterruptedException {
+        Thread[] threads = new Thread[n];
+        for (int i = 0; i < n; i++) {
+            threads[i] = Thread.ofVirtual().start(RUNNABLE);
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        return threads;
+    }
+
+    /** A fresh newVirtualThreadPerTaskExecutor per group, closed at the end (close waits for all). */
+    @Benchmark
+    public Object virtualThreadPerTaskExecutor() throws Exception {
+        Object last = null;
+        try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            @SuppressWarnings("unchecked")
+            Future<Integer>[] futures = new Future[n];
+            for (int i = 0; i < n; i++) {
+                futures[i] = executor.submit(TASK);
+            }
+            for (Future<Integer> future : futures) {
+                last = future.get();
+            }
+        }
+        return last;
+    }
+
+    /** JDK 25 preview StructuredTaskScope with its default joiner (all must succeed). */
+    @Benchmark
+    public Object structuredTaskScope() throws InterruptedException {
+        try (var scope = StructuredTaskScope.<Integer>open()) {
+            for (int i = 0; i < n; i++) {
+                scope.fork(TASK);
+            }
+            return scope.join();
+        }
+    }
+
+    /** supplyAsync on a shared virtual-thread executor, then allOf().join(). */
+    @Benchmark
+    public Object completableFutureAllOf() {
+        CompletableFuture<?>[] futures = new CompletableFuture<?>[n];
+        for (int i = 0; i < n; i++) {
+            futures[i] = CompletableFuture.supplyAsync(SUPPLIER, sharedVirtualThreads);
+        }
+        return CompletableFuture.allOf(futures).join();
+    }
+
+    /** Jox supervised scope: fork N, join each fork. */
+    @Benchmark
+    public Object joxSupervised() throws InterruptedException {
+        return Scopes.supervised(scope -> {
+            @SuppressWarnings("unchecked")
+            com.softwaremill.jox.structured.Fork<Integer>[] forks =
+                    new com.softwaremill.jox.structured.Fork[n];
+            for (int i = 0; i < n; i++) {
+                forks[i] = scope.fork(TASK);
+            }
+            Integer last = null;
+            for (com.softwaremill.jox.structured.Fork<Integer> fork : forks) {
+                last = fork.join();
+            }
+            return last;
+        });
+    }
+
+    /** taskgroup with the library defaults on virtual threads, no listener. */
+    @Benchmark
+    public Object taskGroup() throws InterruptedException {
+        return runGroup(plain);
+    }
+
+    /** taskgroup with the metrics-like listener (stand-in for issue 4) on a SimpleMeterRegistry. */
+    @Benchmark
+    public Object taskGroupMetrics() throws InterruptedException {
+        return runGroup(withMetrics);
+    }
+
+    /** Diagnostic: taskgroup with renameThreads(false). */
+    @Benchmark
+    public Object taskGroupNoRename() throws InterruptedException {
+        return runGroup(noRename);
+    }
+
+    /** Diagnostic: taskgroup with renameThreads(false) on a bare "start a virtual thread" executor. */
+    @Benchmark
+    public Object taskGroupNoRenameBareExecutor() throws InterruptedException {
+        return runGroup(bareExecutor);
+    }
+
+    private Object runGroup(TaskGroupFactory factory) throws InterruptedException {
+        try (TaskGroup group = factory.open("bench", defaults)) {
+            for (int i = 0; i < n; i++) {
+                group.fork(TASK);
+            }
+            group.join();
+            return group;
+        }
+    }
+}
