@@ -3,6 +3,7 @@ package io.github.taskgroup.autoconfigure;
 import java.util.concurrent.Executor;
 
 import io.github.taskgroup.TaskGroupExecutors;
+import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.autoconfigure.TaskGroupProperties.Executor.Mode;
 import io.github.taskgroup.autoconfigure.TaskGroupProperties.Platform;
 
@@ -34,7 +35,7 @@ class TaskGroupExecutorConfiguration {
     private static final String PLATFORM = "taskgroup.executor.platform.";
 
     @Bean
-    @ConditionalOnMissingBean
+    @ConditionalOnMissingBean({ TaskGroupExecutor.class, TaskGroupFactory.class }) // an own factory has its own
     TaskGroupExecutor taskGroupExecutor(TaskGroupProperties properties, Environment environment,
             ListableBeanFactory beanFactory) {
         TaskGroupProperties.Executor executor = properties.getExecutor();

@@ -66,6 +66,7 @@ class TaskGroupAutoConfigurationTests {
         TaskGroupFactory own = TaskGroupFactory.builder().build();
         this.runner.withBean("ownFactory", TaskGroupFactory.class, () -> own).run((context) -> {
             assertThat(context).getBean(TaskGroupFactory.class).isSameAs(own);
+            assertThat(context).doesNotHaveBean(TaskGroupExecutor.class);
             assertThat(context).hasSingleBean(TaskGroupShutdownLifecycle.class);
         });
         assertThat(own.isShutdown()).isTrue();

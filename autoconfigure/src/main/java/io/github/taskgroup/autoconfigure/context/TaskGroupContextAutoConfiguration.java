@@ -3,6 +3,9 @@ package io.github.taskgroup.autoconfigure.context;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.autoconfigure.TaskGroupAutoConfiguration;
 import io.micrometer.context.ContextSnapshotFactory;
+import io.micrometer.context.integration.Slf4jThreadLocalAccessor;
+import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
+import org.slf4j.MDC;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -14,13 +17,16 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
-import org.springframework.core.io.ResourceLoader;
 import org.springframework.core.task.TaskDecorator;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.core.context.SecurityContextHolderThreadLocalAccessor;
+import org.springframework.web.context.request.RequestAttributesThreadLocalAccessor;
 
 /**
  * Auto-configuration of context propagation into tasks: a Micrometer context snapshot (MDC, security
- * context, request attributes, observation) and the application's {@link TaskDecorator} beans, each
- * registered as a {@link io.github.taskgroup.ContextPropagator} that the auto-configured factory picks up.
+ * context, request attributes, observation, and the application's own thread-local accessors) and the
+ * application's {@link TaskDecorator} beans, each registered as a {@link io.github.taskgroup.ContextPropagator}
+ * that the auto-configured factory picks up. Each library is optional and guarded by its class.
  */
 @AutoConfiguration(before = TaskGroupAutoConfiguration.class)
 @ConditionalOnClass(TaskGroupFactory.class)
@@ -36,13 +42,58 @@ public final class TaskGroupContextAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        ContextSnapshotPropagator taskGroupContextSnapshotPropagator(TaskGroupContextProperties properties,
-                ResourceLoader resourceLoader) {
+        ContextSnapshotPropagator taskGroupContextSnapshotPropagator(
+                ObjectProvider<TaskGroupContextRegistryCustomizer> customizers) {
             ContextSnapshotFactory snapshotFactory = ContextSnapshotFactory.builder()
-                .contextRegistry(TaskGroupContextRegistry.create(properties, resourceLoader.getClassLoader()))
+                .contextRegistry(TaskGroupContextRegistry.create(customizers.orderedStream().toList()))
                 .clearMissing(true) // what the forking thread lacks, the task must lack too
                 .build();
             return new ContextSnapshotPropagator(snapshotFactory);
+        }
+
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnClass(MDC.class)
+        @ConditionalOnBooleanProperty(name = "taskgroup.context.mdc", matchIfMissing = true)
+        static class MdcConfiguration {
+
+            @Bean
+            TaskGroupContextRegistryCustomizer taskGroupMdcContext() {
+                return (registry) -> registry.registerThreadLocalAccessor(new Slf4jThreadLocalAccessor());
+            }
+        }
+
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnClass(SecurityContextHolder.class)
+        @ConditionalOnBooleanProperty(name = "taskgroup.context.security", matchIfMissing = true)
+        static class SecurityConfiguration {
+
+            @Bean
+            TaskGroupContextRegistryCustomizer taskGroupSecurityContext() {
+                return (registry) -> registry.registerThreadLocalAccessor(new SecurityContextHolderThreadLocalAccessor());
+            }
+        }
+
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnClass(RequestAttributesThreadLocalAccessor.class)
+        @ConditionalOnBooleanProperty(name = "taskgroup.context.request-attributes", matchIfMissing = true)
+        static class RequestAttributesConfiguration {
+
+            @Bean
+            TaskGroupContextRegistryCustomizer taskGroupRequestAttributesContext() {
+                return (registry) -> registry.registerThreadLocalAccessor(new RequestAttributesThreadLocalAccessor());
+            }
+        }
+
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnClass(ObservationThreadLocalAccessor.class)
+        @ConditionalOnBooleanProperty(name = "taskgroup.context.observation", matchIfMissing = true)
+        static class ObservationConfiguration {
+
+            @Bean
+            TaskGroupContextRegistryCustomizer taskGroupObservationContext() {
+                // The shared instance: the one Micrometer and Spring Boot configure with the registry.
+                return (registry) -> registry.registerThreadLocalAccessor(ObservationThreadLocalAccessor.getInstance());
+            }
         }
     }
 

@@ -1,74 +1,45 @@
 package io.github.taskgroup.autoconfigure.context;
 
+import java.util.List;
+import java.util.Set;
+
 import io.micrometer.context.ContextRegistry;
 import io.micrometer.context.ThreadLocalAccessor;
-import io.micrometer.context.integration.Slf4jThreadLocalAccessor;
-
-import org.springframework.util.ClassUtils;
-import org.springframework.web.context.request.RequestAttributesThreadLocalAccessor;
 
 /**
- * Builds the {@link ContextRegistry} that task snapshots use. It starts from the global registry (the
- * accessors libraries register through {@code ServiceLoader}, such as Spring Security's and Micrometer's
- * observation accessor, and those the application registers itself), adds the MDC and request-attribute
- * accessors that nobody registers by default, and leaves out what the properties switch off. A registry of
- * its own keeps these choices from leaking into other users of the global one.
+ * Builds the {@link ContextRegistry} of task snapshots. A registry of its own keeps our choices from leaking
+ * into other users of the global one. It starts from the accessors of the global registry (those libraries
+ * register through {@code ServiceLoader} and those the application registers itself) less the ones this
+ * auto-configuration manages, which the customizers add back only when their library is present and their
+ * property is on.
  */
 final class TaskGroupContextRegistry {
 
-    private static final String OBSERVATION_KEY = "micrometer.observation";
+    /** The managed accessors, by class name so that none of their libraries has to be present. */
+    private static final Set<String> MANAGED_CLASSES = Set.of(
+            "io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor",
+            "io.micrometer.context.integration.Slf4jThreadLocalAccessor",
+            "org.springframework.web.context.request.RequestAttributesThreadLocalAccessor");
 
+    /** Spring Security registers its accessors through ServiceLoader; they are managed too. */
     private static final String SECURITY_PACKAGE = "org.springframework.security.";
 
     private TaskGroupContextRegistry() {
     }
 
-    static ContextRegistry create(TaskGroupContextProperties properties, ClassLoader classLoader) {
+    static ContextRegistry create(List<TaskGroupContextRegistryCustomizer> customizers) {
         ContextRegistry registry = new ContextRegistry();
         for (ThreadLocalAccessor<?> accessor : ContextRegistry.getInstance().getThreadLocalAccessors()) {
-            if (isEnabled(accessor, properties)) {
+            if (!isManaged(accessor)) {
                 registry.registerThreadLocalAccessor(accessor);
             }
         }
-        if (properties.isMdc() && isPresent("org.slf4j.MDC", classLoader)
-                && !contains(registry, Slf4jThreadLocalAccessor.KEY)) {
-            registry.registerThreadLocalAccessor(new Slf4jThreadLocalAccessor());
-        }
-        if (properties.isRequestAttributes() && isPresent(
-                "org.springframework.web.context.request.RequestAttributesThreadLocalAccessor", classLoader)) {
-            RequestAttributes.register(registry);
-        }
+        customizers.forEach((customizer) -> customizer.customize(registry));
         return registry;
     }
 
-    private static boolean isEnabled(ThreadLocalAccessor<?> accessor, TaskGroupContextProperties properties) {
-        if (OBSERVATION_KEY.equals(accessor.key())) {
-            return properties.isObservation();
-        }
-        if (accessor.getClass().getName().startsWith(SECURITY_PACKAGE)) {
-            return properties.isSecurity();
-        }
-        if (Slf4jThreadLocalAccessor.KEY.equals(accessor.key())) {
-            return properties.isMdc();
-        }
-        return true;
-    }
-
-    private static boolean contains(ContextRegistry registry, Object key) {
-        return registry.getThreadLocalAccessors().stream().anyMatch((accessor) -> key.equals(accessor.key()));
-    }
-
-    private static boolean isPresent(String className, ClassLoader classLoader) {
-        return ClassUtils.isPresent(className, classLoader);
-    }
-
-    /** Kept apart so that spring-web is only loaded when it is on the class path. */
-    private static final class RequestAttributes {
-
-        static void register(ContextRegistry registry) {
-            if (!contains(registry, RequestAttributesThreadLocalAccessor.KEY)) {
-                registry.registerThreadLocalAccessor(new RequestAttributesThreadLocalAccessor());
-            }
-        }
+    private static boolean isManaged(ThreadLocalAccessor<?> accessor) {
+        String className = accessor.getClass().getName();
+        return MANAGED_CLASSES.contains(className) || className.startsWith(SECURITY_PACKAGE);
     }
 }

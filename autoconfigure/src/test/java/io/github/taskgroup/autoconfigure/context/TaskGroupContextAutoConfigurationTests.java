@@ -9,6 +9,7 @@ import io.github.taskgroup.ContextPropagator;
 import io.github.taskgroup.Task;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.autoconfigure.TaskGroupAutoConfiguration;
+import io.micrometer.context.ContextRegistry;
 import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
@@ -28,6 +29,7 @@ import org.springframework.security.authentication.TestingAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.RequestAttributesThreadLocalAccessor;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
 
@@ -226,6 +228,57 @@ class TaskGroupContextAutoConfigurationTests {
                     .first()
                     .isInstanceOf(ContextSnapshotPropagator.class);
             });
+    }
+
+    @Test
+    void the_observation_stays_behind_when_its_propagation_is_switched_off() {
+        ObservationRegistry registry = ObservationRegistry.create();
+        registry.observationConfig().observationHandler(new AllContexts());
+        this.runner.withPropertyValues("taskgroup.context.observation=false").run((context) -> {
+            Observation observation = Observation.start("checkout", registry);
+            try (Observation.Scope scope = observation.openScope()) {
+                assertThat(inTask(context.getBean(TaskGroupFactory.class), registry::getCurrentObservation))
+                    .isNull();
+            }
+            finally {
+                observation.stop();
+            }
+        });
+    }
+
+    @Test
+    void security_support_backs_off_without_spring_security_on_the_class_path() {
+        this.runner.withClassLoader(new FilteredClassLoader(SecurityContextHolder.class)).run((context) -> {
+            assertThat(context).doesNotHaveBean("taskGroupSecurityContext");
+            assertThat(context).hasBean("taskGroupMdcContext").hasSingleBean(ContextSnapshotPropagator.class);
+        });
+    }
+
+    @Test
+    void request_attributes_support_backs_off_without_spring_web_on_the_class_path() {
+        this.runner.withClassLoader(new FilteredClassLoader(RequestAttributesThreadLocalAccessor.class))
+            .run((context) -> assertThat(context).doesNotHaveBean("taskGroupRequestAttributesContext")
+                .hasBean("taskGroupSecurityContext"));
+    }
+
+    @Test
+    void an_application_thread_local_propagates_through_a_registry_customizer_and_does_not_leak() {
+        ThreadLocal<String> tenant = new ThreadLocal<>();
+        TaskGroupContextRegistryCustomizer customizer = (registry) -> registry.registerThreadLocalAccessor("tenant",
+                tenant::get, tenant::set, tenant::remove);
+        this.runner.withBean(TaskGroupContextRegistryCustomizer.class, () -> customizer).run((context) -> {
+            TaskGroupFactory factory = context.getBean(TaskGroupFactory.class);
+            tenant.set("acme");
+            try {
+                assertThat(inTask(factory, tenant::get)).isEqualTo("acme");
+            }
+            finally {
+                tenant.remove();
+            }
+            assertThat(inTask(factory, tenant::get)).isNull();
+        });
+        assertThat(ContextRegistry.getInstance().getThreadLocalAccessors())
+            .noneMatch((accessor) -> "tenant".equals(accessor.key()));
     }
 
     static <T> T inTask(TaskGroupFactory factory, Supplier<T> supplier) throws InterruptedException {
