@@ -250,6 +250,21 @@ class TaskGroupAutoConfigurationTests {
     }
 
     @Test
+    void group_names_with_dots_or_capitals_are_written_in_brackets() {
+        this.runner.withPropertyValues("taskgroup.groups.[checkout.v2].policy=supervise",
+                "taskgroup.groups.[Reports].policy=first-success")
+            .run((context) -> {
+                TaskGroupFactory factory = context.getBean(TaskGroupFactory.class);
+                try (TaskGroup group = factory.open("checkout.v2")) {
+                    assertThat(group.policy()).isEqualTo(TaskGroupPolicy.SUPERVISE);
+                }
+                try (TaskGroup group = factory.open("Reports")) {
+                    assertThat(group.policy()).isEqualTo(TaskGroupPolicy.FIRST_SUCCESS);
+                }
+            });
+    }
+
+    @Test
     void a_negative_default_timeout_fails_start_up_naming_the_property() {
         this.runner.withPropertyValues("taskgroup.default-timeout=-5s")
             .run((context) -> assertThat(analyze(context))

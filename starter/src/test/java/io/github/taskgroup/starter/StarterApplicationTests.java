@@ -1,8 +1,10 @@
 package io.github.taskgroup.starter;
 
 import java.util.List;
+import java.util.concurrent.Executor;
 
 import io.github.taskgroup.Task;
+import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -13,6 +15,7 @@ import org.slf4j.MDC;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Import;
 import org.springframework.stereotype.Service;
 
@@ -38,6 +41,18 @@ class StarterApplicationTests {
     void a_service_runs_a_group_with_the_injected_factory() throws InterruptedException {
         MDC.put("requestId", "r-42");
         assertThat(this.quotes.quotes(List.of("a", "b", "c"))).containsExactly("a@r-42", "b@r-42", "c@r-42");
+    }
+
+    @Test
+    void named_group_options_come_from_application_properties_and_boots_task_executor_stays(
+            @Autowired TaskGroupFactory factory, @Autowired ApplicationContext context) {
+        try (TaskGroup group = factory.open("quotes")) {
+            assertThat(group.deadline()).isPresent();
+        }
+        try (TaskGroup group = factory.open("other")) {
+            assertThat(group.deadline()).isEmpty();
+        }
+        assertThat(context.getBeansOfType(Executor.class)).containsOnlyKeys("applicationTaskExecutor");
     }
 
     @SpringBootApplication
