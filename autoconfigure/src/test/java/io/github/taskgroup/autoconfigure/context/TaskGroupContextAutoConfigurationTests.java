@@ -95,6 +95,7 @@ class TaskGroupContextAutoConfigurationTests {
         this.runner.run((context) -> {
             Observation observation = Observation.start("checkout", registry);
             try (Observation.Scope scope = observation.openScope()) {
+                assertThat(scope.getCurrentObservation()).isSameAs(observation);
                 assertThat(inTask(context.getBean(TaskGroupFactory.class), registry::getCurrentObservation))
                     .isSameAs(observation);
             }
@@ -237,6 +238,7 @@ class TaskGroupContextAutoConfigurationTests {
         this.runner.withPropertyValues("taskgroup.context.observation=false").run((context) -> {
             Observation observation = Observation.start("checkout", registry);
             try (Observation.Scope scope = observation.openScope()) {
+                assertThat(scope.getCurrentObservation()).isSameAs(observation);
                 assertThat(inTask(context.getBean(TaskGroupFactory.class), registry::getCurrentObservation))
                     .isNull();
             }
