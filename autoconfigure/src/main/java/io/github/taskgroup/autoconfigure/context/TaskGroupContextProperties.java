@@ -3,7 +3,9 @@ package io.github.taskgroup.autoconfigure.context;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Which context travels from the thread that forks a task to the thread that runs it.
+ * Which context travels from the thread that forks a task to the thread that runs it. Each switch is read by
+ * a condition of {@link TaskGroupContextAutoConfiguration}; this class documents them for the configuration
+ * metadata and binds them, so that a mistyped value fails start-up.
  */
 @ConfigurationProperties("taskgroup.context")
 public class TaskGroupContextProperties {
