@@ -2,8 +2,9 @@
 # Builds the benchmarks module on JDK 25 and runs everything issue 7 asks for; writes a markdown report.
 #
 #   benchmarks/run.sh            full run: JMH fork/join + concurrency limit (with -prof gc), RUNS times
-#                                (default 2), then the cancellation and heap harnesses; report in
-#                                benchmarks/target/results/results.md
+#                                (default 2), then the interleaved fork/join companion (robust ratios on
+#                                a noisy machine), the cancellation and the heap harnesses; report in
+#                                benchmarks/target/results/results.md (about 20 minutes on 2 cores)
 #   benchmarks/run.sh --smoke    proves every benchmark and harness starts: one 10 ms iteration each, in
 #                                one JVM, tiny harness sizes (well under a minute after the build)
 #
@@ -48,6 +49,8 @@ if [ "$MODE" = smoke ]; then
   "${RUN[@]}" io.github.taskgroup.benchmarks.CancellationLatency --children 50 --warmup 1 --rounds 2 > /dev/null
   echo "== Smoke: heap harness (100 children, 1 round)"
   "${RUN[@]}" -XX:+UseSerialGC io.github.taskgroup.benchmarks.HeapPerParkedChild --children 100 --rounds 1 > /dev/null
+  echo "== Smoke: interleaved fork/join (N=10, 2 rounds of 2 ms slices)"
+  "${RUN[@]}" io.github.taskgroup.benchmarks.InterleavedForkJoin --n 10 --rounds 2 --warmup-rounds 0 --slice-ms 2 > /dev/null
   echo "== Smoke: report"
   "${RUN[@]}" io.github.taskgroup.benchmarks.Report "$OUT/smoke.csv" "$OUT/smoke.md" smoke > /dev/null
   expected=$(( $(grep -c '^    @Benchmark$' benchmarks/src/main/java/io/github/taskgroup/benchmarks/ForkJoinBenchmark.java) * 2 \
@@ -56,7 +59,7 @@ if [ "$MODE" = smoke ]; then
     echo "Smoke FAILED: $count JMH results, expected $expected" >&2
     exit 1
   fi
-  echo "Smoke OK in $(( ($(date +%s%N) - start) / 1000000 )) ms: $count JMH benchmarks and 2 harnesses started"
+  echo "Smoke OK in $(( ($(date +%s%N) - start) / 1000000 )) ms: $count JMH benchmarks and 3 harnesses started"
   exit 0
 fi
 
@@ -86,6 +89,13 @@ for run in $(seq 1 "$RUNS"); do
   "${RUN[@]}" io.github.taskgroup.benchmarks.Report "$OUT/jmh-run$run.csv" "$OUT/jmh-run$run.md" "JMH run $run" > /dev/null
   cat "$OUT/jmh-run$run.md" >> "$REPORT"
 done
+
+echo "== Interleaved fork/join (robust ratios on a noisy machine)"
+echo "### Fork/join, interleaved short slices in one JVM (load: $(uptime | sed 's/.*load average: //'))" >> "$REPORT"
+echo >> "$REPORT"
+"${RUN[@]}" -Xms1g -Xmx1g io.github.taskgroup.benchmarks.InterleavedForkJoin --out "$OUT/interleaved.md" > /dev/null
+cat "$OUT/interleaved.md" >> "$REPORT"
+echo >> "$REPORT"
 
 echo "== Cancellation latency"
 echo "### Cancellation of 1,000 sleeping siblings (load: $(uptime | sed 's/.*load average: //'))" >> "$REPORT"

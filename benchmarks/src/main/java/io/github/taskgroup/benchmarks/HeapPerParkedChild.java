@@ -110,17 +110,24 @@ public final class HeapPerParkedChild {
         TaskGroupFactory factory = TaskGroupFactory.builder().executor(TaskGroupExecutors.virtualThreads()).build();
         TaskGroupFactory noRename = TaskGroupFactory.builder().executor(TaskGroupExecutors.virtualThreads())
                 .renameThreads(false).build();
+        // Diagnostic: no rename, and an executor that only starts a virtual thread (no executor-side registry).
+        TaskGroupFactory bare = TaskGroupFactory.builder().executor(runnable -> Thread.ofVirtual().start(runnable))
+                .renameThreads(false).build();
         harness.raw();
         harness.taskGroup(factory); // warm-up: class loading, JIT
         harness.taskGroup(noRename);
+        harness.taskGroup(bare);
         double[] raw = new double[rounds];
         double[] tg = new double[rounds];
         double[] tgNoRename = new double[rounds];
+        double[] tgBare = new double[rounds];
         for (int round = 0; round < rounds; round++) {
             raw[round] = harness.raw();
             tg[round] = harness.taskGroup(factory);
             tgNoRename[round] = harness.taskGroup(noRename);
+            tgBare[round] = harness.taskGroup(bare);
         }
+        bare.close();
         factory.close();
         noRename.close();
         double rawMedian = median(raw);
@@ -132,6 +139,8 @@ public final class HeapPerParkedChild {
         md.append(row("raw virtual threads", raw, rawMedian, rawMedian));
         md.append(row("taskgroup (defaults)", tg, tgMedian, rawMedian));
         md.append(row("taskgroup, renameThreads(false)", tgNoRename, nrMedian, rawMedian));
+        md.append(row("taskgroup, renameThreads(false), bare virtual-thread executor", tgBare, median(tgBare),
+                rawMedian));
         md.append(String.format(Locale.ROOT, "%n%d rounds of %d children parked on a latch, -XX:+UseSerialGC."
                 + " Target: at most 150 B above raw: %s.%n", rounds, children,
                 tgMedian - rawMedian <= 150 ? "met" : "MISSED"));
