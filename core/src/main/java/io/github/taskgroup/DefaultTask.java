@@ -26,6 +26,8 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class DefaultTask<T> implements Task<T>, Runnable {
 
+    private static final System.Logger LOG = System.getLogger(DefaultTask.class.getName());
+
     private final DefaultTaskGroup group;
     private final int sequence;
     private final String name; // null: "task-<sequence>", built on demand
@@ -176,6 +178,9 @@ final class DefaultTask<T> implements Task<T>, Runnable {
             // A context propagator failed around the task (its own code could not have thrown here).
             if (state == Task.State.RUNNING) {
                 complete(null, aroundTask, System.nanoTime());
+            } else {
+                LOG.log(System.Logger.Level.WARNING, () -> "A context propagator failed after " + describe()
+                        + " completed; the task's outcome stands", aroundTask);
             }
         } finally {
             if (state == Task.State.RUNNING) {

@@ -68,7 +68,10 @@ final class DefaultTaskGroup implements TaskGroup {
     private volatile int waiters; // threads waiting on 'changed' for a single task (Task.get)
     private final FailureRecord failures = new FailureRecord(); // guarded by lock
     private volatile Throwable firstFailure;
-    private volatile TaskGroupException reportedToOwner; // the last report join() threw, so run() does not wrap it
+    private volatile Throwable reportedToOwner; // the last thing join() threw, so run() does not wrap it
+    private volatile boolean quietCancel; // cancelled by a decision of the owner's side: join() stays quiet
+    private volatile boolean expiredWhileIdle; // the deadline passed after a clean join, with nothing live
+    private volatile boolean joinedClean; // join() returned normally and nothing was forked or opened since
     private int permits; // guarded by lock; only used when maxConcurrency is set
     private final ArrayDeque<DefaultTask<?>> queue = new ArrayDeque<>(); // guarded by lock
     private ScheduledFuture<?> deadlineTimer;
@@ -93,16 +96,22 @@ final class DefaultTaskGroup implements TaskGroup {
     }
 
     /** Links the group into its parent and the thread, and starts its deadline; called once, by open. */
-    void start() {
+    void start(boolean bindToThread) {
         if (ownTimeout != null && (parent == null || deadlineNanos < parent.deadlineNanos)) {
             deadlineTimer = factory.scheduleDeadline(this::expire, deadlineNanos - System.nanoTime());
         }
-        CURRENT.set(this);
+        if (bindToThread) {
+            CURRENT.set(this);
+        }
         if (parent != null) {
+            parent.joinedClean = false;
             parent.children.add(this);
+            if (parent.expiredWhileIdle) {
+                parent.cancel(CancellationReason.TIMEOUT); // opened after the parent's deadline
+            }
             CancellationReason parentReason = parent.cancelReason;
             if (parentReason != null) { // cancelled while we were linking in: its sweep may have missed us
-                cancel(parentReason.forNestedGroups());
+                cancel(parentReason.forNestedGroups(), parent.quietCancel);
             }
         }
     }
@@ -178,6 +187,7 @@ final class DefaultTaskGroup implements TaskGroup {
         }
         DefaultTask<T> task = new DefaultTask<>(this, sequence.incrementAndGet(), name, callable,
                 factory.propagators());
+        joinedClean = false;
         live.incrementAndGet();
         if (state == TaskGroup.State.CLOSED) { // closed while we were forking: close() does not wait for us
             taskCountedOff();
@@ -187,6 +197,9 @@ final class DefaultTaskGroup implements TaskGroup {
         // other event of the task and always sees it PENDING.
         listeners().taskForked(task);
         liveTasks.add(task);
+        if (expiredWhileIdle) {
+            cancel(CancellationReason.TIMEOUT);
+        }
         CancellationReason reason = cancelReason;
         if (reason != null) {
             task.cancel(reason); // never runs; its end is accounted for by cancel
@@ -238,17 +251,32 @@ final class DefaultTaskGroup implements TaskGroup {
         } finally {
             transition(TaskGroup.State.JOINING, TaskGroup.State.OPEN);
         }
-        report(interrupted);
+        try {
+            report(interrupted);
+        } catch (Throwable report) {
+            reportedToOwner = report;
+            throw report;
+        }
+        joinedClean = true;
     }
 
     @Override
     public boolean cancel(CancellationReason reason) {
         Objects.requireNonNull(reason, "reason");
+        return cancel(reason, reason == CancellationReason.EXPLICIT || reason == CancellationReason.FIRST_SUCCESS);
+    }
+
+    /**
+     * @param quiet whether join() should return normally: the cancellation is the owner side's own decision
+     *        (an explicit cancel, a won race), here or in an enclosing group
+     */
+    private boolean cancel(CancellationReason reason, boolean quiet) {
         lock.lock();
         try {
             if (cancelReason != null || state == TaskGroup.State.CLOSED) {
                 return false;
             }
+            quietCancel = quiet;
             cancelReason = reason;
             state = TaskGroup.State.CANCELLING;
             queue.clear(); // queued tasks are cancelled below, through liveTasks
@@ -262,7 +290,7 @@ final class DefaultTaskGroup implements TaskGroup {
         // (with the right reason) before the interrupt reaches them.
         CancellationReason nestedReason = reason.forNestedGroups();
         for (DefaultTaskGroup child : children) {
-            child.cancel(nestedReason);
+            child.cancel(nestedReason, quiet);
         }
         for (DefaultTask<?> task : liveTasks) {
             task.cancel(reason);
@@ -294,7 +322,7 @@ final class DefaultTaskGroup implements TaskGroup {
         }
         interrupted |= awaitUninterruptibly(); // forks that raced with the state change
         for (DefaultTaskGroup child : children) {
-            child.cancel(CancellationReason.PARENT); // nested groups the owner failed to close first
+            child.cancel(CancellationReason.PARENT, false); // nested groups the owner failed to close first
         }
         if (parent != null) {
             parent.children.remove(this);
@@ -346,7 +374,7 @@ final class DefaultTaskGroup implements TaskGroup {
                 record(new FailureRecord.Entry("the body", genuine, true));
                 cancel(CancellationReason.SIBLING_FAILURE);
             } else if (interrupted) {
-                cancel(CancellationReason.PARENT);
+                cancel(CancellationReason.PARENT, false);
             }
             interrupted |= awaitUninterruptibly();
             report(interrupted); // failures (the body's own included), interrupt, timeout, outside cancel
@@ -440,6 +468,8 @@ final class DefaultTaskGroup implements TaskGroup {
                     if (next == null) {
                         permits++;
                     }
+                } else if (!queue.isEmpty()) {
+                    queue.remove(task); // cancelled while queued: don't keep it until its turn
                 }
             } finally {
                 lock.unlock();
@@ -512,7 +542,7 @@ final class DefaultTaskGroup implements TaskGroup {
                         interrupted = true;
                         lock.unlock();
                         try {
-                            cancel(CancellationReason.PARENT);
+                            cancel(CancellationReason.PARENT, false);
                         } finally {
                             lock.lock();
                         }
@@ -544,6 +574,9 @@ final class DefaultTaskGroup implements TaskGroup {
                     + "'; its tasks were cancelled");
         }
         CancellationReason reason = cancelReason;
+        if (reason == null || quietCancel) {
+            return;
+        }
         if (reason == CancellationReason.TIMEOUT) {
             throw timeoutException(new FailureRecord.Drained(List.of(), 0));
         }
@@ -571,7 +604,6 @@ final class DefaultTaskGroup implements TaskGroup {
         TaskGroupException report = cancelReason == CancellationReason.TIMEOUT ? timeoutException(drained)
                 : new TaskGroupException(name, "Task group '" + name + "' failed with " + drained.describe(),
                         drained.failures(), drained.omitted());
-        reportedToOwner = report;
         throw report;
     }
 
@@ -595,7 +627,13 @@ final class DefaultTaskGroup implements TaskGroup {
         } finally {
             lock.unlock();
         }
-        cancel(CancellationReason.TIMEOUT);
+        // A deadline that passes after a successful join() while nothing is live (before close) cuts
+        // nothing short: it only cancels what is forked or opened later. The flag is written before the
+        // checks, and fork() counts itself live before reading it, so one of the two always sees the other.
+        expiredWhileIdle = true;
+        if (!joinedClean || live.get() > 0 || !children.isEmpty()) {
+            cancel(CancellationReason.TIMEOUT);
+        }
     }
 
     private TaskGroup.Outcome outcome() {

@@ -55,18 +55,27 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
 
     @Override
     public TaskGroup open(String name, TaskGroupOptions options) {
+        return open(name, options, true);
+    }
+
+    @Override
+    public TaskGroup openRoot(String name, TaskGroupOptions options) {
+        return open(name, options, false);
+    }
+
+    private TaskGroup open(String name, TaskGroupOptions options, boolean bindToThread) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(options, "options");
         TaskGroupOptions resolved = options.orElse(namedOptions.getOrDefault(name, TaskGroupOptions.defaults()))
                 .orElse(defaults);
-        DefaultTaskGroup enclosing = DefaultTaskGroup.current();
+        DefaultTaskGroup enclosing = bindToThread ? DefaultTaskGroup.current() : null;
         if (shutdown && enclosing == null) {
             throw new IllegalStateException("TaskGroupFactory is shut down: cannot open task group '" + name + "'");
         }
         DefaultTaskGroup group = new DefaultTaskGroup(this, ids.incrementAndGet(), name, resolved, enclosing,
                 enclosing);
         liveGroups.put(group.id(), group);
-        group.start();
+        group.start(bindToThread);
         listeners.groupOpened(group);
         return group;
     }

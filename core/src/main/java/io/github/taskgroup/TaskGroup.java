@@ -139,8 +139,9 @@ public interface TaskGroup extends AutoCloseable {
      * @throws TaskGroupException if tasks failed genuinely (each failure is reported once); a
      *         {@link TaskGroupTimeoutException} when the group's deadline expired
      * @throws CancellationException if the group was cancelled because of its enclosing group, shutdown or
-     *         an aborted request, and no task failed genuinely. A group cancelled with {@link #cancel()} or
-     *         because a first-success race was won returns normally.
+     *         an aborted request, and no task failed genuinely. A group cancelled with {@link #cancel()},
+     *         because a first-success race was won, or because an enclosing group was cancelled in one of
+     *         these two quiet ways, returns normally.
      * @throws IllegalStateException if the group is closed
      */
     void join() throws InterruptedException;

@@ -54,6 +54,19 @@ public interface TaskGroupFactory extends AutoCloseable {
     TaskGroup open(String name, TaskGroupOptions options);
 
     /**
+     * Opens a group that has no parent and does not become the calling thread's
+     * {@linkplain CurrentTaskGroup current group}, whatever the thread runs: for infrastructure that manages
+     * the group's lifetime itself, across threads (a request-scoped group). Bind it with
+     * {@link CurrentTaskGroup#bind(TaskGroup)} where the groups that code opens should become its children.
+     *
+     * @param name the group's name
+     * @param options the options, which win over named options and defaults
+     * @return the open group
+     * @throws IllegalStateException if the factory is shut down
+     */
+    TaskGroup openRoot(String name, TaskGroupOptions options);
+
+    /**
      * Runs {@code body} on the calling thread inside a new group, then waits for every task.
      *
      * @see #run(String, TaskGroupOptions, TaskGroupBody)

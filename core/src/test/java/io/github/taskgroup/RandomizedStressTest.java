@@ -27,7 +27,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
@@ -87,9 +86,6 @@ class RandomizedStressTest {
 
     /** As above, with every kind of tree (see {@link Features}). */
     @Test
-    @Disabled("bug: run() reports the TaskGroupTimeoutException of the body's own join() as a body failure, wrapped"
-            + " in a second one; and a quiet cancel() of a run() group whose owner runs a nested group surfaces as a"
-            + " CancellationException that the enclosing group counts as a genuine failure")
     void platformThreadPoolAllFeatures() throws Exception {
         runTrees(ExecutorKind.PLATFORM, Features.ALL);
     }
@@ -104,7 +100,6 @@ class RandomizedStressTest {
         }
 
         @Test
-        @Disabled("bug: see platformThreadPoolAllFeatures")
         void virtualThreadsAllFeatures() throws Exception {
             runTrees(ExecutorKind.VIRTUAL, Features.ALL);
         }
