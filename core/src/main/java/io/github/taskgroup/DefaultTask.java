@@ -41,6 +41,9 @@ final class DefaultTask<T> implements Task<T>, Runnable {
     private Thread runner; // guarded by this
     private Object outcome; // the value or the failure; published by the volatile write of state
 
+    /** The next task in its group's {@link TaskList}. */
+    volatile DefaultTask<?> next;
+
     /** Whether this task holds one of its group's concurrency permits; guarded by the group's lock. */
     boolean holdsPermit;
 
@@ -51,11 +54,15 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         this.name = name;
         this.callable = callable;
         this.forkedAtNanos = System.nanoTime();
-        Runnable run = this::runCallable;
-        for (int i = propagators.size() - 1; i >= 0; i--) {
-            run = propagators.get(i).wrap(run);
+        if (propagators.isEmpty()) {
+            this.body = null; // run() calls runCallable() directly
+        } else {
+            Runnable run = this::runCallable;
+            for (int i = propagators.size() - 1; i >= 0; i--) {
+                run = propagators.get(i).wrap(run);
+            }
+            this.body = run;
         }
-        this.body = run;
     }
 
     @Override
@@ -171,9 +178,8 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         }
         String threadName = thread.getName();
         boolean renamed = group.renameThreads() && rename(thread, threadNameFor(threadName));
-        DefaultTaskGroup previous = DefaultTaskGroup.enterTask(group);
         try {
-            body.run();
+            RunningTask.runIn(group, this::runBody);
         } catch (Throwable aroundTask) {
             // A context propagator failed around the task (its own code could not have thrown here).
             if (state == Task.State.RUNNING) {
@@ -187,19 +193,31 @@ final class DefaultTask<T> implements Task<T>, Runnable {
                 complete(null, new IllegalStateException("A context propagator did not run " + describe()),
                         System.nanoTime());
             }
-            DefaultTaskGroup.leaveTask(previous);
             if (renamed) {
                 rename(thread, threadName);
             }
-            Thread.interrupted(); // an interrupt meant for this task must not reach the thread's next task
+            if (thread.isInterrupted()) {
+                Thread.interrupted(); // an interrupt meant for this task must not reach the thread's next task
+            }
             DefaultTaskGroup.dispatch(group.taskEnded(this));
+        }
+    }
+
+    /** Runs the task's code, inside the context propagators' wrapping when there are some. */
+    private void runBody() {
+        Runnable wrapped = body;
+        if (wrapped == null) {
+            runCallable();
+        } else {
+            wrapped.run();
         }
     }
 
     /** Runs inside the restored context: the listener hears start and finish on this thread. */
     private void runCallable() {
-        group.listeners().taskStarted(this);
-        long startedAt = System.nanoTime();
+        Listeners listeners = group.listeners();
+        listeners.taskStarted(this);
+        long startedAt = listeners.isEmpty() ? 0L : System.nanoTime(); // nobody to tell the run time
         T value = null;
         Throwable failure = null;
         try {
@@ -211,7 +229,7 @@ final class DefaultTask<T> implements Task<T>, Runnable {
     }
 
     private void complete(T value, Throwable thrown, long startedAt) {
-        long runNanos = System.nanoTime() - startedAt;
+        long runNanos = startedAt == 0L ? 0L : System.nanoTime() - startedAt;
         Throwable failure;
         synchronized (this) {
             runner = null;
@@ -261,7 +279,7 @@ final class DefaultTask<T> implements Task<T>, Runnable {
     }
 
     private String threadNameFor(String original) {
-        String label = group.name() + "/" + name();
+        String label = name != null ? group.name() + "/" + name : group.name() + "/task-" + sequence;
         return original.isEmpty() ? label : original + " " + label;
     }
 

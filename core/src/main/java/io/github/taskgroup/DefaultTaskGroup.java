@@ -36,7 +36,11 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class DefaultTaskGroup implements TaskGroup {
 
-    /** The innermost live group of the current thread: one it owns, or the group of the task it runs. */
+    /**
+     * The innermost live group the current thread opened (or {@linkplain CurrentTaskGroup#bind bound}).
+     * The group of the task a thread runs is kept apart, by {@link RunningTask}, so that running a task
+     * never touches this thread-local.
+     */
     private static final ThreadLocal<DefaultTaskGroup> CURRENT = new ThreadLocal<>();
 
     private final DefaultTaskGroupFactory factory;
@@ -48,7 +52,7 @@ final class DefaultTaskGroup implements TaskGroup {
     private final Duration ownTimeout;
     private final long deadlineNanos; // Long.MAX_VALUE: none
     private final DefaultTaskGroup parent;
-    private final DefaultTaskGroup enclosing; // what CURRENT held when the owner opened this group
+    private final DefaultTaskGroup enclosing; // the live group CURRENT held when the owner opened this one
     private final Thread owner;
     private final String ownerName;
     private final long openedAtNanos = System.nanoTime();
@@ -60,7 +64,7 @@ final class DefaultTaskGroup implements TaskGroup {
 
     private final AtomicInteger live = new AtomicInteger();
     private final AtomicInteger sequence = new AtomicInteger();
-    private final Set<DefaultTask<?>> liveTasks = ConcurrentHashMap.newKeySet();
+    private final TaskList tasks = new TaskList();
     private final Set<DefaultTaskGroup> children = ConcurrentHashMap.newKeySet();
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -73,7 +77,7 @@ final class DefaultTaskGroup implements TaskGroup {
     private volatile boolean expiredWhileIdle; // the deadline passed after a clean join, with nothing live
     private volatile boolean joinedClean; // join() returned normally and nothing was forked or opened since
     private int permits; // guarded by lock; only used when maxConcurrency is set
-    private final ArrayDeque<DefaultTask<?>> queue = new ArrayDeque<>(); // guarded by lock
+    private final ArrayDeque<DefaultTask<?>> queue; // guarded by lock; only with a concurrency limit
     private ScheduledFuture<?> deadlineTimer;
 
     DefaultTaskGroup(DefaultTaskGroupFactory factory, long id, String name, TaskGroupOptions options,
@@ -85,6 +89,7 @@ final class DefaultTaskGroup implements TaskGroup {
         this.executor = options.executor().orElse(factory.executor());
         this.maxConcurrency = options.maxConcurrency().orElse(Integer.MAX_VALUE);
         this.permits = maxConcurrency;
+        this.queue = maxConcurrency == Integer.MAX_VALUE ? null : new ArrayDeque<>();
         this.ownTimeout = options.timeout().orElse(null);
         this.parent = parent;
         this.enclosing = enclosing;
@@ -120,9 +125,15 @@ final class DefaultTaskGroup implements TaskGroup {
 
     /** @return the innermost live group the current thread owns or works for, or {@code null} */
     static DefaultTaskGroup current() {
+        DefaultTaskGroup opened = openedOnThisThread();
+        return opened != null ? opened : RunningTask.group();
+    }
+
+    /** @return the innermost live group the current thread opened or bound, or {@code null} */
+    static DefaultTaskGroup openedOnThisThread() {
         DefaultTaskGroup group = CURRENT.get();
         while (group != null && group.state == TaskGroup.State.CLOSED) {
-            group = group.enclosing;
+            group = group.enclosing; // closed out of order, or left unclosed by a thread that moved on
         }
         return group;
     }
@@ -196,7 +207,7 @@ final class DefaultTaskGroup implements TaskGroup {
         // The forked event goes out before the task is visible to cancellers, so that it precedes every
         // other event of the task and always sees it PENDING.
         listeners().taskForked(task);
-        liveTasks.add(task);
+        tasks.push(task);
         if (expiredWhileIdle) {
             cancel(CancellationReason.TIMEOUT);
         }
@@ -258,6 +269,7 @@ final class DefaultTaskGroup implements TaskGroup {
             throw report;
         }
         joinedClean = true;
+        tasks.clearIfAllDone();
     }
 
     @Override
@@ -279,7 +291,9 @@ final class DefaultTaskGroup implements TaskGroup {
             quietCancel = quiet;
             cancelReason = reason;
             state = TaskGroup.State.CANCELLING;
-            queue.clear(); // queued tasks are cancelled below, through liveTasks
+            if (queue != null) {
+                queue.clear(); // queued tasks are cancelled below, with the others
+            }
             if (deadlineTimer != null) {
                 deadlineTimer.cancel(false);
             }
@@ -292,9 +306,7 @@ final class DefaultTaskGroup implements TaskGroup {
         for (DefaultTaskGroup child : children) {
             child.cancel(nestedReason, quiet);
         }
-        for (DefaultTask<?> task : liveTasks) {
-            task.cancel(reason);
-        }
+        tasks.forEachLive(task -> task.cancel(reason));
         signalAll();
         return true;
     }
@@ -321,6 +333,7 @@ final class DefaultTaskGroup implements TaskGroup {
             lock.unlock();
         }
         interrupted |= awaitUninterruptibly(); // forks that raced with the state change
+        tasks.clearIfAllDone();
         for (DefaultTaskGroup child : children) {
             child.cancel(CancellationReason.PARENT, false); // nested groups the owner failed to close first
         }
@@ -328,10 +341,11 @@ final class DefaultTaskGroup implements TaskGroup {
             parent.children.remove(this);
         }
         if (CURRENT.get() == this) {
-            if (current() == null) {
+            DefaultTaskGroup restored = openedOnThisThread();
+            if (restored == null) {
                 CURRENT.remove();
             } else {
-                CURRENT.set(current());
+                CURRENT.set(restored);
             }
         }
         factory.closed(this);
@@ -457,7 +471,6 @@ final class DefaultTaskGroup implements TaskGroup {
 
     /** Counts a finished task off; returns the queued task that inherits its permit, if any. */
     DefaultTask<?> taskEnded(DefaultTask<?> task) {
-        liveTasks.remove(task);
         DefaultTask<?> next = null;
         if (maxConcurrency != Integer.MAX_VALUE) {
             lock.lock();
@@ -532,6 +545,9 @@ final class DefaultTaskGroup implements TaskGroup {
     /** Waits for live == 0. Returns whether the thread was interrupted (the group is then cancelled). */
     private boolean awaitAll(boolean interruptible) {
         boolean interrupted = false;
+        if (live.get() == 0) {
+            return false;
+        }
         lock.lock();
         try {
             while (live.get() > 0) {
@@ -588,6 +604,9 @@ final class DefaultTaskGroup implements TaskGroup {
 
     /** Throws the failures not reported yet, if any, re-asserting the interrupt when there was one. */
     private void throwFailures(boolean interrupted) {
+        if (firstFailure == null) {
+            return; // nothing was ever recorded (firstFailure is set with the first record)
+        }
         FailureRecord.Drained drained;
         lock.lock();
         try {
@@ -637,12 +656,14 @@ final class DefaultTaskGroup implements TaskGroup {
     }
 
     private TaskGroup.Outcome outcome() {
-        int failed;
-        lock.lock();
-        try {
-            failed = failures.total();
-        } finally {
-            lock.unlock();
+        int failed = 0;
+        if (firstFailure != null) {
+            lock.lock();
+            try {
+                failed = failures.total();
+            } finally {
+                lock.unlock();
+            }
         }
         CancellationReason reason = cancelReason;
         if (failed > 0 && !(policy == TaskGroupPolicy.FIRST_SUCCESS && won)) {
@@ -672,17 +693,15 @@ final class DefaultTaskGroup implements TaskGroup {
 
     TaskGroupSnapshot snapshot(boolean withStackTraces) {
         long now = System.nanoTime();
-        List<TaskSnapshot> tasks = new ArrayList<>();
-        for (DefaultTask<?> task : liveTasks) {
-            tasks.add(task.snapshot(now, withStackTraces));
-        }
+        List<TaskSnapshot> taskSnapshots = new ArrayList<>();
+        tasks.forEachLive(task -> taskSnapshots.add(task.snapshot(now, withStackTraces)));
         List<TaskGroupSnapshot> groups = new ArrayList<>();
         for (DefaultTaskGroup child : children) {
             groups.add(child.snapshot(withStackTraces));
         }
         return new TaskGroupSnapshot(id, name, ownerName, factory.instantOf(openedAtNanos),
                 Duration.ofNanos(now - openedAtNanos),
-                deadlineInstant(), policy, state, cancelReason, tasks, groups);
+                deadlineInstant(), policy, state, cancelReason, taskSnapshots, groups);
     }
 
     DefaultTaskGroup parent() {

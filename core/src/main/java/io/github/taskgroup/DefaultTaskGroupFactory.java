@@ -68,11 +68,12 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
         Objects.requireNonNull(options, "options");
         TaskGroupOptions resolved = options.orElse(namedOptions.getOrDefault(name, TaskGroupOptions.defaults()))
                 .orElse(defaults);
-        DefaultTaskGroup enclosing = bindToThread ? DefaultTaskGroup.current() : null;
-        if (shutdown && enclosing == null) {
+        DefaultTaskGroup enclosing = bindToThread ? DefaultTaskGroup.openedOnThisThread() : null;
+        DefaultTaskGroup parent = !bindToThread ? null : enclosing != null ? enclosing : RunningTask.group();
+        if (shutdown && parent == null) {
             throw new IllegalStateException("TaskGroupFactory is shut down: cannot open task group '" + name + "'");
         }
-        DefaultTaskGroup group = new DefaultTaskGroup(this, ids.incrementAndGet(), name, resolved, enclosing,
+        DefaultTaskGroup group = new DefaultTaskGroup(this, ids.incrementAndGet(), name, resolved, parent,
                 enclosing);
         liveGroups.put(group.id(), group);
         group.start(bindToThread);

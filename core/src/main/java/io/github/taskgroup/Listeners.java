@@ -17,6 +17,10 @@ final class Listeners {
         this.listeners = listeners.toArray(new TaskGroupListener[0]);
     }
 
+    boolean isEmpty() {
+        return listeners.length == 0;
+    }
+
     void groupOpened(TaskGroup group) {
         for (TaskGroupListener listener : listeners) {
             try {

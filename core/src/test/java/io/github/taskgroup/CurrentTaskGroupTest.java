@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
 
 /** Thread binding: which group a newly opened group becomes a child of. */
 class CurrentTaskGroupTest {
@@ -41,6 +42,12 @@ class CurrentTaskGroupTest {
             group.join();
             assertThat(seen.get()).isSameAs(group);
         }
+    }
+
+    @Test
+    @EnabledForJreRange(minVersion = 25)
+    void onJdk25AndLaterTasksAreBoundWithAScopedValueNotAThreadLocal() {
+        assertThat(RunningTask.usesScopedValue()).isTrue();
     }
 
     @Test

@@ -1,0 +1,109 @@
+package io.github.taskgroup;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
+/**
+ * Which group's task the current thread is running, so that a group opened by a task becomes a child of
+ * the task's group.
+ *
+ * <p>On JDK 25 and later this is a {@code ScopedValue} binding, found at run time (the library is compiled
+ * for Java 17): unlike a {@code ThreadLocal}, it does not give every fresh virtual thread its own
+ * thread-local map, which would cost a task more memory than the rest of its bookkeeping. Before JDK 25
+ * (where scoped values are final), it is a {@code ThreadLocal}, set and restored around the task.
+ */
+final class RunningTask {
+
+    private static final ThreadLocal<DefaultTaskGroup> FALLBACK = new ThreadLocal<>();
+
+    private static final Object SCOPED_VALUE; // a java.lang.ScopedValue<DefaultTaskGroup>, or null
+    private static final MethodHandle WHERE; // (ScopedValue, Object) -> ScopedValue.Carrier
+    private static final MethodHandle RUN; // (Carrier, Runnable) -> void
+    private static final MethodHandle IS_BOUND; // (ScopedValue) -> boolean
+    private static final MethodHandle GET; // (ScopedValue) -> Object
+
+    static {
+        Object scopedValue = null;
+        MethodHandle where = null;
+        MethodHandle run = null;
+        MethodHandle isBound = null;
+        MethodHandle get = null;
+        if (Runtime.version().feature() >= 25) {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+                Class<?> type = Class.forName("java.lang.ScopedValue");
+                Class<?> carrier = Class.forName("java.lang.ScopedValue$Carrier");
+                scopedValue = lookup.findStatic(type, "newInstance", MethodType.methodType(type)).invoke();
+                where = lookup.findStatic(type, "where", MethodType.methodType(carrier, type, Object.class))
+                        .asType(MethodType.methodType(Object.class, Object.class, Object.class));
+                run = lookup.findVirtual(carrier, "run", MethodType.methodType(void.class, Runnable.class))
+                        .asType(MethodType.methodType(void.class, Object.class, Runnable.class));
+                // not orElse(null): JDK 25's final API rejects a null default
+                isBound = lookup.findVirtual(type, "isBound", MethodType.methodType(boolean.class))
+                        .asType(MethodType.methodType(boolean.class, Object.class));
+                get = lookup.findVirtual(type, "get", MethodType.methodType(Object.class))
+                        .asType(MethodType.methodType(Object.class, Object.class));
+            } catch (Throwable e) {
+                scopedValue = null; // not usable here: fall back to the thread-local
+            }
+        }
+        SCOPED_VALUE = scopedValue;
+        WHERE = where;
+        RUN = run;
+        IS_BOUND = isBound;
+        GET = get;
+    }
+
+    private RunningTask() {
+    }
+
+    /** Runs {@code body} as a task of {@code group}; the binding ends with it. */
+    static void runIn(DefaultTaskGroup group, Runnable body) {
+        if (SCOPED_VALUE != null) {
+            Object carrier;
+            try {
+                carrier = (Object) WHERE.invokeExact(SCOPED_VALUE, (Object) group);
+            } catch (Throwable e) {
+                throw new IllegalStateException("Could not bind the task's group", e);
+            }
+            try {
+                RUN.invokeExact(carrier, body);
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException(e); // Runnable.run throws nothing checked
+            }
+            return;
+        }
+        DefaultTaskGroup previous = FALLBACK.get();
+        FALLBACK.set(group);
+        try {
+            body.run();
+        } finally {
+            if (previous == null) {
+                FALLBACK.remove();
+            } else {
+                FALLBACK.set(previous);
+            }
+        }
+    }
+
+    /** @return the group of the task the current thread runs, or {@code null} */
+    static DefaultTaskGroup group() {
+        if (SCOPED_VALUE != null) {
+            try {
+                return (boolean) IS_BOUND.invokeExact(SCOPED_VALUE)
+                        ? (DefaultTaskGroup) (Object) GET.invokeExact(SCOPED_VALUE) : null;
+            } catch (Throwable e) {
+                throw new IllegalStateException("Could not read the task's group", e);
+            }
+        }
+        return FALLBACK.get();
+    }
+
+    /** @return whether tasks are bound with a scoped value (JDK 25+) rather than a thread-local */
+    static boolean usesScopedValue() {
+        return SCOPED_VALUE != null;
+    }
+}
