@@ -1,0 +1,164 @@
+package io.github.taskgroup.autoconfigure.web.servlet;
+
+import java.util.function.Supplier;
+
+import io.github.taskgroup.CancellationReason;
+import io.github.taskgroup.CurrentTaskGroup;
+import io.github.taskgroup.TaskGroup;
+import io.github.taskgroup.TaskGroupFactory;
+import io.github.taskgroup.autoconfigure.web.RequestTaskGroup;
+import io.github.taskgroup.autoconfigure.web.RequestTaskGroupRegistry;
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * The task group of one servlet request, with what the servlet side needs on top of {@link RequestTaskGroup}:
+ * the disconnect watch, the thread that runs the handler (or the {@code Callable}), and the binding that
+ * makes the request group the parent of the groups code on that thread opens.
+ */
+public final class ServletRequestTaskGroup extends RequestTaskGroup {
+
+    private final HttpServletRequest request;
+
+    private final DisconnectProbeScheduler scheduler;
+
+    private final JettyFailureListener jetty;
+
+    // All guarded by lock.
+    private DisconnectProbe.Watch watch;
+
+    private Thread dispatchThread;
+
+    private Thread callableThread;
+
+    private boolean callableInterrupted;
+
+    private Thread bindingThread;
+
+    private CurrentTaskGroup.Binding binding;
+
+    ServletRequestTaskGroup(TaskGroupFactory factory, Supplier<String> name, RequestTaskGroupRegistry registry,
+            HttpServletRequest request, DisconnectProbeScheduler scheduler, JettyFailureListener jetty) {
+        super(factory, name, registry);
+        this.request = request;
+        this.scheduler = scheduler;
+        this.jetty = jetty;
+        if (!request.isAsyncStarted()) {
+            // Created while the handler runs (its TaskGroup parameter): this thread is inside the handler.
+            this.dispatchThread = Thread.currentThread();
+        }
+    }
+
+    @Override
+    protected void aborted(CancellationReason reason) {
+        interruptCallable();
+    }
+
+    @Override
+    protected void opened(TaskGroup group) {
+        Thread current = Thread.currentThread();
+        synchronized (this.lock) {
+            if ((current == this.dispatchThread || current == this.callableThread) && this.binding == null) {
+                this.binding = CurrentTaskGroup.bind(group);
+                this.bindingThread = current;
+            }
+        }
+        if (this.jetty != null) {
+            this.jetty.register(this.request, this);
+        }
+        DisconnectProbe.Watch newWatch = this.scheduler.getProbe().watch(this.request);
+        if (newWatch != null) {
+            synchronized (this.lock) {
+                this.watch = newWatch;
+            }
+            this.scheduler.watch(this);
+        }
+    }
+
+    @Override
+    protected void completing() {
+        synchronized (this.lock) {
+            this.watch = null; // waits for a check in progress: the probe holds the lock while checking
+        }
+        this.scheduler.unwatch(this);
+        unbind();
+    }
+
+    DisconnectProbe watchProbe() {
+        synchronized (this.lock) {
+            return (this.watch != null) ? this.watch.probe() : null;
+        }
+    }
+
+    /** Called by the scheduler thread only. */
+    boolean clientGone() {
+        synchronized (this.lock) {
+            if (this.watch == null) {
+                return false;
+            }
+            return this.watch.clientGone(this.dispatchThread != null);
+        }
+    }
+
+    void enterDispatch() {
+        synchronized (this.lock) {
+            this.dispatchThread = Thread.currentThread();
+        }
+    }
+
+    void exitDispatch() {
+        synchronized (this.lock) {
+            if (this.dispatchThread == Thread.currentThread()) {
+                this.dispatchThread = null;
+            }
+        }
+        unbind();
+    }
+
+    void callableStarted() {
+        TaskGroup open = peek().orElse(null);
+        synchronized (this.lock) {
+            this.callableThread = Thread.currentThread();
+            if (open != null && this.binding == null && !isCompleted()) {
+                this.binding = CurrentTaskGroup.bind(open);
+                this.bindingThread = Thread.currentThread();
+            }
+        }
+    }
+
+    void callableFinished() {
+        synchronized (this.lock) {
+            if (this.callableThread == Thread.currentThread()) {
+                this.callableThread = null;
+                if (this.callableInterrupted) {
+                    // Our interrupt must not leak into the pool thread's next job.
+                    Thread.interrupted();
+                    this.callableInterrupted = false;
+                }
+            }
+        }
+        unbind();
+    }
+
+    private void interruptCallable() {
+        synchronized (this.lock) {
+            if (this.callableThread != null) {
+                this.callableInterrupted = true;
+                this.callableThread.interrupt();
+            }
+        }
+    }
+
+    private void unbind() {
+        CurrentTaskGroup.Binding toClose = null;
+        synchronized (this.lock) {
+            if (this.binding != null && this.bindingThread == Thread.currentThread()) {
+                toClose = this.binding;
+                this.binding = null;
+                this.bindingThread = null;
+            }
+        }
+        if (toClose != null) {
+            toClose.close();
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.github.taskgroup.autoconfigure.web.servlet;
+
+import io.github.taskgroup.TaskGroup;
+import io.github.taskgroup.TaskGroupFactory;
+import io.github.taskgroup.autoconfigure.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.autoconfigure.web.RequestTaskGroups;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
+import org.springframework.web.servlet.HandlerMapping;
+
+/**
+ * {@link RequestTaskGroups} of a servlet application: the request's {@link ServletRequestTaskGroup} lives in
+ * a request attribute, created on first use. {@link #current()} finds the request through
+ * {@link RequestContextHolder}, which context propagation also carries into tasks.
+ */
+public class ServletRequestTaskGroups implements RequestTaskGroups {
+
+    static final String ATTRIBUTE = ServletRequestTaskGroup.class.getName();
+
+    private final TaskGroupFactory factory;
+
+    private final RequestTaskGroupRegistry registry;
+
+    private final DisconnectProbeScheduler scheduler;
+
+    private final String groupName;
+
+    private final JettyFailureListener jetty;
+
+    ServletRequestTaskGroups(TaskGroupFactory factory, RequestTaskGroupRegistry registry,
+            DisconnectProbeScheduler scheduler, @Nullable String groupName, @Nullable JettyFailureListener jetty) {
+        this.factory = factory;
+        this.registry = registry;
+        this.scheduler = scheduler;
+        this.groupName = groupName;
+        this.jetty = jetty;
+    }
+
+    @Override
+    public TaskGroup current() {
+        RequestAttributes attributes = RequestContextHolder.getRequestAttributes();
+        if (!(attributes instanceof ServletRequestAttributes servlet)) {
+            throw new IllegalStateException("No current servlet request: RequestTaskGroups.current() works on "
+                    + "request threads and in tasks forked from them");
+        }
+        return of(servlet.getRequest()).group();
+    }
+
+    /**
+     * @param request a request
+     * @return its task group scope, created now if it has none yet (the group itself opens on first use)
+     */
+    public ServletRequestTaskGroup of(HttpServletRequest request) {
+        ServletRequestTaskGroup scope = find(request);
+        if (scope != null) {
+            return scope;
+        }
+        synchronized (request) {
+            scope = find(request);
+            if (scope == null) {
+                scope = new ServletRequestTaskGroup(this.factory, () -> name(request), this.registry, request,
+                        this.scheduler, this.jetty);
+                request.setAttribute(ATTRIBUTE, scope);
+            }
+            return scope;
+        }
+    }
+
+    /**
+     * @param request a request
+     * @return its task group scope, or {@code null} if nothing asked for it yet
+     */
+    @Nullable
+    public static ServletRequestTaskGroup find(ServletRequest request) {
+        return (request.getAttribute(ATTRIBUTE) instanceof ServletRequestTaskGroup scope) ? scope : null;
+    }
+
+    private String name(HttpServletRequest request) {
+        if (this.groupName != null) {
+            return this.groupName;
+        }
+        Object pattern = request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
+        return request.getMethod() + " " + ((pattern != null) ? pattern : "UNKNOWN");
+    }
+}

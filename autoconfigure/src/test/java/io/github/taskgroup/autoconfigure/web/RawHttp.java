@@ -1,0 +1,99 @@
+package io.github.taskgroup.autoconfigure.web;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/** A raw HTTP/1.1 client on a plain socket: it can pipeline, and close with FIN or RST. */
+public final class RawHttp implements AutoCloseable {
+
+    private final Socket socket;
+
+    private final InputStream in;
+
+    public RawHttp(int port) throws IOException {
+        this.socket = new Socket();
+        this.socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        this.socket.setSoTimeout(20_000);
+        this.in = this.socket.getInputStream();
+    }
+
+    public static String get(String path) {
+        return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    }
+
+    public RawHttp send(String... requests) throws IOException {
+        this.socket.getOutputStream().write(String.join("", requests).getBytes(StandardCharsets.US_ASCII));
+        this.socket.getOutputStream().flush();
+        return this;
+    }
+
+    /** Closes with FIN. */
+    public void closeWithFin() throws IOException {
+        this.socket.close();
+    }
+
+    /** Closes with RST (SO_LINGER 0). */
+    public void closeWithRst() throws IOException {
+        this.socket.setSoLinger(true, 0);
+        this.socket.close();
+    }
+
+    @Override
+    public void close() throws IOException {
+        this.socket.close();
+    }
+
+    /** A response: status and body. */
+    public record Response(int status, String body) {
+    }
+
+    public Response read() throws IOException {
+        String statusLine = line();
+        int status = Integer.parseInt(statusLine.split(" ")[1]);
+        long length = -1;
+        boolean chunked = false;
+        for (String header = line(); !header.isEmpty(); header = line()) {
+            String lower = header.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("content-length:")) {
+                length = Long.parseLong(lower.substring(15).trim());
+            }
+            else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                chunked = true;
+            }
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        if (chunked) {
+            for (int size = Integer.parseInt(line().trim(), 16); size > 0; size = Integer.parseInt(line().trim(), 16)) {
+                body.write(this.in.readNBytes(size));
+                line();
+            }
+            line();
+        }
+        else if (length > 0) {
+            body.write(this.in.readNBytes((int) length));
+        }
+        return new Response(status, body.toString(StandardCharsets.UTF_8));
+    }
+
+    private String line() throws IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = this.in.read()) != -1) {
+            if (c == '\n') {
+                break;
+            }
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        if (c == -1 && line.length() == 0) {
+            throw new IOException("Connection closed");
+        }
+        return line.toString();
+    }
+}

@@ -1,0 +1,132 @@
+package io.github.taskgroup.autoconfigure.web.servlet;
+
+import java.time.Duration;
+
+import io.github.taskgroup.CancellationReason;
+import io.github.taskgroup.autoconfigure.web.RawHttp;
+import io.github.taskgroup.autoconfigure.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.autoconfigure.web.TaskRecorder;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Real server, raw sockets: what every servlet container must do. */
+abstract class AbstractServletRequestTaskGroupTests {
+
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    TaskRecorder recorder;
+
+    @Autowired
+    DisconnectProbeScheduler scheduler;
+
+    @Autowired
+    RequestTaskGroupRegistry registry;
+
+    @BeforeEach
+    void quiet() {
+        await().atMost(WAIT).until(() -> this.registry.size() == 0 && this.recorder.activeTaskThreads.isEmpty());
+        this.recorder.reset();
+    }
+
+    /** The detection strategy in use, for the assertion messages. */
+    abstract String strategy();
+
+    @ParameterizedTest(name = "{0} closed with {1}")
+    @CsvSource({ "blocking, FIN", "blocking, RST", "nested, FIN", "nested, RST", "callable, FIN",
+            "callable, RST", "webasync, FIN", "webasync, RST", "deferred, FIN", "deferred, RST", "future, FIN",
+            "future, RST" })
+    void clientCloseCancelsTheRequestGroup(String endpoint, String close) throws Exception {
+        int n = 3;
+        String group = endpoint.equals("nested") ? "nested" : "GET /" + endpoint;
+        RawHttp client = new RawHttp(this.port).send(RawHttp.get("/" + endpoint + "?n=" + n));
+        await().atMost(WAIT).until(() -> this.recorder.running(group) == n);
+        // Let the probe see the connection established at least once (the /proc probe needs it).
+        long ticks = this.scheduler.ticks();
+        await().atMost(WAIT).until(() -> this.scheduler.ticks() >= ticks + 2);
+        if (close.equals("RST")) {
+            client.closeWithRst();
+        }
+        else {
+            client.closeWithFin();
+        }
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED))
+                .as("tasks cancelled for request-aborted (%s)", strategy()).isEqualTo(n);
+            assertThat(this.recorder.running(group)).isZero();
+            assertThat(this.recorder.activeTaskThreads).isEmpty();
+        });
+        // The request is completed by the library, before its async timeout (2s from the start).
+        await().atMost(Duration.ofMillis(1200)).until(() -> this.registry.size() == 0);
+        assertThat(this.recorder.succeeded(group)).isZero();
+    }
+
+    @Test
+    void normalCompletionKeepAliveAndPipelining() throws Exception {
+        try (RawHttp client = new RawHttp(this.port)) {
+            // Two pipelined requests that take several probe intervals each, then one more on the same connection.
+            client.send(RawHttp.get("/fast?ms=150"), RawHttp.get("/fast?ms=150"));
+            assertThat(client.read()).isEqualTo(new RawHttp.Response(200, "ok"));
+            assertThat(client.read()).isEqualTo(new RawHttp.Response(200, "ok"));
+            client.send(RawHttp.get("/fast?ms=100"));
+            assertThat(client.read()).isEqualTo(new RawHttp.Response(200, "ok"));
+            client.send(RawHttp.get("/plain"));
+            assertThat(client.read()).isEqualTo(new RawHttp.Response(200, "plain"));
+        }
+        assertThat(this.recorder.succeeded("GET /fast")).isEqualTo(6);
+        assertThat(this.recorder.closed("GET /fast")).isEqualTo(3);
+        for (CancellationReason reason : CancellationReason.values()) {
+            assertThat(this.recorder.cancelled("GET /fast", reason)).isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({ "callable", "deferred" })
+    void asyncTimeoutCancelsWithReasonTimeout(String endpoint) throws Exception {
+        String group = "GET /" + endpoint;
+        try (RawHttp client = new RawHttp(this.port)) {
+            client.send(RawHttp.get("/" + endpoint + "?n=2"));
+            assertThat(client.read().status()).isEqualTo(503);
+        }
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(this.recorder.cancelled(group, CancellationReason.TIMEOUT)).isEqualTo(2);
+            assertThat(this.recorder.activeTaskThreads).isEmpty();
+            assertThat(this.recorder.closed(group)).isEqualTo(1);
+        });
+        assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED)).isZero();
+    }
+
+    @Test
+    void leftoverTasksAreCancelledAtCompletion() throws Exception {
+        try (RawHttp client = new RawHttp(this.port)) {
+            client.send(RawHttp.get("/leftover?n=3"));
+            assertThat(client.read()).isEqualTo(new RawHttp.Response(200, "left"));
+        }
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(this.recorder.cancelled("GET /leftover", CancellationReason.EXPLICIT)).isEqualTo(3);
+            assertThat(this.recorder.closed("GET /leftover")).isEqualTo(1);
+            assertThat(this.recorder.activeTaskThreads).isEmpty();
+        });
+    }
+
+    @Test
+    void requestsThatDoNotAskOpenNothing() throws Exception {
+        try (RawHttp client = new RawHttp(this.port)) {
+            client.send(RawHttp.get("/plain"));
+            assertThat(client.read()).isEqualTo(new RawHttp.Response(200, "plain"));
+        }
+        assertThat(this.scheduler.watchedCount()).isZero();
+        assertThat(this.registry.size()).isZero();
+    }
+}
