@@ -1,0 +1,75 @@
+package io.github.taskgroup.sample.product;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.springframework.http.HttpStatus;
+
+/**
+ * A product page that could not be built: a dependency failed (502) or the group's deadline expired (504).
+ */
+public class ProductPageException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final HttpStatus status;
+    private final String error;
+    private final String dependency;
+    private final Integer dependencyStatus;
+    private final Duration timeout;
+    private final Map<String, String> tasks;
+
+    private ProductPageException(HttpStatus status, String error, String message, String dependency,
+            Integer dependencyStatus, Duration timeout, Map<String, String> tasks, Throwable cause) {
+        super(message, cause);
+        this.status = status;
+        this.error = error;
+        this.dependency = dependency;
+        this.dependencyStatus = dependencyStatus;
+        this.timeout = timeout;
+        this.tasks = tasks;
+    }
+
+    static ProductPageException dependencyFailed(String dependency, Integer dependencyStatus,
+            Map<String, String> tasks, Throwable cause) {
+        return new ProductPageException(HttpStatus.BAD_GATEWAY, "dependency-failed",
+                "The " + dependency + " service failed" + (dependencyStatus != null ? " with " + dependencyStatus : "")
+                        + ": " + cause.getMessage(),
+                dependency, dependencyStatus, null, tasks, cause);
+    }
+
+    static ProductPageException timeout(String group, Duration timeout, Map<String, String> tasks,
+            Throwable cause) {
+        return new ProductPageException(HttpStatus.GATEWAY_TIMEOUT, "timeout",
+                "Group '" + group + "' did not finish within " + timeout, null, null, timeout, tasks, cause);
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    /** @return {@code dependency-failed} or {@code timeout} */
+    public String error() {
+        return error;
+    }
+
+    /** @return the failed dependency, or {@code null} on a timeout */
+    public String dependency() {
+        return dependency;
+    }
+
+    /** @return the status the failed dependency answered with, or {@code null} */
+    public Integer dependencyStatus() {
+        return dependencyStatus;
+    }
+
+    /** @return the group's timeout, or {@code null} */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** @return the final state of each task: {@code SUCCEEDED}, {@code FAILED} or {@code CANCELLED} */
+    public Map<String, String> tasks() {
+        return tasks;
+    }
+}

@@ -1,0 +1,149 @@
+package io.github.taskgroup.sample.product;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+import io.github.taskgroup.Task;
+import io.github.taskgroup.TaskGroup;
+import io.github.taskgroup.TaskGroupException;
+import io.github.taskgroup.TaskGroupTimeoutException;
+import io.github.taskgroup.sample.downstream.Dependency;
+import io.github.taskgroup.sample.downstream.Price;
+import io.github.taskgroup.sample.downstream.Reviews;
+import io.github.taskgroup.sample.downstream.Stock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.stereotype.Service;
+
+/**
+ * Fans a product page out to the three downstream services, one task each, in a task group that the caller
+ * owns.
+ */
+@Service
+public class ProductService {
+
+    private static final Logger log = LoggerFactory.getLogger(ProductService.class);
+
+    private final DownstreamClient client;
+
+    ProductService(DownstreamClient client) {
+        this.client = client;
+    }
+
+    /**
+     * Fetches price, stock and reviews concurrently in {@code group}, waits for all three and combines them.
+     * Under the group's policy (fail-fast, configured in {@code application.yml}) the first failure cancels
+     * the other calls.
+     *
+     * @param id the product
+     * @param demo the demo knobs
+     * @param group the group to fork into (the request's group, or one the caller opened)
+     * @return the page
+     * @throws ProductPageException if a dependency failed (502) or the group's deadline expired (504)
+     * @throws InterruptedException if the request thread was interrupted
+     * @throws java.util.concurrent.CancellationException if the group was cancelled from outside, for
+     *         example because the client hung up
+     */
+    public ProductPage page(String id, Demo demo, TaskGroup group) throws InterruptedException {
+        return fetch(id, demo, group, false);
+    }
+
+    /**
+     * Like {@link #page}, but reviews are optional: meant for a group with the supervise policy, where a
+     * failure of the reviews service leaves the other calls running, and the page comes without reviews.
+     *
+     * @param id the product
+     * @param demo the demo knobs
+     * @param group a group with the supervise policy
+     * @return the page, partial when only the reviews failed
+     * @throws ProductPageException if price or stock failed (502) or the group's deadline expired (504)
+     * @throws InterruptedException if the request thread was interrupted
+     */
+    public ProductPage pageWithOptionalReviews(String id, Demo demo, TaskGroup group) throws InterruptedException {
+        return fetch(id, demo, group, true);
+    }
+
+    private ProductPage fetch(String id, Demo demo, TaskGroup group, boolean reviewsOptional)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        Map<String, Long> timings = new ConcurrentHashMap<>();
+        Task<Price> price = group.fork("price", timed("price", timings, () -> client.price(id, demo)));
+        Task<Stock> stock = group.fork("stock", timed("stock", timings, () -> client.stock(id, demo)));
+        Task<Reviews> reviews = group.fork("reviews", timed("reviews", timings, () -> client.reviews(id, demo)));
+        List<Task<?>> tasks = List.of(price, stock, reviews);
+        try {
+            group.join();
+        }
+        catch (TaskGroupTimeoutException ex) {
+            log.warn("product {}: group '{}' timed out after {}; tasks {}", id, group.name(), ex.timeout(),
+                    states(tasks));
+            throw ProductPageException.timeout(group.name(), ex.timeout(), states(tasks), ex);
+        }
+        catch (TaskGroupException ex) {
+            boolean onlyReviewsFailed = reviews.state() == Task.State.FAILED
+                    && price.state() == Task.State.SUCCEEDED && stock.state() == Task.State.SUCCEEDED;
+            if (!(reviewsOptional && onlyReviewsFailed)) {
+                Task<?> failed = tasks.stream().filter(task -> task.state() == Task.State.FAILED).findFirst()
+                        .orElse(price);
+                Throwable failure = failed.exception() != null ? failed.exception() : ex;
+                Integer status = failure instanceof DependencyFailedException dependencyFailed
+                        ? dependencyFailed.status() : null;
+                log.warn("product {}: {} failed ({}); tasks {}", id, failed.name(), failure.getMessage(),
+                        states(tasks));
+                throw ProductPageException.dependencyFailed(failed.name(), status, states(tasks), failure);
+            }
+            log.info("product {}: reviews failed ({}), serving the page without them", id,
+                    reviews.exception().getMessage());
+        }
+        catch (java.util.concurrent.CancellationException ex) {
+            log.info("product {}: group '{}' cancelled ({}); tasks {}", id, group.name(),
+                    group.cancellationReason().map(reason -> reason.value()).orElse("?"), states(tasks));
+            throw ex;
+        }
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        List<String> missing = new ArrayList<>();
+        Reviews reviewsValue = null;
+        if (reviews.state() == Task.State.SUCCEEDED) {
+            reviewsValue = reviews.get();
+        }
+        else {
+            missing.add(Dependency.REVIEWS.value());
+        }
+        log.info("product {}: page ready in {} ms (calls: {})", id, elapsedMs, timings);
+        return new ProductPage(id, price.get(), stock.get(), reviewsValue, missing, new LinkedHashMap<>(timings),
+                elapsedMs);
+    }
+
+    private static <T> Callable<T> timed(String name, Map<String, Long> timings, Callable<T> call) {
+        return () -> {
+            long start = System.nanoTime();
+            try {
+                T result = call.call();
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                timings.put(name, ms);
+                log.info("{} fetched in {} ms", name, ms);
+                return result;
+            }
+            catch (RuntimeException ex) {
+                log.info("{} call ended after {} ms: {}", name,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), ex.toString());
+                throw ex;
+            }
+        };
+    }
+
+    private static Map<String, String> states(List<Task<?>> tasks) {
+        Map<String, String> states = new LinkedHashMap<>();
+        for (Task<?> task : tasks) {
+            states.put(task.name(), task.state().name());
+        }
+        return states;
+    }
+}
