@@ -22,8 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "sample.downstream.price.latency=200ms", "sample.downstream.stock.latency=400ms",
-        "sample.downstream.reviews.latency=600ms", "taskgroup.groups.product-page.timeout=2s",
-        "taskgroup.groups.product-page-lenient.timeout=2s" })
+        "sample.downstream.reviews.latency=600ms", "taskgroup.groups.[GET\\ /api/products/{id}].timeout=2s",
+        "taskgroup.groups.[GET\\ /api/products/{id}/lenient].timeout=2s" })
 class ProductEndpointsTest {
 
     @TestConfiguration
@@ -65,7 +65,7 @@ class ProductEndpointsTest {
         assertThat(page.get("missing")).isEmpty();
 
         assertThat(listener.closed).singleElement().satisfies(group -> {
-            assertThat(group.name()).isEqualTo("product-page");
+            assertThat(group.name()).isEqualTo("GET /api/products/{id}");
             assertThat(group.outcome()).isEqualTo(TaskGroup.Outcome.SUCCEEDED);
         });
         assertThat(listener.finished).extracting(TaskFinished::task).containsExactlyInAnyOrder("price", "stock",

@@ -23,6 +23,9 @@ class ProductErrors {
         if (ex.dependencyStatus() != null) {
             body.put("dependencyStatus", ex.dependencyStatus());
         }
+        if (ex.group() != null) {
+            body.put("group", ex.group());
+        }
         if (ex.timeout() != null) {
             body.put("timeout", ex.timeout().toString());
         }

@@ -17,11 +17,13 @@ public class ProductPageException extends RuntimeException {
     private final String dependency;
     private final Integer dependencyStatus;
     private final Duration timeout;
+    private final String group;
     private final Map<String, String> tasks;
 
     private ProductPageException(HttpStatus status, String error, String message, String dependency,
-            Integer dependencyStatus, Duration timeout, Map<String, String> tasks, Throwable cause) {
+            Integer dependencyStatus, Duration timeout, String group, Map<String, String> tasks, Throwable cause) {
         super(message, cause);
+        this.group = group;
         this.status = status;
         this.error = error;
         this.dependency = dependency;
@@ -35,13 +37,13 @@ public class ProductPageException extends RuntimeException {
         return new ProductPageException(HttpStatus.BAD_GATEWAY, "dependency-failed",
                 "The " + dependency + " service failed" + (dependencyStatus != null ? " with " + dependencyStatus : "")
                         + ": " + cause.getMessage(),
-                dependency, dependencyStatus, null, tasks, cause);
+                dependency, dependencyStatus, null, null, tasks, cause);
     }
 
     static ProductPageException timeout(String group, Duration timeout, Map<String, String> tasks,
             Throwable cause) {
         return new ProductPageException(HttpStatus.GATEWAY_TIMEOUT, "timeout",
-                "Group '" + group + "' did not finish within " + timeout, null, null, timeout, tasks, cause);
+                "Group '" + group + "' did not finish within " + timeout, null, null, timeout, group, tasks, cause);
     }
 
     public HttpStatus status() {
@@ -66,6 +68,11 @@ public class ProductPageException extends RuntimeException {
     /** @return the group's timeout, or {@code null} */
     public Duration timeout() {
         return timeout;
+    }
+
+    /** @return the name of the group that timed out, or {@code null} */
+    public String group() {
+        return group;
     }
 
     /** @return the final state of each task: {@code SUCCEEDED}, {@code FAILED} or {@code CANCELLED} */
