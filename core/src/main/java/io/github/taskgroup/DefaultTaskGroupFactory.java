@@ -43,8 +43,8 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
             this.executor = builder.executor;
             this.ownedExecutor = null;
         } else {
-            this.ownedExecutor = TaskGroupExecutors.defaultExecutor();
-            this.executor = ownedExecutor;
+            this.executor = TaskGroupExecutors.defaultExecutor();
+            this.ownedExecutor = executor instanceof ExecutorService pool ? pool : null;
         }
         this.defaults = builder.defaults;
         this.namedOptions = Map.copyOf(builder.namedOptions);

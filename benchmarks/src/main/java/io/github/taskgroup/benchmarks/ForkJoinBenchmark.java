@@ -61,15 +61,14 @@ public class ForkJoinBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         sharedVirtualThreads = Executors.newVirtualThreadPerTaskExecutor();
-        plain = TaskGroupFactory.builder().executor(TaskGroupExecutors.virtualThreads()).build();
-        noRename = TaskGroupFactory.builder().executor(TaskGroupExecutors.virtualThreads())
-                .renameThreads(false).build();
+        // The library's defaults: on JDK 21+ the default executor starts a virtual thread per task.
+        plain = TaskGroupFactory.builder().build();
+        noRename = TaskGroupFactory.builder().renameThreads(false).build();
         // An executor that only starts a virtual thread: no per-executor thread registry to update.
         bareExecutor = TaskGroupFactory.builder().executor(runnable -> Thread.ofVirtual().start(runnable))
                 .renameThreads(false).build();
         registry = new SimpleMeterRegistry();
-        withMetrics = TaskGroupFactory.builder().executor(TaskGroupExecutors.virtualThreads())
-                .listener(new MetricsLikeListener(registry)).build();
+        withMetrics = TaskGroupFactory.builder().listener(new MetricsLikeListener(registry)).build();
     }
 
     @TearDown(Level.Trial)
