@@ -1,0 +1,69 @@
+package io.github.taskgroup.autoconfigure.web.reactive;
+
+import io.github.taskgroup.TaskGroupFactory;
+import io.github.taskgroup.autoconfigure.TaskGroupAutoConfiguration;
+import io.github.taskgroup.autoconfigure.TaskGroupProperties;
+import io.github.taskgroup.autoconfigure.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.autoconfigure.web.RequestTaskGroupShutdownLifecycle;
+import io.github.taskgroup.autoconfigure.web.TaskGroupWebProperties;
+import io.github.taskgroup.autoconfigure.web.TaskGroupWebSupport;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.reactive.config.WebFluxConfigurer;
+import org.springframework.web.reactive.result.method.annotation.ArgumentResolverConfigurer;
+
+/**
+ * Request-scoped task groups for WebFlux: the {@code TaskGroup} handler parameter,
+ * {@link ReactiveRequestTaskGroups}, abort on subscription cancellation (client gone), close on termination,
+ * and abort at shutdown. Switch off with {@code taskgroup.web.enabled=false}.
+ */
+@AutoConfiguration(after = TaskGroupAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+@ConditionalOnClass({ WebFluxConfigurer.class, TaskGroupFactory.class })
+@ConditionalOnBean(TaskGroupFactory.class)
+@ConditionalOnBooleanProperty(name = "taskgroup.web.enabled", matchIfMissing = true)
+@EnableConfigurationProperties({ TaskGroupWebProperties.class, TaskGroupProperties.class })
+public final class TaskGroupReactiveWebAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    RequestTaskGroupRegistry requestTaskGroupRegistry() {
+        return new RequestTaskGroupRegistry();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ReactiveRequestTaskGroups reactiveRequestTaskGroups(TaskGroupFactory taskGroupFactory,
+            RequestTaskGroupRegistry registry, TaskGroupWebProperties properties) {
+        return new ReactiveRequestTaskGroups(taskGroupFactory, registry, properties.getGroupName());
+    }
+
+    @Bean
+    RequestTaskGroupWebFilter requestTaskGroupWebFilter() {
+        return new RequestTaskGroupWebFilter();
+    }
+
+    @Bean
+    WebFluxConfigurer taskGroupWebFluxConfigurer(ReactiveRequestTaskGroups groups) {
+        return new WebFluxConfigurer() {
+            @Override
+            public void configureArgumentResolvers(ArgumentResolverConfigurer configurer) {
+                configurer.addCustomResolver(new TaskGroupArgumentResolver(groups));
+            }
+        };
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    RequestTaskGroupShutdownLifecycle requestTaskGroupShutdownLifecycle(RequestTaskGroupRegistry registry,
+            TaskGroupProperties properties) {
+        return new RequestTaskGroupShutdownLifecycle(registry, TaskGroupWebSupport.shutdownGracePeriod(properties));
+    }
+}

@@ -1,0 +1,180 @@
+package io.github.taskgroup.autoconfigure.web.reactive;
+
+import java.time.Duration;
+
+import io.github.taskgroup.CancellationReason;
+import io.github.taskgroup.TaskGroup;
+import io.github.taskgroup.autoconfigure.web.RawHttp;
+import io.github.taskgroup.autoconfigure.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.autoconfigure.web.TaskRecorder;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** WebFlux on Reactor Netty: the subscription's cancellation aborts the request's group. */
+@SpringBootTest(classes = WebFluxRequestTaskGroupTests.App.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = { "spring.main.web-application-type=reactive",
+                "spring.autoconfigure.exclude=org.springframework.boot.tomcat.autoconfigure.reactive."
+                        + "TomcatReactiveWebServerAutoConfiguration,org.springframework.boot.jetty.autoconfigure."
+                        + "reactive.JettyReactiveWebServerAutoConfiguration" })
+class WebFluxRequestTaskGroupTests {
+
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    TaskRecorder recorder;
+
+    @Autowired
+    RequestTaskGroupRegistry registry;
+
+    @BeforeEach
+    void quiet() {
+        await().atMost(WAIT).until(() -> this.registry.size() == 0 && this.recorder.activeTaskThreads.isEmpty());
+        this.recorder.reset();
+    }
+
+    @ParameterizedTest(name = "{0} closed with {1}")
+    @CsvSource({ "mono, FIN", "mono, RST", "flux, FIN", "flux, RST" })
+    void clientCloseCancelsTheRequestGroup(String endpoint, String close) throws Exception {
+        int n = 3;
+        String group = "GET /" + endpoint;
+        RawHttp client = new RawHttp(this.port).send(RawHttp.get("/" + endpoint + "?n=" + n));
+        await().atMost(WAIT).until(() -> this.recorder.running(group) == n);
+        if (close.equals("RST")) {
+            client.closeWithRst();
+        }
+        else {
+            client.closeWithFin();
+        }
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED)).isEqualTo(n);
+            assertThat(this.recorder.running(group)).isZero();
+            assertThat(this.recorder.activeTaskThreads).isEmpty();
+            assertThat(this.recorder.closed(group)).isEqualTo(1);
+        });
+        assertThat(this.registry.size()).isZero();
+    }
+
+    @Test
+    void normalCompletionKeepAliveAndPipelining() throws Exception {
+        try (RawHttp client = new RawHttp(this.port)) {
+            client.send(RawHttp.get("/fast?ms=100"), RawHttp.get("/fast?ms=100"));
+            assertThat(client.read()).isEqualTo(new RawHttp.Response(200, "ok"));
+            assertThat(client.read()).isEqualTo(new RawHttp.Response(200, "ok"));
+            client.send(RawHttp.get("/fast?ms=50"));
+            assertThat(client.read()).isEqualTo(new RawHttp.Response(200, "ok"));
+        }
+        await().atMost(WAIT).until(() -> this.recorder.closed("GET /fast") == 3);
+        assertThat(this.recorder.succeeded("GET /fast")).isEqualTo(6);
+        for (CancellationReason reason : CancellationReason.values()) {
+            assertThat(this.recorder.cancelled("GET /fast", reason)).isZero();
+        }
+    }
+
+    @Test
+    void leftoverTasksAreCancelledAtCompletion() throws Exception {
+        try (RawHttp client = new RawHttp(this.port)) {
+            client.send(RawHttp.get("/leftover?n=3"));
+            assertThat(client.read()).isEqualTo(new RawHttp.Response(200, "left"));
+        }
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(this.recorder.cancelled("GET /leftover", CancellationReason.EXPLICIT)).isEqualTo(3);
+            assertThat(this.recorder.closed("GET /leftover")).isEqualTo(1);
+            assertThat(this.recorder.activeTaskThreads).isEmpty();
+        });
+    }
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class App {
+
+        @Bean
+        TaskRecorder taskRecorder() {
+            return new TaskRecorder();
+        }
+
+        @RestController
+        static class Handlers {
+
+            private final TaskRecorder recorder;
+
+            Handlers(TaskRecorder recorder) {
+                this.recorder = recorder;
+            }
+
+            private void forkSlow(TaskGroup group, int n) {
+                for (int i = 0; i < n; i++) {
+                    group.fork(() -> {
+                        this.recorder.activeTaskThreads.add(Thread.currentThread());
+                        try {
+                            Thread.sleep(60_000); // the workload: sleeps until interrupted
+                            return "slow";
+                        }
+                        finally {
+                            this.recorder.activeTaskThreads.remove(Thread.currentThread());
+                        }
+                    });
+                }
+            }
+
+            private static Mono<String> joined(TaskGroup group, String result) {
+                return Mono.fromCallable(() -> {
+                    group.join();
+                    return result;
+                }).subscribeOn(Schedulers.boundedElastic());
+            }
+
+            @GetMapping("/mono")
+            Mono<String> mono(TaskGroup group, @RequestParam int n) {
+                forkSlow(group, n);
+                return joined(group, "done");
+            }
+
+            @GetMapping("/flux")
+            Flux<String> flux(TaskGroup group, @RequestParam int n) {
+                forkSlow(group, n);
+                // Nothing is written before the tasks end. (Once a streamed element has been written, Reactor
+                // Netty notices a closed connection only at the next write: see the README's limits.)
+                return joined(group, "done").concatWith(Flux.just("end"));
+            }
+
+            @GetMapping("/fast")
+            Mono<String> fast(TaskGroup group, @RequestParam long ms) {
+                for (int i = 0; i < 2; i++) {
+                    group.fork(() -> {
+                        Thread.sleep(ms); // the workload
+                        return "x";
+                    });
+                }
+                return joined(group, "ok");
+            }
+
+            @GetMapping("/leftover")
+            Mono<String> leftover(TaskGroup group, @RequestParam int n) {
+                forkSlow(group, n);
+                return Mono.just("left");
+            }
+        }
+    }
+}
