@@ -252,16 +252,30 @@ final class DefaultTaskGroup implements TaskGroup {
 
     @Override
     public void join() throws InterruptedException {
+        join(Long.MAX_VALUE);
+    }
+
+    @Override
+    public boolean join(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        return join(saturatedAdd(System.nanoTime(), timeout));
+    }
+
+    private boolean join(long deadline) throws InterruptedException {
         if (state == TaskGroup.State.CLOSED) {
             throw new IllegalStateException("Task group '" + name + "' is closed: it cannot be joined");
         }
         transition(TaskGroup.State.OPEN, TaskGroup.State.JOINING);
-        boolean interrupted;
+        int waited;
         try {
-            interrupted = awaitAll(true);
+            waited = awaitAll(true, deadline);
         } finally {
             transition(TaskGroup.State.JOINING, TaskGroup.State.OPEN);
         }
+        if (waited == TIMED_OUT) {
+            return false;
+        }
+        boolean interrupted = waited == INTERRUPTED;
         try {
             report(interrupted);
         } catch (Throwable report) {
@@ -270,6 +284,7 @@ final class DefaultTaskGroup implements TaskGroup {
         }
         joinedClean = true;
         tasks.clearIfAllDone();
+        return true;
     }
 
     @Override
@@ -542,18 +557,37 @@ final class DefaultTaskGroup implements TaskGroup {
 
     // ---------------------------------------------------------------- waiting and reporting
 
-    /** Waits for live == 0. Returns whether the thread was interrupted (the group is then cancelled). */
-    private boolean awaitAll(boolean interruptible) {
-        boolean interrupted = false;
+    private static final int DONE = 0;
+    private static final int INTERRUPTED = 1;
+    private static final int TIMED_OUT = 2;
+
+    /**
+     * Waits for live == 0, or until {@code deadline} ({@link System#nanoTime()}; {@code Long.MAX_VALUE}: none).
+     * An interrupt cancels the group (reason parent) and the wait then goes on, without deadline, until every
+     * task finished.
+     *
+     * @return {@link #DONE}, {@link #INTERRUPTED} (every task finished, the group was cancelled because of
+     *         the interrupt) or {@link #TIMED_OUT} (tasks still run; nothing was cancelled)
+     */
+    private int awaitAll(boolean interruptible, long deadline) {
         if (live.get() == 0) {
-            return false;
+            return DONE;
         }
+        boolean interrupted = false;
         lock.lock();
         try {
             while (live.get() > 0) {
                 if (interruptible && !interrupted) {
                     try {
-                        changed.await();
+                        if (deadline == Long.MAX_VALUE) {
+                            changed.await();
+                        } else {
+                            long remaining = deadline - System.nanoTime();
+                            if (remaining <= 0) {
+                                return TIMED_OUT;
+                            }
+                            changed.awaitNanos(remaining);
+                        }
                     } catch (InterruptedException e) {
                         interrupted = true;
                         lock.unlock();
@@ -570,12 +604,12 @@ final class DefaultTaskGroup implements TaskGroup {
         } finally {
             lock.unlock();
         }
-        return interrupted;
+        return interrupted ? INTERRUPTED : DONE;
     }
 
     private boolean awaitUninterruptibly() {
         boolean interrupted = Thread.interrupted();
-        awaitAll(false);
+        awaitAll(false, Long.MAX_VALUE);
         return interrupted || Thread.interrupted();
     }
 

@@ -147,6 +147,25 @@ public interface TaskGroup extends AutoCloseable {
     void join() throws InterruptedException;
 
     /**
+     * Waits at most {@code timeout} for every task of the group. If they all finish in time, this is
+     * {@link #join()}: same reports, same exceptions, and it returns {@code true}. If time is up while tasks
+     * still run, it returns {@code false} and cancels nothing: the caller decides whether to wait again,
+     * to {@link #cancel()}, or to leave (and let {@link #close()} cancel what is left). An interrupt while
+     * waiting behaves as in {@link #join()}: the group is cancelled and every task awaited.
+     *
+     * <p>This is a wait with a patience, not a deadline of the group: for that, use
+     * {@link TaskGroupOptions.Builder#timeout(java.time.Duration)}.
+     *
+     * @param timeout how long to wait at most
+     * @return {@code true} if every task finished, {@code false} if time was up first
+     * @throws InterruptedException as {@link #join()}
+     * @throws TaskGroupException as {@link #join()}
+     * @throws CancellationException as {@link #join()}
+     * @throws IllegalStateException if the group is closed
+     */
+    boolean join(java.time.Duration timeout) throws InterruptedException;
+
+    /**
      * Cancels the group with reason {@link CancellationReason#EXPLICIT}: a quiet early exit. Pending tasks
      * never start, running tasks are interrupted, nested groups are cancelled, and {@link #join()} returns
      * normally once every task has finished, unless a task failed genuinely (before or after the cancel).

@@ -114,6 +114,36 @@ abstract class TaskGroupContract {
             }
         }
 
+        @RepeatedTest(5)
+        void aTimedJoinReturnsFalseWithoutCancellingWhenTimeIsUpAndTrueOnceAllFinished() throws Exception {
+            CountDownLatch release = new CountDownLatch(1);
+            try (TaskGroup group = factory.open("g")) {
+                Task<String> slow = group.fork(() -> {
+                    release.await();
+                    return "slow";
+                });
+                assertThat(group.join(Duration.ofMillis(20))).isFalse();
+                assertThat(group.cancellationReason()).isEmpty();
+                assertThat(slow.state()).isIn(Task.State.PENDING, Task.State.RUNNING);
+                assertThat(group.state()).isEqualTo(TaskGroup.State.OPEN);
+                release.countDown();
+                assertThat(group.join(Duration.ofSeconds(30))).isTrue();
+                assertThat(slow.get()).isEqualTo("slow");
+            }
+        }
+
+        @RepeatedTest(5)
+        void aTimedJoinReportsFailuresLikeJoin() {
+            IllegalStateException boom = new IllegalStateException("boom");
+            TaskGroup group = factory.open("g");
+            group.fork(() -> {
+                throw boom;
+            });
+            assertThatThrownBy(() -> group.join(Duration.ofSeconds(30))).isInstanceOf(TaskGroupException.class)
+                    .hasCause(boom);
+            group.close();
+        }
+
         @Test
         void getBlocksUntilTheTaskIsDone() throws Exception {
             CountDownLatch release = new CountDownLatch(1);
