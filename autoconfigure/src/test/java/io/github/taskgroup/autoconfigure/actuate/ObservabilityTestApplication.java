@@ -6,10 +6,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 
 import io.github.taskgroup.Task;
 import io.github.taskgroup.TaskGroupFactory;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -31,6 +35,28 @@ class ObservabilityTestApplication {
     @Bean
     Parking parking() {
         return new Parking();
+    }
+
+    /** Boot adds every ObservationHandler bean to its ObservationRegistry. */
+    @Bean
+    StoppedObservations stoppedObservations() {
+        return new StoppedObservations();
+    }
+
+    /** Records the context of every stopped observation. */
+    static class StoppedObservations implements ObservationHandler<Observation.Context> {
+
+        final Queue<Observation.Context> contexts = new ConcurrentLinkedQueue<>();
+
+        @Override
+        public void onStop(Observation.Context context) {
+            this.contexts.add(context);
+        }
+
+        @Override
+        public boolean supportsContext(Observation.Context context) {
+            return true;
+        }
     }
 
     /** The latches of the parked task of {@code /slow}; reset before every test. */

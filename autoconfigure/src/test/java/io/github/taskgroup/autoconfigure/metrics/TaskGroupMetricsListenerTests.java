@@ -119,6 +119,25 @@ class TaskGroupMetricsListenerTests {
     }
 
     @Test
+    void a_run_whose_deadline_expires_records_outcome_timeout() {
+        CountDownLatch never = new CountDownLatch(1);
+        TaskGroupOptions options = TaskGroupOptions.builder().timeout(Duration.ofMillis(50)).build();
+        assertThatExceptionOfType(TaskGroupTimeoutException.class)
+            .isThrownBy(() -> this.factory.run("slow-run", options, (group) -> {
+                group.fork("waits", () -> {
+                    never.await();
+                    return null;
+                });
+                group.join(); // throws the timeout; run() passes it through as join's own report
+                return null;
+            }));
+        assertThat(cancelled("slow-run", "timeout")).isEqualTo(1);
+        assertThat(groupCount("slow-run", "timeout")).isEqualTo(1);
+        assertIdle("slow-run");
+        assertBalanced();
+    }
+
+    @Test
     void explicit_cancel_is_counted_with_reason_explicit_and_the_group_outcome_cancelled() throws Exception {
         CountDownLatch running = new CountDownLatch(1);
         CountDownLatch never = new CountDownLatch(1);
