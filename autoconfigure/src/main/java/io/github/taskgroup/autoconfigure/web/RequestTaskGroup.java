@@ -194,10 +194,12 @@ public class RequestTaskGroup {
     }
 
     /**
-     * The request is complete: closes the group, cancelling and awaiting the tasks still running. Idempotent.
+     * The request is complete: closes the group, cancelling and awaiting the tasks still running (with the
+     * abort's reason if the request was aborted, else {@code explicit}). Idempotent.
      */
     public void complete() {
         TaskGroup toClose;
+        CancellationReason aborted;
         synchronized (this.lock) {
             if (this.completed) {
                 return;
@@ -205,9 +207,16 @@ public class RequestTaskGroup {
             this.completed = true;
             this.abortActions = null;
             toClose = this.group;
+            aborted = this.abortReason;
         }
         if (toClose == null) {
             return;
+        }
+        if (aborted != null) {
+            // An abort action (the error result of a DeferredResult) can complete the request on a container
+            // thread before abort() has cancelled the group: close() would cancel the tasks as leftovers
+            // (reason explicit). The abort's reason comes first, whichever thread gets here first.
+            toClose.cancel(aborted);
         }
         try {
             completing();
