@@ -118,6 +118,15 @@ public class TaskGroupShutdownLifecycle implements SmartLifecycle {
         return this.running;
     }
 
+    /**
+     * Not stopped when the context is only paused (as the Spring TestContext framework does with cached
+     * contexts it is not using): shutting the factory down cannot be undone, and the resumed context needs it.
+     */
+    @Override
+    public boolean isPauseable() {
+        return false;
+    }
+
     @Override
     public int getPhase() {
         return PHASE;

@@ -179,4 +179,16 @@ class TaskGroupShutdownLifecycleTests {
         owner.start();
         return result;
     }
+
+    @Test
+    void a_paused_and_restarted_context_keeps_a_working_factory() {
+        this.runner.run((context) -> {
+            context.pause(); // what the TestContext framework does to a cached context it is not using
+            context.restart();
+            TaskGroupFactory factory = context.getBean(TaskGroupFactory.class);
+            assertThat(factory.isShutdown()).isFalse();
+            Integer result = factory.run("after-restart", (group) -> group.fork(() -> 1).get());
+            assertThat(result).isEqualTo(1);
+        });
+    }
 }
