@@ -92,7 +92,7 @@ abstract class AbstractServletRequestTaskGroupTests {
     }
 
     @ParameterizedTest
-    @CsvSource({ "callable", "deferred" })
+    @CsvSource({ "callable", "webasync", "deferred", "future" })
     void asyncTimeoutCancelsWithReasonTimeout(String endpoint) throws Exception {
         String group = "GET /" + endpoint;
         try (RawHttp client = new RawHttp(this.port)) {
