@@ -32,7 +32,8 @@ final class Listeners {
     }
 
     void groupClosed(TaskGroup group, TaskGroup.Outcome outcome, long durationNanos) {
-        for (TaskGroupListener listener : listeners) {
+        for (int i = listeners.length - 1; i >= 0; i--) { // reverse order: listeners nest like scopes
+            TaskGroupListener listener = listeners[i];
             try {
                 listener.groupClosed(group, outcome, durationNanos);
             } catch (Throwable e) {
@@ -62,7 +63,8 @@ final class Listeners {
     }
 
     void taskFinished(Task<?> task, long runNanos) {
-        for (TaskGroupListener listener : listeners) {
+        for (int i = listeners.length - 1; i >= 0; i--) { // reverse order: listeners nest like scopes
+            TaskGroupListener listener = listeners[i];
             try {
                 listener.taskFinished(task, runNanos);
             } catch (Throwable e) {

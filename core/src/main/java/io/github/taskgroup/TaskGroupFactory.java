@@ -195,7 +195,8 @@ public interface TaskGroupFactory extends AutoCloseable {
         }
 
         /**
-         * @param listener receives group and task events; listeners are called in the order added
+         * @param listener receives group and task events; opening and starting events reach listeners in the
+         *        order they were added, closing and finishing events in the reverse order (like nested scopes)
          * @return this builder
          */
         public Builder listener(TaskGroupListener listener) {

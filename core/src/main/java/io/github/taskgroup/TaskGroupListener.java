@@ -13,6 +13,9 @@ package io.github.taskgroup;
  *       one and close it in the other.</li>
  *   <li>{@link #taskFinished} is delivered before the task counts as finished for {@link TaskGroup#join()},
  *       and {@link #groupClosed} before {@link TaskGroup#close()} returns.</li>
+ *   <li>Listeners nest like scopes: opening and starting events go to them in the order they were added,
+ *       closing and finishing events in the reverse order, so a listener that opens a scope (a tracing span)
+ *       in {@link #taskStarted} has it open around the other listeners' {@link #taskFinished}.</li>
  *   <li>A listener that throws never breaks a group: the exception is logged through
  *       {@link System.Logger} and the group goes on.</li>
  * </ul>

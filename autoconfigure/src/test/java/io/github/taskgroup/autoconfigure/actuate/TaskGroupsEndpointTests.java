@@ -16,6 +16,7 @@ import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The operations of {@link TaskGroupsEndpoint}, called directly on a live factory.
@@ -57,6 +58,9 @@ class TaskGroupsEndpointTests {
                 return 3;
             });
             running.await();
+            // "second" is forked by the inner body after "first" may already run: wait until it is queued
+            await().untilAsserted(() -> assertThat(this.endpoint.taskGroups().summary())
+                .isEqualTo(new TaskGroupsEndpoint.Summary(2, 3, 1)));
 
             TaskGroupsDescriptor tree = this.endpoint.taskGroups();
             assertThat(tree.summary()).isEqualTo(new TaskGroupsEndpoint.Summary(2, 3, 1));
