@@ -1,0 +1,288 @@
+package io.github.taskgroup.autoconfigure.web.servlet;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+import io.github.taskgroup.CancellationReason;
+import io.github.taskgroup.Task;
+import io.github.taskgroup.TaskGroup;
+import io.github.taskgroup.TaskGroupFactory;
+import io.github.taskgroup.TaskGroupListener;
+import io.github.taskgroup.autoconfigure.web.RawHttp;
+import io.github.taskgroup.autoconfigure.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.autoconfigure.web.TaskRecorder;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Issue 5's performance figures, on a real server over loopback; not part of the test run. Usage:
+ * {@code WebPerformanceHarness <tomcat|jetty> <auto|proc|tomcat> <latency|cost|throughput> [count]}.
+ * <ul>
+ *   <li>latency: a request whose one task sleeps until interrupted; the client closes (FIN) at a random
+ *       point of the probe's cycle; time from the close to the task's cancellation (request-aborted).</li>
+ *   <li>cost: {@code count} (1000) concurrent in-flight {@code DeferredResult} requests with an open group;
+ *       CPU time of the probe thread (ThreadMXBean, user + system) over 10 s of wall time.</li>
+ *   <li>throughput: the same handler (fork two trivial tasks, join) with the request's group and with a plain
+ *       {@code factory.run} group; 8 keep-alive clients; alternating 4 s rounds after a warm-up.</li>
+ * </ul>
+ */
+public final class WebPerformanceHarness {
+
+    private WebPerformanceHarness() {
+    }
+
+    /** Records when request-aborted cancellations happen. */
+    static final class AbortClock implements TaskGroupListener {
+
+        final ConcurrentLinkedQueue<Long> aborted = new ConcurrentLinkedQueue<>();
+
+        @Override
+        public void taskFinished(Task<?> task, long runNanos) {
+            if (task.cancellationReason() == CancellationReason.REQUEST_ABORTED) {
+                this.aborted.add(System.nanoTime());
+            }
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class HarnessConfig {
+
+        @Bean
+        AbortClock abortClock() {
+            return new AbortClock();
+        }
+
+        @RestController
+        static class ThroughputController {
+
+            private final TaskGroupFactory factory;
+
+            ThroughputController(TaskGroupFactory factory) {
+                this.factory = factory;
+            }
+
+            static int work(TaskGroup group) throws InterruptedException {
+                Task<Integer> a = group.fork(() -> 20);
+                Task<Integer> b = group.fork(() -> 22);
+                group.join();
+                return a.get() + b.get();
+            }
+
+            @GetMapping("/perf/request-group")
+            String requestGroup(TaskGroup group) throws InterruptedException {
+                return Integer.toString(work(group));
+            }
+
+            @GetMapping("/perf/plain-group")
+            String plainGroup() throws InterruptedException {
+                return Integer.toString(this.factory.run("plain", ThroughputController::work));
+            }
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        String server = args[0];
+        String strategy = args[1];
+        String mode = args[2];
+        int count = (args.length > 3) ? Integer.parseInt(args[3]) : 0;
+        List<String> properties = new ArrayList<>(List.of("server.port=0", "spring.main.web-application-type=servlet",
+                "spring.mvc.async.request-timeout=600s", "taskgroup.web.detection.strategy=" + strategy,
+                "logging.level.root=WARN", "spring.main.banner-mode=off", "server.tomcat.threads.max=50"));
+        properties.add("spring.autoconfigure.exclude=" + (server.equals("jetty")
+                ? "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration"
+                : "org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration"));
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(ServletTestApp.class,
+                HarnessConfig.class).properties(properties.toArray(String[]::new)).run()) {
+            int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+            DisconnectProbeScheduler scheduler = context.getBean(DisconnectProbeScheduler.class);
+            System.out.printf(Locale.ROOT, "server=%s probe=%s interval=50ms java=%s cores=%d%n",
+                    ((WebServerApplicationContext) context).getWebServer().getClass().getSimpleName(),
+                    scheduler.getProbe().name(), System.getProperty("java.version"),
+                    Runtime.getRuntime().availableProcessors());
+            switch (mode) {
+                case "latency" -> latency(context, port, (count > 0) ? count : 200);
+                case "cost" -> cost(context, port, (count > 0) ? count : 1000);
+                case "throughput" -> throughput(port, (count > 0) ? count : 5);
+                default -> throw new IllegalArgumentException(mode);
+            }
+        }
+        System.exit(0);
+    }
+
+    static void latency(ConfigurableApplicationContext context, int port, int iterations) throws Exception {
+        TaskRecorder recorder = context.getBean(TaskRecorder.class);
+        AbortClock clock = context.getBean(AbortClock.class);
+        DisconnectProbeScheduler scheduler = context.getBean(DisconnectProbeScheduler.class);
+        RequestTaskGroupRegistry registry = context.getBean(RequestTaskGroupRegistry.class);
+        Random random = new Random(42);
+        for (String endpoint : List.of("blocking", "deferred")) {
+            String group = "GET /" + endpoint;
+            long[] latencies = new long[iterations];
+            int warmup = 20;
+            for (int i = -warmup; i < iterations; i++) {
+                clock.aborted.clear();
+                RawHttp client = new RawHttp(port).send(RawHttp.get("/" + endpoint + "?n=1"));
+                waitFor(() -> recorder.running(group) == 1);
+                long ticks = scheduler.ticks();
+                waitFor(() -> scheduler.ticks() >= ticks + 2);
+                // Close at a random point of the probe's cycle.
+                TimeUnit.MICROSECONDS.sleep(random.nextInt(50_000));
+                long closedAt = System.nanoTime();
+                client.closeWithFin();
+                waitFor(() -> !clock.aborted.isEmpty());
+                long latency = clock.aborted.peek() - closedAt;
+                waitFor(() -> registry.size() == 0 && recorder.activeTaskThreads.isEmpty());
+                if (i >= 0) {
+                    latencies[i] = latency;
+                }
+            }
+            Arrays.sort(latencies);
+            System.out.printf(Locale.ROOT,
+                    "latency %-8s n=%d min=%.1fms median=%.1fms p90=%.1fms p99=%.1fms max=%.1fms%n", endpoint,
+                    iterations, ms(latencies[0]), ms(latencies[iterations / 2]),
+                    ms(latencies[(int) (iterations * 0.90)]), ms(latencies[(int) Math.ceil(iterations * 0.99) - 1]),
+                    ms(latencies[iterations - 1]));
+        }
+    }
+
+    static void cost(ConfigurableApplicationContext context, int port, int requests) throws Exception {
+        TaskRecorder recorder = context.getBean(TaskRecorder.class);
+        DisconnectProbeScheduler scheduler = context.getBean(DisconnectProbeScheduler.class);
+        RequestTaskGroupRegistry registry = context.getBean(RequestTaskGroupRegistry.class);
+        List<RawHttp> clients = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            clients.add(new RawHttp(port).send(RawHttp.get("/deferred?n=1")));
+        }
+        try {
+            waitFor(() -> scheduler.watchedCount() == requests);
+        }
+        catch (IllegalStateException ex) {
+            System.out.printf("running=%d watched=%d registry=%d%n", recorder.running("GET /deferred"),
+                    scheduler.watchedCount(), registry.size());
+            throw ex;
+        }
+        Thread probe = Thread.getAllStackTraces().keySet().stream()
+            .filter((t) -> t.getName().equals("taskgroup-disconnect-probe")).findFirst().orElseThrow();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        TimeUnit.SECONDS.sleep(2); // settle
+        long cpu0 = threads.getThreadCpuTime(probe.getId());
+        long user0 = threads.getThreadUserTime(probe.getId());
+        long ticks0 = scheduler.ticks();
+        long wall0 = System.nanoTime();
+        TimeUnit.SECONDS.sleep(10);
+        long cpu = threads.getThreadCpuTime(probe.getId()) - cpu0;
+        long user = threads.getThreadUserTime(probe.getId()) - user0;
+        long ticks = scheduler.ticks() - ticks0;
+        long wall = System.nanoTime() - wall0;
+        System.out.printf(Locale.ROOT,
+                "cost in-flight=%d watched=%d ticks=%d cpu=%.1fms (user %.1fms) over %.1fs = %.2f%% of one core, "
+                        + "%.0fus per tick%n",
+                requests, scheduler.watchedCount(), ticks, ms(cpu), ms(user), wall / 1e9, 100.0 * cpu / wall,
+                cpu / 1e3 / Math.max(1, ticks));
+        if (scheduler.watchedCount() != requests) {
+            System.out.println("WARNING: false positives: some requests were aborted while their clients were there");
+        }
+        for (RawHttp client : clients) {
+            client.closeWithRst();
+        }
+        waitFor(() -> registry.size() == 0);
+    }
+
+    static void throughput(int port, int rounds) throws Exception {
+        String[] paths = { "/perf/request-group", "/perf/plain-group" };
+        for (String path : paths) {
+            run(port, path, 3_000); // warm-up
+        }
+        double[][] rps = new double[2][rounds];
+        for (int r = 0; r < rounds; r++) {
+            for (int k = 0; k < 2; k++) {
+                int p = ((r % 2) == 0) ? k : 1 - k; // alternate the order
+                rps[p][r] = run(port, paths[p], 4_000);
+            }
+            System.out.printf(Locale.ROOT, "round %d: request-group %.0f req/s, plain-group %.0f req/s%n", r + 1,
+                    rps[0][r], rps[1][r]);
+        }
+        double rg = median(rps[0]);
+        double plain = median(rps[1]);
+        double sumRg = Arrays.stream(rps[0]).sum();
+        double sumPlain = Arrays.stream(rps[1]).sum();
+        System.out.printf(Locale.ROOT,
+                "throughput median request-group=%.0f req/s plain-group=%.0f req/s loss=%.1f%% "
+                        + "(totals: loss=%.1f%%)%n",
+                rg, plain, 100 * (1 - rg / plain), 100 * (1 - sumRg / sumPlain));
+    }
+
+    static double run(int port, String path, long millis) throws Exception {
+        int clients = 8;
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong done = new AtomicLong();
+        CountDownLatch finished = new CountDownLatch(clients);
+        String request = RawHttp.get(path);
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            Thread thread = new Thread(() -> {
+                try (RawHttp client = new RawHttp(port)) {
+                    while (!stop.get()) {
+                        client.send(request);
+                        if (client.read().status() != 200) {
+                            throw new IllegalStateException("not 200");
+                        }
+                        done.incrementAndGet();
+                    }
+                }
+                catch (Exception ex) {
+                    ex.printStackTrace();
+                }
+                finally {
+                    finished.countDown();
+                }
+            });
+            threads.add(thread);
+            thread.start();
+        }
+        long start = System.nanoTime();
+        TimeUnit.MILLISECONDS.sleep(millis);
+        long count = done.get();
+        long elapsed = System.nanoTime() - start;
+        stop.set(true);
+        finished.await();
+        return count * 1e9 / elapsed;
+    }
+
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
+    static void waitFor(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out");
+            }
+            TimeUnit.MICROSECONDS.sleep(200);
+        }
+    }
+}
