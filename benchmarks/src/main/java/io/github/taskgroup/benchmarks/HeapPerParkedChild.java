@@ -1,7 +1,6 @@
 package io.github.taskgroup.benchmarks;
 
 import io.github.taskgroup.TaskGroup;
-import io.github.taskgroup.TaskGroupExecutors;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.TaskGroupOptions;
 import java.lang.management.ManagementFactory;
@@ -107,9 +106,9 @@ public final class HeapPerParkedChild {
         int rounds = Parking.intArg(args, "--rounds", 7);
         String out = Parking.stringArg(args, "--out", null);
         HeapPerParkedChild harness = new HeapPerParkedChild(children);
-        TaskGroupFactory factory = TaskGroupFactory.builder().executor(TaskGroupExecutors.virtualThreads()).build();
-        TaskGroupFactory noRename = TaskGroupFactory.builder().executor(TaskGroupExecutors.virtualThreads())
-                .renameThreads(false).build();
+        // The library's defaults: on JDK 21+ the default executor starts a virtual thread per task.
+        TaskGroupFactory factory = TaskGroupFactory.builder().build();
+        TaskGroupFactory noRename = TaskGroupFactory.builder().renameThreads(false).build();
         // Diagnostic: no rename, and an executor that only starts a virtual thread (no executor-side registry).
         TaskGroupFactory bare = TaskGroupFactory.builder().executor(runnable -> Thread.ofVirtual().start(runnable))
                 .renameThreads(false).build();
