@@ -9,8 +9,8 @@ import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * Linux: a connection whose row in {@code /proc/net/tcp} or {@code /proc/net/tcp6} (matched on the local and
- * remote port) has left the {@code ESTABLISHED} state, or has disappeared after it was seen, belongs to a
- * client that is gone. It works for any container because it never touches the socket. One scan of both
+ * remote port) has left the {@code ESTABLISHED} state, or has disappeared from two scans in a row after it was
+ * seen, belongs to a client that is gone. It works for any container because it never touches the socket. One scan of both
  * files per tick serves every watched request.
  *
  * <p>A row that was never seen does not count as gone: the ports a request reports can differ from its
@@ -175,6 +175,8 @@ public final class ProcNetTcpDisconnectProbe implements DisconnectProbe {
 
         private boolean seen;
 
+        private int missedScans;
+
         ProcWatch(long key) {
             this.key = key;
         }
@@ -184,9 +186,15 @@ public final class ProcNetTcpDisconnectProbe implements DisconnectProbe {
             int state = state(this.key);
             if (state == ESTABLISHED) {
                 this.seen = true;
+                this.missedScans = 0;
                 return false;
             }
-            return state >= 0 || this.seen;
+            if (state >= 0) {
+                return true; // the row is there and has left ESTABLISHED (CLOSE_WAIT after a FIN, ...)
+            }
+            // Absent. The kernel renders the table in pieces and can skip a row that moves meanwhile, so one
+            // missing scan proves nothing: a row that was seen must be missing from two scans in a row.
+            return this.seen && ++this.missedScans >= 2;
         }
 
         @Override
