@@ -1,7 +1,5 @@
 package io.github.taskgroup.autoconfigure.web.servlet;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -24,21 +22,10 @@ import org.springframework.beans.factory.DisposableBean;
  * aborts (reason {@code request-aborted}) the requests whose client is gone. No thread per request: a tick
  * costs one {@link DisconnectProbe#beginTick()} per probe in use (one {@code /proc} scan for all requests) and
  * one cheap check per request. The thread runs only while requests are watched.
- *
- * <p>Its cost is capped: after each tick the next one is delayed so that the thread uses about
- * {@value #CPU_BUDGET_PER_MILLE}&permil; of one core (its own CPU time per tick, divided by the time until the
- * next tick), which keeps it under 2% although ticks vary.
- * With few requests in flight a tick costs microseconds and the interval is the configured one; with thousands,
- * the interval stretches (and detection takes longer) instead of the probe eating a core.
  */
 public class DisconnectProbeScheduler implements DisposableBean {
 
     private static final Log logger = LogFactory.getLog(DisconnectProbeScheduler.class);
-
-    /** The share of one core the probe thread aims at, per mille. */
-    static final int CPU_BUDGET_PER_MILLE = 15;
-
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final DisconnectProbe probe;
 
@@ -51,8 +38,6 @@ public class DisconnectProbeScheduler implements DisposableBean {
     private final AtomicLong ticks = new AtomicLong();
 
     private ScheduledFuture<?> ticking; // guarded by this
-
-    private volatile long lastDelayNanos;
 
     /**
      * @param probe checks connections
@@ -83,33 +68,14 @@ public class DisconnectProbeScheduler implements DisposableBean {
         return this.watched.size();
     }
 
-    /** @return the delay the last tick chose before the next one (the interval, or more under load) */
-    public Duration lastDelay() {
-        return Duration.ofNanos(this.lastDelayNanos);
-    }
-
     void watch(ServletRequestTaskGroup request) {
         this.watched.add(request);
         synchronized (this) {
             if (this.ticking == null && !this.executor.isShutdown()) {
-                this.ticking = this.executor.schedule(this::tick, this.intervalNanos, TimeUnit.NANOSECONDS);
+                this.ticking = this.executor.scheduleWithFixedDelay(this::tick, this.intervalNanos,
+                        this.intervalNanos, TimeUnit.NANOSECONDS);
             }
         }
-    }
-
-    /**
-     * @param intervalNanos the configured interval
-     * @param tickCostNanos what the last tick cost
-     * @return the delay until the next tick: the interval, or longer so that ticks use at most the budget
-     */
-    static long nextDelayNanos(long intervalNanos, long tickCostNanos) {
-        long periodWithinBudget = tickCostNanos * 1000 / CPU_BUDGET_PER_MILLE;
-        return Math.max(intervalNanos, periodWithinBudget - tickCostNanos);
-    }
-
-    private static long cpuTimeNanos() {
-        long cpu = THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
-        return cpu >= 0 ? cpu : System.nanoTime(); // wall time overstates the cost: the cap only gets safer
     }
 
     void unwatch(ServletRequestTaskGroup request) {
@@ -117,16 +83,16 @@ public class DisconnectProbeScheduler implements DisposableBean {
     }
 
     void tick() {
-        long started = cpuTimeNanos();
         try {
             this.ticks.incrementAndGet();
             if (this.watched.isEmpty()) {
                 synchronized (this) {
-                    if (this.watched.isEmpty()) {
-                        this.ticking = null; // watch() starts ticking again
-                        return;
+                    if (this.watched.isEmpty() && this.ticking != null) {
+                        this.ticking.cancel(false);
+                        this.ticking = null;
                     }
                 }
+                return;
             }
             Map<DisconnectProbe, Boolean> begun = new IdentityHashMap<>(4);
             for (ServletRequestTaskGroup request : this.watched) {
@@ -144,13 +110,6 @@ public class DisconnectProbeScheduler implements DisposableBean {
         }
         catch (Throwable ex) {
             logger.warn("Disconnect probe tick failed", ex);
-        }
-        long delay = nextDelayNanos(this.intervalNanos, Math.max(0, cpuTimeNanos() - started));
-        this.lastDelayNanos = delay;
-        synchronized (this) {
-            if (this.ticking != null && !this.executor.isShutdown()) {
-                this.ticking = this.executor.schedule(this::tick, delay, TimeUnit.NANOSECONDS);
-            }
         }
     }
 
