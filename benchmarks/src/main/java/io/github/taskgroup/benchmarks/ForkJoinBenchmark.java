@@ -2,9 +2,9 @@ package io.github.taskgroup.benchmarks;
 
 import com.softwaremill.jox.structured.Scopes;
 import io.github.taskgroup.TaskGroup;
-import io.github.taskgroup.TaskGroupExecutors;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.TaskGroupOptions;
+import io.github.taskgroup.autoconfigure.metrics.TaskGroupMetricsListener;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -68,7 +68,7 @@ public class ForkJoinBenchmark {
         bareExecutor = TaskGroupFactory.builder().executor(runnable -> Thread.ofVirtual().start(runnable))
                 .renameThreads(false).build();
         registry = new SimpleMeterRegistry();
-        withMetrics = TaskGroupFactory.builder().listener(new MetricsLikeListener(registry)).build();
+        withMetrics = TaskGroupFactory.builder().listener(new TaskGroupMetricsListener(registry, 100)).build();
     }
 
     @TearDown(Level.Trial)
@@ -155,7 +155,7 @@ public class ForkJoinBenchmark {
         return runGroup(plain);
     }
 
-    /** taskgroup with the metrics-like listener (stand-in for issue 4) on a SimpleMeterRegistry. */
+    /** taskgroup with the Micrometer metrics listener of issue 4 on a SimpleMeterRegistry. */
     @Benchmark
     public Object taskGroupMetrics() throws InterruptedException {
         return runGroup(withMetrics);
