@@ -49,7 +49,10 @@ public class TaskGroupWebProperties {
         /** How disconnects are detected: 'auto', 'tomcat', 'proc' or 'none'. */
         private Strategy strategy = Strategy.AUTO;
 
-        /** How often the connections of in-flight requests with an open group are checked. */
+        /**
+         * Longest time before the connection of a request whose group just opened is watched, and how often
+         * connections that cannot be waited on (data pending on them, or no known channel) are checked.
+         */
         private Duration interval = Duration.ofMillis(50);
 
         public Strategy getStrategy() {

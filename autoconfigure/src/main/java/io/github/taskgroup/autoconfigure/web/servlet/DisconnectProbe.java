@@ -1,15 +1,18 @@
 package io.github.taskgroup.autoconfigure.web.servlet;
 
+import java.nio.channels.SelectableChannel;
+
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.jspecify.annotations.Nullable;
 
 /**
  * Detects that the client of an in-flight request is gone, for servlet containers, which do not say so
- * (neither Tomcat nor Jetty signals a disconnect before a write fails). One scheduler thread checks the
- * connections of all in-flight requests that have an open task group, every
- * {@code taskgroup.web.detection.interval}: {@link #beginTick()} once per tick, then
- * {@link Watch#clientGone(boolean)} for each of the probe's watches.
+ * (neither Tomcat nor Jetty signals a disconnect before a write fails). One scheduler thread
+ * ({@link DisconnectProbeScheduler}) watches the connections of all in-flight requests that have an open task
+ * group: it waits for the {@linkplain Watch#channel() channel} of a watch to become readable, or, for a watch
+ * without one, checks every {@code taskgroup.web.detection.interval}. Before a round of checks it calls
+ * {@link #beginTick()} once, then {@link Watch#clientGone(boolean)} for each watch to check.
  */
 public interface DisconnectProbe {
 
@@ -39,6 +42,18 @@ public interface DisconnectProbe {
          * @return whether the client is gone
          */
         boolean clientGone(boolean requestThreadInHandler);
+
+        /**
+         * The connection's channel, for the scheduler to wait on: it registers it, for reading, with a selector
+         * of its own and never reads or writes it. A FIN or RST makes it readable; so does data (a pipelined
+         * request), which is why readiness is only a reason to call {@link #clientGone(boolean)}.
+         *
+         * @return the connection's channel (non-blocking), or {@code null} if this watch must be polled
+         */
+        @Nullable
+        default SelectableChannel channel() {
+            return null;
+        }
 
         /** @return the probe that made this watch */
         DisconnectProbe probe();

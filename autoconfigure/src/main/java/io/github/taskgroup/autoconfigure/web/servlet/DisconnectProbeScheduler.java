@@ -1,13 +1,20 @@
 package io.github.taskgroup.autoconfigure.web.servlet;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -18,39 +25,83 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.DisposableBean;
 
 /**
- * One thread that checks, every interval, the connection of every in-flight request whose group is open, and
- * aborts (reason {@code request-aborted}) the requests whose client is gone. No thread per request: a tick
- * costs one {@link DisconnectProbe#beginTick()} per probe in use (one {@code /proc} scan for all requests) and
- * one cheap check per request. The thread runs only while requests are watched.
+ * One thread that watches the connections of all in-flight requests whose group is open, and aborts (reason
+ * {@code request-aborted}) the requests whose client is gone. No thread per request, and no cost per idle
+ * request:
+ *
+ * <ul>
+ *   <li><b>Waiting, not polling.</b> When the probe knows a request's connection channel (Tomcat's and
+ *       Jetty's NIO connectors), the channel is registered, for reading, with this thread's own
+ *       {@link Selector} (an epoll set on Linux; a channel may be registered with several selectors, the
+ *       container's stays as it is). Nothing is read: a FIN or RST makes the channel readable and wakes the
+ *       thread, which then confirms with the probe's check ({@link DisconnectProbe.Watch#clientGone}).
+ *       A connection that stays quiet costs nothing per tick.</li>
+ *   <li><b>Polling where waiting cannot tell.</b> A channel can also be readable because data arrived (a
+ *       pipelined request, an unread body). When the check finds the client still there, the request's
+ *       registration is dropped and its connection is checked every interval instead, as are requests whose
+ *       channel the probe does not know. A tick costs one {@link DisconnectProbe#beginTick()} per probe in
+ *       use (one {@code /proc} scan for all such requests) and one check per request.</li>
+ * </ul>
+ *
+ * Registration happens on this thread, at most one interval after the request's group opened. The thread
+ * is started by the first watched request and then waits in {@link Selector#select()} without a timeout
+ * while nothing is watched.
  */
 public class DisconnectProbeScheduler implements DisposableBean {
 
     private static final Log logger = LogFactory.getLog(DisconnectProbeScheduler.class);
 
+    static final String THREAD_NAME = "taskgroup-disconnect-probe";
+
     private final DisconnectProbe probe;
 
     private final long intervalNanos;
 
+    /** Every watched request, whatever way it is watched. */
     private final Set<ServletRequestTaskGroup> watched = ConcurrentHashMap.newKeySet();
 
-    private final ScheduledExecutorService executor;
+    /** Requests watched since the last pass of the probe thread, to register or poll. */
+    private final Queue<ServletRequestTaskGroup> arrivals = new ConcurrentLinkedQueue<>();
+
+    /** Probe thread only: requests checked every tick. */
+    private final Set<ServletRequestTaskGroup> polled = new HashSet<>();
+
+    /** Probe thread only: requests whose registration must wait for a previous key of theirs to be flushed. */
+    private final List<ServletRequestTaskGroup> retries = new ArrayList<>();
+
+    private final Selector selector;
 
     private final AtomicLong ticks = new AtomicLong();
 
-    private ScheduledFuture<?> ticking; // guarded by this
+    private final AtomicLong checks = new AtomicLong();
+
+    private volatile int polledCount;
+
+    /** The probe thread waits in select() without a timeout: a new watch must wake it. */
+    private volatile boolean parked;
+
+    private volatile boolean stopped;
+
+    private Thread thread; // guarded by this
 
     /**
      * @param probe checks connections
-     * @param interval how often
+     * @param interval how often connections that cannot be waited on are checked, and the longest a new
+     *        request waits before its connection is watched
      */
     public DisconnectProbeScheduler(DisconnectProbe probe, Duration interval) {
         this.probe = probe;
         this.intervalNanos = interval.toNanos();
-        this.executor = Executors.newSingleThreadScheduledExecutor((runnable) -> {
-            Thread thread = new Thread(runnable, "taskgroup-disconnect-probe");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.selector = openSelector();
+    }
+
+    private static Selector openSelector() {
+        try {
+            return Selector.open();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("Cannot open the selector that waits for client disconnects", ex);
+        }
     }
 
     /** @return the probe */
@@ -58,9 +109,14 @@ public class DisconnectProbeScheduler implements DisposableBean {
         return this.probe;
     }
 
-    /** @return how many ticks ran so far */
+    /** @return how many ticks (passes every interval while requests are watched) ran so far */
     public long ticks() {
         return this.ticks.get();
+    }
+
+    /** @return how many connection checks ran so far (each {@link DisconnectProbe.Watch#clientGone} call) */
+    public long checks() {
+        return this.checks.get();
     }
 
     /** @return how many requests are watched */
@@ -68,53 +124,173 @@ public class DisconnectProbeScheduler implements DisposableBean {
         return this.watched.size();
     }
 
+    /** @return how many watched requests are checked every tick rather than waited on */
+    public int polledCount() {
+        return this.polledCount;
+    }
+
     void watch(ServletRequestTaskGroup request) {
         this.watched.add(request);
-        synchronized (this) {
-            if (this.ticking == null && !this.executor.isShutdown()) {
-                this.ticking = this.executor.scheduleWithFixedDelay(this::tick, this.intervalNanos,
-                        this.intervalNanos, TimeUnit.NANOSECONDS);
-            }
+        this.arrivals.add(request);
+        startIfNeeded();
+        if (this.parked) {
+            this.selector.wakeup();
         }
     }
 
     void unwatch(ServletRequestTaskGroup request) {
         this.watched.remove(request);
+        // The request cancelled its own key; it is flushed at this thread's next pass (at most one interval
+        // away, as keys are registered). A channel closed meanwhile is shut down for output at once by the
+        // JDK and its descriptor released at the flush.
     }
 
-    void tick() {
-        try {
-            this.ticks.incrementAndGet();
-            if (this.watched.isEmpty()) {
-                synchronized (this) {
-                    if (this.watched.isEmpty() && this.ticking != null) {
-                        this.ticking.cancel(false);
-                        this.ticking = null;
-                    }
-                }
-                return;
+    private synchronized void startIfNeeded() {
+        if (this.thread == null && !this.stopped) {
+            this.thread = new Thread(this::run, THREAD_NAME);
+            this.thread.setDaemon(true);
+            this.thread.start();
+        }
+    }
+
+    private void run() {
+        long nextTick = System.nanoTime() + this.intervalNanos;
+        while (!this.stopped) {
+            try {
+                nextTick = pass(nextTick);
             }
-            Map<DisconnectProbe, Boolean> begun = new IdentityHashMap<>(4);
-            for (ServletRequestTaskGroup request : this.watched) {
-                DisconnectProbe owner = request.watchProbe();
-                if (owner != null && begun.putIfAbsent(owner, Boolean.TRUE) == null) {
-                    owner.beginTick();
+            catch (Throwable ex) {
+                if (this.stopped) {
+                    return;
                 }
-            }
-            for (ServletRequestTaskGroup request : this.watched) {
-                if (request.clientGone()) {
-                    this.watched.remove(request);
-                    request.abort(CancellationReason.REQUEST_ABORTED);
-                }
+                logger.warn("Disconnect probe pass failed", ex);
             }
         }
-        catch (Throwable ex) {
-            logger.warn("Disconnect probe tick failed", ex);
+    }
+
+    /** One wait and what follows it; returns when the next tick is due. */
+    private long pass(long nextTick) throws IOException {
+        if (isIdle()) {
+            this.parked = true;
+            if (isIdle()) { // a watch that came in between sees parked and wakes the selector
+                this.selector.select();
+            }
+            this.parked = false;
+            nextTick = System.nanoTime() + this.intervalNanos;
+        }
+        else {
+            long wait = nextTick - System.nanoTime();
+            if (wait > 0) {
+                this.selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
+            }
+            else {
+                this.selector.selectNow();
+            }
+        }
+        List<ServletRequestTaskGroup> toCheck = readyRequests();
+        if (System.nanoTime() - nextTick >= 0) {
+            this.ticks.incrementAndGet();
+            nextTick = System.nanoTime() + this.intervalNanos;
+            this.polled.removeIf((request) -> !this.watched.contains(request));
+            toCheck = new ArrayList<>(this.polled); // includes the ready ones
+        }
+        register();
+        check(toCheck);
+        this.polledCount = this.polled.size();
+        return nextTick;
+    }
+
+    /** What {@link ServletRequestTaskGroup#register(Selector)} achieved. */
+    enum Registration {
+
+        /** The channel is registered: the request is waited on. */
+        REGISTERED,
+
+        /** A key of the channel's previous request is not flushed yet: try again on the next pass. */
+        RETRY,
+
+        /** The channel is unknown or cannot be registered: the request is checked every tick. */
+        POLL
+    }
+
+    private boolean isIdle() {
+        return this.watched.isEmpty() && this.arrivals.isEmpty() && this.polled.isEmpty()
+                && this.retries.isEmpty() && this.selector.keys().isEmpty();
+    }
+
+    /** The requests whose channel became readable: each is checked now, and polled from then on. */
+    private List<ServletRequestTaskGroup> readyRequests() {
+        Set<SelectionKey> selected = this.selector.selectedKeys();
+        List<ServletRequestTaskGroup> ready = new ArrayList<>(selected.size());
+        for (Iterator<SelectionKey> keys = selected.iterator(); keys.hasNext();) {
+            SelectionKey key = keys.next();
+            keys.remove();
+            // Readiness is level-triggered: a channel with unread data would wake us on every pass.
+            key.cancel();
+            ServletRequestTaskGroup request = (ServletRequestTaskGroup) key.attachment();
+            if (this.watched.contains(request) && this.polled.add(request)) {
+                ready.add(request);
+            }
+        }
+        return ready;
+    }
+
+    private void register() {
+        List<ServletRequestTaskGroup> again = new ArrayList<>(this.retries);
+        this.retries.clear();
+        for (ServletRequestTaskGroup request; (request = this.arrivals.poll()) != null;) {
+            again.add(request);
+        }
+        for (ServletRequestTaskGroup request : again) {
+            if (!this.watched.contains(request)) {
+                continue;
+            }
+            switch (request.register(this.selector)) {
+                case REGISTERED -> {
+                }
+                case RETRY -> this.retries.add(request);
+                case POLL -> this.polled.add(request);
+            }
+        }
+    }
+
+    private void check(List<ServletRequestTaskGroup> requests) {
+        if (requests.isEmpty()) {
+            return;
+        }
+        Map<DisconnectProbe, Boolean> begun = new IdentityHashMap<>(4);
+        for (ServletRequestTaskGroup request : requests) {
+            DisconnectProbe owner = request.watchProbe();
+            if (owner != null && begun.putIfAbsent(owner, Boolean.TRUE) == null) {
+                owner.beginTick();
+            }
+        }
+        for (ServletRequestTaskGroup request : requests) {
+            this.checks.incrementAndGet();
+            if (request.clientGone()) {
+                this.watched.remove(request);
+                this.polled.remove(request);
+                request.abort(CancellationReason.REQUEST_ABORTED);
+            }
         }
     }
 
     @Override
-    public void destroy() {
-        this.executor.shutdownNow();
+    public void destroy() throws InterruptedException {
+        Thread running;
+        synchronized (this) {
+            this.stopped = true;
+            running = this.thread;
+        }
+        this.selector.wakeup();
+        if (running != null) {
+            running.join(TimeUnit.SECONDS.toMillis(5));
+        }
+        try {
+            this.selector.close();
+        }
+        catch (IOException ex) {
+            logger.debug("Could not close the disconnect selector", ex);
+        }
     }
 }

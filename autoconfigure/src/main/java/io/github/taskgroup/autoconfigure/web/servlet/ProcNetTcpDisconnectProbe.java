@@ -1,9 +1,14 @@
 package io.github.taskgroup.autoconfigure.web.servlet;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.Function;
 
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -13,9 +18,13 @@ import jakarta.servlet.http.HttpServletRequest;
  * seen, belongs to a client that is gone. It works for any container because it never touches the socket. One scan of both
  * files per tick serves every watched request.
  *
- * <p>A row that was never seen does not count as gone: the ports a request reports can differ from its
- * connection's (a proxy's forwarded headers), and a false positive would abort a healthy request. So a
- * client that resets its connection before the first tick after the group opened is not detected.
+ * <p>Where the container's connection channel is known (Tomcat's and Jetty's NIO connectors, through the
+ * channel lookup), the ports are the channel's own, the scheduler waits for the channel to become readable
+ * instead of scanning every tick, and a row missing from two scans in a row counts as gone even if it was
+ * never seen (a reset removes the row at once). Otherwise the ports are the ones the request reports, which
+ * can differ from its connection's (a proxy's forwarded headers): a row that was never seen then does not
+ * count as gone, since a false positive would abort a healthy request, so a client that resets its
+ * connection before the first tick after the group opened is not detected.
  */
 public final class ProcNetTcpDisconnectProbe implements DisconnectProbe {
 
@@ -27,6 +36,20 @@ public final class ProcNetTcpDisconnectProbe implements DisconnectProbe {
     private long[] rows = new long[0];
 
     private int count;
+
+    private final Function<HttpServletRequest, SocketChannel> channels;
+
+    /** A probe that knows no connection channel: every watch is polled, with the request's ports. */
+    public ProcNetTcpDisconnectProbe() {
+        this((request) -> null);
+    }
+
+    /**
+     * @param channels finds the container's channel of a request's connection, or returns {@code null}
+     */
+    public ProcNetTcpDisconnectProbe(Function<HttpServletRequest, SocketChannel> channels) {
+        this.channels = channels;
+    }
 
     /** @return whether {@code /proc/net/tcp} can be read here */
     public static boolean isAvailable() {
@@ -40,12 +63,29 @@ public final class ProcNetTcpDisconnectProbe implements DisconnectProbe {
 
     @Override
     public Watch watch(HttpServletRequest request) {
+        SocketChannel channel = this.channels.apply(request);
+        if (channel != null) {
+            try {
+                SocketAddress local = channel.getLocalAddress();
+                SocketAddress remote = channel.getRemoteAddress();
+                if (local instanceof InetSocketAddress l && remote instanceof InetSocketAddress r) {
+                    return new ProcWatch(key(l.getPort(), r.getPort()), channel);
+                }
+            }
+            catch (IOException ex) {
+                // closed already: fall back to the request's ports, the row will tell
+            }
+        }
         int local = request.getLocalPort();
         int remote = request.getRemotePort();
         if (local <= 0 || remote <= 0 || local > 0xFFFF || remote > 0xFFFF) {
             return null;
         }
-        return new ProcWatch(((long) local << 16) | remote);
+        return new ProcWatch(key(local, remote), null);
+    }
+
+    private static long key(int localPort, int remotePort) {
+        return ((long) localPort << 16) | remotePort;
     }
 
     @Override
@@ -173,12 +213,22 @@ public final class ProcNetTcpDisconnectProbe implements DisconnectProbe {
 
         private final long key;
 
+        private final SocketChannel channel;
+
+        /** The row was seen, or the ports are the connection's own: absence then means gone. */
         private boolean seen;
 
         private int missedScans;
 
-        ProcWatch(long key) {
+        ProcWatch(long key, SocketChannel channel) {
             this.key = key;
+            this.channel = channel;
+            this.seen = channel != null;
+        }
+
+        @Override
+        public SelectableChannel channel() {
+            return this.channel;
         }
 
         @Override

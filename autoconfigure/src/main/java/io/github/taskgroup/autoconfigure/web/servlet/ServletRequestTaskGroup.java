@@ -1,5 +1,12 @@
 package io.github.taskgroup.autoconfigure.web.servlet;
 
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.IllegalBlockingModeException;
+import java.nio.channels.IllegalSelectorException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.function.Supplier;
 
 import io.github.taskgroup.CancellationReason;
@@ -9,6 +16,8 @@ import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.autoconfigure.web.RequestTaskGroup;
 import io.github.taskgroup.autoconfigure.web.RequestTaskGroupRegistry;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The task group of one servlet request, with what the servlet side needs on top of {@link RequestTaskGroup}:
@@ -19,12 +28,16 @@ public final class ServletRequestTaskGroup extends RequestTaskGroup {
 
     private final HttpServletRequest request;
 
+    private final HttpServletResponse response;
+
     private final DisconnectProbeScheduler scheduler;
 
     private final JettyFailureListener jetty;
 
     // All guarded by lock.
     private DisconnectProbe.Watch watch;
+
+    private SelectionKey key;
 
     private Thread dispatchThread;
 
@@ -37,9 +50,11 @@ public final class ServletRequestTaskGroup extends RequestTaskGroup {
     private CurrentTaskGroup.Binding binding;
 
     ServletRequestTaskGroup(TaskGroupFactory factory, Supplier<String> name, RequestTaskGroupRegistry registry,
-            HttpServletRequest request, DisconnectProbeScheduler scheduler, JettyFailureListener jetty) {
+            HttpServletRequest request, @Nullable HttpServletResponse response, DisconnectProbeScheduler scheduler,
+            JettyFailureListener jetty) {
         super(factory, name, registry);
         this.request = request;
+        this.response = response;
         this.scheduler = scheduler;
         this.jetty = jetty;
         if (!request.isAsyncStarted()) {
@@ -76,11 +91,45 @@ public final class ServletRequestTaskGroup extends RequestTaskGroup {
 
     @Override
     protected void completing() {
+        SelectionKey registered;
         synchronized (this.lock) {
             this.watch = null; // waits for a check in progress: the probe holds the lock while checking
+            registered = this.key;
+            this.key = null;
+        }
+        if (registered != null) {
+            registered.cancel();
         }
         this.scheduler.unwatch(this);
         unbind();
+    }
+
+    /**
+     * Called by the scheduler thread only: registers the connection's channel with the scheduler's selector,
+     * for reading, so that a FIN or RST wakes the scheduler. Under the lock, so that a request that completes
+     * meanwhile either is not registered or finds its key to cancel.
+     */
+    DisconnectProbeScheduler.Registration register(Selector selector) {
+        synchronized (this.lock) {
+            if (this.watch == null) {
+                return DisconnectProbeScheduler.Registration.REGISTERED; // complete: nothing to watch
+            }
+            SelectableChannel channel = this.watch.channel();
+            if (channel == null) {
+                return DisconnectProbeScheduler.Registration.POLL;
+            }
+            try {
+                this.key = channel.register(selector, SelectionKey.OP_READ, this);
+                return DisconnectProbeScheduler.Registration.REGISTERED;
+            }
+            catch (CancelledKeyException ex) {
+                // The previous request on this keep-alive connection cancelled its key after the last select.
+                return DisconnectProbeScheduler.Registration.RETRY;
+            }
+            catch (ClosedChannelException | IllegalBlockingModeException | IllegalSelectorException ex) {
+                return DisconnectProbeScheduler.Registration.POLL; // the check will tell
+            }
+        }
     }
 
     DisconnectProbe watchProbe() {
@@ -89,10 +138,14 @@ public final class ServletRequestTaskGroup extends RequestTaskGroup {
         }
     }
 
-    /** Called by the scheduler thread only. */
+    /**
+     * Called by the scheduler thread only. A client that leaves after the response is committed is not an
+     * abort: it may have read the whole response before the request completes here (a write that fails, for
+     * a response still being streamed, ends the request anyway). Completion then cancels any leftover task.
+     */
     boolean clientGone() {
         synchronized (this.lock) {
-            if (this.watch == null) {
+            if (this.watch == null || (this.response != null && this.response.isCommitted())) {
                 return false;
             }
             return this.watch.clientGone(this.dispatchThread != null);

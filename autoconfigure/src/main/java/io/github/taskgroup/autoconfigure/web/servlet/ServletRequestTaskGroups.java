@@ -6,6 +6,7 @@ import io.github.taskgroup.autoconfigure.web.RequestTaskGroupRegistry;
 import io.github.taskgroup.autoconfigure.web.RequestTaskGroups;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.context.request.RequestAttributes;
@@ -48,7 +49,7 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
             throw new IllegalStateException("No current servlet request: RequestTaskGroups.current() works on "
                     + "request threads and in tasks forked from them");
         }
-        return of(servlet.getRequest()).group();
+        return of(servlet.getRequest(), servlet.getResponse()).group();
     }
 
     /**
@@ -56,6 +57,16 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
      * @return its task group scope, created now if it has none yet (the group itself opens on first use)
      */
     public ServletRequestTaskGroup of(HttpServletRequest request) {
+        return of(request, null);
+    }
+
+    /**
+     * @param request a request
+     * @param response its response, if known: a client that leaves once the response is committed does not
+     *        abort the request (it may simply have read the whole response)
+     * @return its task group scope, created now if it has none yet (the group itself opens on first use)
+     */
+    public ServletRequestTaskGroup of(HttpServletRequest request, @Nullable HttpServletResponse response) {
         ServletRequestTaskGroup scope = find(request);
         if (scope != null) {
             return scope;
@@ -64,7 +75,7 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
             scope = find(request);
             if (scope == null) {
                 scope = new ServletRequestTaskGroup(this.factory, () -> name(request), this.registry, request,
-                        this.scheduler, this.jetty);
+                        response, this.scheduler, this.jetty);
                 request.setAttribute(ATTRIBUTE, scope);
             }
             return scope;

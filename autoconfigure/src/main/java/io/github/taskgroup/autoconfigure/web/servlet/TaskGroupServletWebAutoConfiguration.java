@@ -1,5 +1,6 @@
 package io.github.taskgroup.autoconfigure.web.servlet;
 
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -78,7 +79,7 @@ public final class TaskGroupServletWebAutoConfiguration {
                 return DisconnectProbe.NONE;
             case PROC:
                 if (proc) {
-                    return new ProcNetTcpDisconnectProbe();
+                    return new ProcNetTcpDisconnectProbe(TaskGroupServletWebAutoConfiguration::channel);
                 }
                 logger.warn("taskgroup.web.detection.strategy=proc but /proc/net/tcp cannot be read here: "
                         + "client disconnects will not be detected");
@@ -89,10 +90,22 @@ public final class TaskGroupServletWebAutoConfiguration {
                     probes.add(Tomcat.probe());
                 }
                 if (proc) {
-                    probes.add(new ProcNetTcpDisconnectProbe());
+                    probes.add(new ProcNetTcpDisconnectProbe(TaskGroupServletWebAutoConfiguration::channel));
                 }
                 return probes.isEmpty() ? DisconnectProbe.NONE : new FirstMatchDisconnectProbe(probes);
         }
+    }
+
+    /** The container's channel of a request's connection (Tomcat or Jetty NIO), for the probe to wait on. */
+    private static SocketChannel channel(HttpServletRequest request) {
+        SocketChannel channel = null;
+        if (TOMCAT_PRESENT && Tomcat.available()) {
+            channel = Tomcat.channel(request);
+        }
+        if (channel == null && JETTY_PRESENT) {
+            channel = JettyChannels.channel(request);
+        }
+        return channel;
     }
 
     @Bean
@@ -129,6 +142,10 @@ public final class TaskGroupServletWebAutoConfiguration {
 
         static DisconnectProbe probe() {
             return new TomcatDisconnectProbe();
+        }
+
+        static SocketChannel channel(HttpServletRequest request) {
+            return TomcatDisconnectProbe.channel(request);
         }
     }
 }

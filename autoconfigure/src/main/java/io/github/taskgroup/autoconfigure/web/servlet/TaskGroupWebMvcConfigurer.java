@@ -97,7 +97,9 @@ class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
             if (request == null) {
                 throw new IllegalStateException("A TaskGroup parameter needs a servlet request");
             }
-            return TaskGroupWebMvcConfigurer.this.groups.of(request).group();
+            return TaskGroupWebMvcConfigurer.this.groups
+                .of(request, webRequest.getNativeResponse(HttpServletResponse.class))
+                .group();
         }
     }
 

@@ -3,6 +3,8 @@ package io.github.taskgroup.autoconfigure.web.servlet;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SocketChannel;
 import java.util.concurrent.locks.Lock;
 
 import jakarta.servlet.ServletRequest;
@@ -12,6 +14,7 @@ import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.RequestFacade;
 import org.apache.coyote.InputBuffer;
 import org.apache.coyote.http11.Http11InputBuffer;
+import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.NioEndpoint;
 import org.apache.tomcat.util.net.SocketWrapperBase;
 
@@ -78,7 +81,7 @@ public final class TomcatDisconnectProbe implements DisconnectProbe {
             return null;
         }
         SocketWrapperBase<?> wrapper = socketWrapper(request);
-        return (wrapper instanceof NioEndpoint.NioSocketWrapper) ? new TomcatWatch(wrapper) : null;
+        return (wrapper instanceof NioEndpoint.NioSocketWrapper nio) ? new TomcatWatch(nio) : null;
     }
 
     private static boolean hasBody(HttpServletRequest request) {
@@ -101,12 +104,37 @@ public final class TomcatDisconnectProbe implements DisconnectProbe {
         return (input instanceof Http11InputBuffer) ? (SocketWrapperBase<?>) INPUT_WRAPPER.get(input) : null;
     }
 
+    /**
+     * @param request a request
+     * @return the NIO channel of the request's connection on Tomcat's NIO connector, or {@code null}
+     */
+    static SocketChannel channel(ServletRequest request) {
+        if (!isAvailable() || request.isSecure() || !request.getProtocol().startsWith("HTTP/1.")) {
+            return null;
+        }
+        SocketWrapperBase<?> wrapper = socketWrapper(request);
+        return (wrapper instanceof NioEndpoint.NioSocketWrapper nio) ? channelOf(nio) : null;
+    }
+
+    private static SocketChannel channelOf(NioEndpoint.NioSocketWrapper wrapper) {
+        NioChannel channel = wrapper.getSocket();
+        return (channel != null) ? channel.getIOChannel() : null;
+    }
+
     private final class TomcatWatch implements Watch {
 
         private final SocketWrapperBase<?> wrapper;
 
-        TomcatWatch(SocketWrapperBase<?> wrapper) {
+        private final SocketChannel channel;
+
+        TomcatWatch(NioEndpoint.NioSocketWrapper wrapper) {
             this.wrapper = wrapper;
+            this.channel = channelOf(wrapper);
+        }
+
+        @Override
+        public SelectableChannel channel() {
+            return this.channel;
         }
 
         @Override

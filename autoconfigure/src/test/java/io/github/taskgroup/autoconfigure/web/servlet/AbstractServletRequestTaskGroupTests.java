@@ -1,6 +1,8 @@
 package io.github.taskgroup.autoconfigure.web.servlet;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.autoconfigure.web.RawHttp;
@@ -70,6 +72,60 @@ abstract class AbstractServletRequestTaskGroupTests {
         // The request is completed by the library, before its async timeout (2s from the start).
         await().atMost(Duration.ofMillis(1200)).until(() -> this.registry.size() == 0);
         assertThat(this.recorder.succeeded(group)).isZero();
+    }
+
+    @ParameterizedTest(name = "{0} closed with {1}")
+    @CsvSource({ "blocking, FIN", "blocking, RST", "deferred, FIN", "deferred, RST" })
+    void clientCloseRightAfterTheGroupOpensIsDetected(String endpoint, String close) throws Exception {
+        // No wait for the probe: the connection is closed before the scheduler even registered it.
+        int n = 2;
+        String group = "GET /" + endpoint;
+        RawHttp client = new RawHttp(this.port).send(RawHttp.get("/" + endpoint + "?n=" + n));
+        await().atMost(WAIT).until(() -> this.recorder.running(group) == n);
+        if (close.equals("RST")) {
+            client.closeWithRst();
+        }
+        else {
+            client.closeWithFin();
+        }
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED))
+                .as("tasks cancelled for request-aborted (%s)", strategy()).isEqualTo(n);
+            assertThat(this.recorder.activeTaskThreads).isEmpty();
+        });
+        await().atMost(WAIT).until(() -> this.registry.size() == 0);
+    }
+
+    @Test
+    void idleConnectionsAreWaitedOnNotPolled() throws Exception {
+        int requests = 20;
+        List<RawHttp> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < requests; i++) {
+                clients.add(new RawHttp(this.port).send(RawHttp.get("/blocking?n=1")));
+            }
+            await().atMost(WAIT).until(() -> this.scheduler.watchedCount() == requests);
+            long registered = this.scheduler.ticks() + 2; // registration happens within one tick
+            await().atMost(WAIT).until(() -> this.scheduler.ticks() >= registered);
+            long checks = this.scheduler.checks();
+            long later = this.scheduler.ticks() + 5;
+            await().atMost(WAIT).until(() -> this.scheduler.ticks() >= later);
+            assertThat(this.scheduler.checks()).as("checks of quiet connections (%s)", strategy())
+                .isEqualTo(checks);
+            assertThat(this.scheduler.polledCount()).isZero();
+            assertThat(this.recorder.running("GET /blocking")).isEqualTo(requests);
+        }
+        finally {
+            for (RawHttp client : clients) {
+                client.closeWithRst();
+            }
+        }
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(this.recorder.cancelled("GET /blocking", CancellationReason.REQUEST_ABORTED))
+                .isEqualTo(requests);
+            assertThat(this.recorder.activeTaskThreads).isEmpty();
+        });
+        await().atMost(WAIT).until(() -> this.registry.size() == 0 && this.scheduler.watchedCount() == 0);
     }
 
     @Test
