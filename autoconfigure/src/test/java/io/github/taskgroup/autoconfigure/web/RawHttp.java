@@ -1,5 +1,6 @@
 package io.github.taskgroup.autoconfigure.web;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +20,9 @@ public final class RawHttp implements AutoCloseable {
         this.socket = new Socket();
         this.socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         this.socket.setSoTimeout(20_000);
-        this.in = this.socket.getInputStream();
+        // Requests go out in one write and are answered at once: Nagle's algorithm would only add delay.
+        this.socket.setTcpNoDelay(true);
+        this.in = new BufferedInputStream(this.socket.getInputStream());
     }
 
     public static String get(String path) {

@@ -44,8 +44,8 @@ import org.springframework.beans.factory.DisposableBean;
  * </ul>
  *
  * Registration happens on this thread, at most one interval after the request's group opened. The thread
- * is started by the first watched request and then waits in {@link Selector#select()} without a timeout
- * while nothing is watched.
+ * is started by the first watched request; after a second with nothing watched it waits in
+ * {@link Selector#select()} without a timeout until the next request is watched.
  */
 public class DisconnectProbeScheduler implements DisposableBean {
 
@@ -82,6 +82,11 @@ public class DisconnectProbeScheduler implements DisposableBean {
 
     private volatile boolean stopped;
 
+    /** Probe thread only: ticks in a row with nothing watched. */
+    private int idleTicks;
+
+    private final int idleTicksBeforeParking;
+
     private Thread thread; // guarded by this
 
     /**
@@ -92,6 +97,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
     public DisconnectProbeScheduler(DisconnectProbe probe, Duration interval) {
         this.probe = probe;
         this.intervalNanos = interval.toNanos();
+        this.idleTicksBeforeParking = (int) Math.max(1, TimeUnit.SECONDS.toNanos(1) / this.intervalNanos);
         this.selector = openSelector();
     }
 
@@ -170,12 +176,15 @@ public class DisconnectProbeScheduler implements DisposableBean {
 
     /** One wait and what follows it; returns when the next tick is due. */
     private long pass(long nextTick) throws IOException {
-        if (isIdle()) {
+        // Parking only after a second of idle ticks: under load the set empties between requests, and a
+        // wake-up per request (a syscall and a context switch) would cost more than ticking on.
+        if (this.idleTicks >= this.idleTicksBeforeParking && isIdle()) {
             this.parked = true;
             if (isIdle()) { // a watch that came in between sees parked and wakes the selector
                 this.selector.select();
             }
             this.parked = false;
+            this.idleTicks = 0;
             nextTick = System.nanoTime() + this.intervalNanos;
         }
         else {
@@ -190,6 +199,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
         List<ServletRequestTaskGroup> toCheck = readyRequests();
         if (System.nanoTime() - nextTick >= 0) {
             this.ticks.incrementAndGet();
+            this.idleTicks = isIdle() ? this.idleTicks + 1 : 0;
             nextTick = System.nanoTime() + this.intervalNanos;
             this.polled.removeIf((request) -> !this.watched.contains(request));
             toCheck = new ArrayList<>(this.polled); // includes the ready ones

@@ -14,13 +14,7 @@ import org.eclipse.jetty.ee11.servlet.ServletContextRequest;
 final class JettyFailureListener {
 
     void register(ServletRequest request, RequestTaskGroup group) {
-        ServletContextRequest jettyRequest;
-        try {
-            jettyRequest = ServletContextRequest.getServletContextRequest(request);
-        }
-        catch (RuntimeException ex) {
-            return;
-        }
+        ServletContextRequest jettyRequest = JettyRequests.of(request);
         if (jettyRequest != null) {
             jettyRequest.addFailureListener((failure) -> group.abort(CancellationReason.REQUEST_ABORTED));
         }

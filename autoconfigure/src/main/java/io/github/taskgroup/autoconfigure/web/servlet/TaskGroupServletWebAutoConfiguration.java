@@ -103,7 +103,7 @@ public final class TaskGroupServletWebAutoConfiguration {
             channel = Tomcat.channel(request);
         }
         if (channel == null && JETTY_PRESENT) {
-            channel = JettyChannels.channel(request);
+            channel = JettyRequests.channel(request);
         }
         return channel;
     }

@@ -40,7 +40,8 @@ import org.springframework.web.bind.annotation.RestController;
  *   <li>cost: {@code count} (1000) concurrent in-flight {@code DeferredResult} requests with an open group;
  *       CPU time of the probe thread (ThreadMXBean, user + system) over 10 s of wall time.</li>
  *   <li>throughput: the same handler (fork two trivial tasks, join) with the request's group and with a plain
- *       {@code factory.run} group; 8 keep-alive clients; alternating 4 s rounds after a warm-up.</li>
+ *       {@code factory.run} group; 8 keep-alive clients; {@code count} (20) pairs of 1.5 s rounds in ABBA order
+ *       after 18 s of warm-up; the median of the per-pair ratios.</li>
  * </ul>
  */
 public final class WebPerformanceHarness {
@@ -119,7 +120,7 @@ public final class WebPerformanceHarness {
             switch (mode) {
                 case "latency" -> latency(context, port, (count > 0) ? count : 200);
                 case "cost" -> cost(context, port, (count > 0) ? count : 1000);
-                case "throughput" -> throughput(port, (count > 0) ? count : 5);
+                case "throughput" -> throughput(port, (count > 0) ? count : 20);
                 default -> throw new IllegalArgumentException(mode);
             }
         }
@@ -207,26 +208,36 @@ public final class WebPerformanceHarness {
 
     static void throughput(int port, int rounds) throws Exception {
         String[] paths = { "/perf/request-group", "/perf/plain-group" };
-        for (String path : paths) {
-            run(port, path, 3_000); // warm-up
-        }
-        double[][] rps = new double[2][rounds];
-        for (int r = 0; r < rounds; r++) {
-            for (int k = 0; k < 2; k++) {
-                int p = ((r % 2) == 0) ? k : 1 - k; // alternate the order
-                rps[p][r] = run(port, paths[p], 4_000);
+        for (int i = 0; i < 3; i++) {
+            for (String path : paths) {
+                run(port, path, 3_000); // warm-up: both paths compiled before anything counts
             }
-            System.out.printf(Locale.ROOT, "round %d: request-group %.0f req/s, plain-group %.0f req/s%n", r + 1,
-                    rps[0][r], rps[1][r]);
         }
-        double rg = median(rps[0]);
-        double plain = median(rps[1]);
-        double sumRg = Arrays.stream(rps[0]).sum();
-        double sumPlain = Arrays.stream(rps[1]).sum();
+        // Short rounds in pairs (ABBA order), the ratio taken within each pair: load from elsewhere on the
+        // machine drifts slowly and mostly cancels out of a pair.
+        double[] ratios = new double[rounds];
+        double sumRg = 0;
+        double sumPlain = 0;
+        for (int r = 0; r < rounds; r++) {
+            double[] rps = new double[2];
+            for (int k = 0; k < 2; k++) {
+                int p = ((r % 2) == 0) ? k : 1 - k;
+                rps[p] = run(port, paths[p], 1_500);
+            }
+            ratios[r] = rps[0] / rps[1];
+            sumRg += rps[0];
+            sumPlain += rps[1];
+            System.out.printf(Locale.ROOT, "round %d: request-group %.0f req/s, plain-group %.0f req/s (%.3f)%n",
+                    r + 1, rps[0], rps[1], ratios[r]);
+        }
+        double median = median(ratios);
+        double[] sorted = ratios.clone();
+        Arrays.sort(sorted);
         System.out.printf(Locale.ROOT,
-                "throughput median request-group=%.0f req/s plain-group=%.0f req/s loss=%.1f%% "
-                        + "(totals: loss=%.1f%%)%n",
-                rg, plain, 100 * (1 - rg / plain), 100 * (1 - sumRg / sumPlain));
+                "throughput request-group/plain-group over %d pairs: median ratio %.3f (loss %.1f%%), "
+                        + "quartiles %.3f..%.3f, totals %.0f vs %.0f req/s (loss %.1f%%)%n",
+                rounds, median, 100 * (1 - median), sorted[rounds / 4], sorted[(3 * rounds) / 4],
+                sumRg / rounds, sumPlain / rounds, 100 * (1 - sumRg / sumPlain));
     }
 
     static double run(int port, String path, long millis) throws Exception {
@@ -238,13 +249,19 @@ public final class WebPerformanceHarness {
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
             Thread thread = new Thread(() -> {
-                try (RawHttp client = new RawHttp(port)) {
+                try {
+                    // Keep-alive connections: Tomcat closes one after max-keep-alive-requests (100), then the
+                    // client opens the next, as a browser or a pooled HTTP client would.
                     while (!stop.get()) {
-                        client.send(request);
-                        if (client.read().status() != 200) {
-                            throw new IllegalStateException("not 200");
+                        try (RawHttp client = new RawHttp(port)) {
+                            for (int i = 0; i < 100 && !stop.get(); i++) {
+                                client.send(request);
+                                if (client.read().status() != 200) {
+                                    throw new IllegalStateException("not 200");
+                                }
+                                done.incrementAndGet();
+                            }
                         }
-                        done.incrementAndGet();
                     }
                 }
                 catch (Exception ex) {
