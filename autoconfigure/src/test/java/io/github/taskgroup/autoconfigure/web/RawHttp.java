@@ -55,6 +55,19 @@ public final class RawHttp implements AutoCloseable {
     public record Response(int status, String body) {
     }
 
+    /** Reads until {@code marker} has been received (for a response still being streamed). */
+    public void readUntil(String marker) throws IOException {
+        byte[] wanted = marker.getBytes(StandardCharsets.US_ASCII);
+        int matched = 0;
+        while (matched < wanted.length) {
+            int c = this.in.read();
+            if (c == -1) {
+                throw new IOException("Connection closed before " + marker);
+            }
+            matched = (c == wanted[matched]) ? matched + 1 : ((c == wanted[0]) ? 1 : 0);
+        }
+    }
+
     public Response read() throws IOException {
         String statusLine = line();
         int status = Integer.parseInt(statusLine.split(" ")[1]);

@@ -52,7 +52,8 @@ public class ReactiveRequestTaskGroups {
         synchronized (exchange) {
             scope = find(exchange);
             if (scope == null) {
-                scope = new RequestTaskGroup(this.factory, () -> name(exchange), this.registry);
+                scope = new ReactiveRequestTaskGroup(this.factory, () -> name(exchange), this.registry,
+                        exchange.getRequest());
                 exchange.getAttributes().put(ATTRIBUTE, scope);
             }
             return scope;

@@ -14,7 +14,8 @@ import org.springframework.web.server.WebFilterChain;
  * WebFlux: Reactor Netty cancels the subscription of the request's chain when the client goes away (about a
  * millisecond after the close, measured); this filter turns that cancellation into an abort of the request's
  * group (reason {@code request-aborted}), and closes the group when the chain terminates, off the event loop
- * (closing waits for the tasks still running, cancelled first).
+ * (closing waits for the tasks still running, cancelled first). A streamed response that already wrote is
+ * covered by {@link ReactorNettyConnectionWatch}, which this filter stops as the chain terminates.
  */
 class RequestTaskGroupWebFilter implements WebFilter, Ordered {
 
@@ -34,6 +35,9 @@ class RequestTaskGroupWebFilter implements WebFilter, Ordered {
             })
             .doFinally((signal) -> {
                 RequestTaskGroup scope = ReactiveRequestTaskGroups.find(exchange);
+                if (scope instanceof ReactiveRequestTaskGroup reactive) {
+                    reactive.stopWatching();
+                }
                 if (scope != null) {
                     Schedulers.boundedElastic().schedule(scope::complete);
                 }

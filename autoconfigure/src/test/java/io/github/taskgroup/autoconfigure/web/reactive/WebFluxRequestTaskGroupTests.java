@@ -76,6 +76,27 @@ class WebFluxRequestTaskGroupTests {
         assertThat(this.registry.size()).isZero();
     }
 
+    @ParameterizedTest(name = "closed with {0}")
+    @CsvSource({ "FIN", "RST" })
+    void clientCloseWhileAFluxStreamsCancelsTheRequestGroup(String close) throws Exception {
+        int n = 2;
+        String group = "GET /stream";
+        RawHttp client = new RawHttp(this.port).send(RawHttp.get("/stream?n=" + n));
+        client.readUntil("first");
+        await().atMost(WAIT).until(() -> this.recorder.running(group) == n);
+        if (close.equals("RST")) {
+            client.closeWithRst();
+        }
+        else {
+            client.closeWithFin();
+        }
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED)).isEqualTo(n);
+            assertThat(this.recorder.activeTaskThreads).isEmpty();
+            assertThat(this.recorder.closed(group)).isEqualTo(1);
+        });
+    }
+
     @Test
     void normalCompletionKeepAliveAndPipelining() throws Exception {
         try (RawHttp client = new RawHttp(this.port)) {
@@ -157,6 +178,13 @@ class WebFluxRequestTaskGroupTests {
                 // Nothing is written before the tasks end. (Once a streamed element has been written, Reactor
                 // Netty notices a closed connection only at the next write: see the README's limits.)
                 return joined(group, "done").concatWith(Flux.just("end"));
+            }
+
+            @GetMapping(path = "/stream", produces = "text/plain")
+            Flux<String> stream(TaskGroup group, @RequestParam int n) {
+                forkSlow(group, n);
+                // One element written at once, the next only when the tasks end.
+                return Flux.concat(Mono.just("first\n"), joined(group, "done\n"));
             }
 
             @GetMapping("/fast")
