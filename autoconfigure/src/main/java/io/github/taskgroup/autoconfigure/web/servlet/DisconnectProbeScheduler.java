@@ -36,11 +36,13 @@ import org.springframework.beans.factory.DisposableBean;
  *       container's stays as it is). Nothing is read: a FIN or RST makes the channel readable and wakes the
  *       thread, which then confirms with the probe's check ({@link DisconnectProbe.Watch#clientGone}).
  *       A connection that stays quiet costs nothing per tick.</li>
- *   <li><b>Polling where waiting cannot tell.</b> A channel can also be readable because data arrived (a
- *       pipelined request, an unread body). When the check finds the client still there, the request's
- *       registration is dropped and its connection is checked every interval instead, as are requests whose
- *       channel the probe does not know. A tick costs one {@link DisconnectProbe#beginTick()} per probe in
- *       use (one {@code /proc} scan for all such requests) and one check per request.</li>
+ *   <li><b>At most one check per tick and request.</b> A channel can also be readable because data arrived
+ *       (a pipelined request, an unread body). When the check finds the client still there, the request's
+ *       registration is dropped until the next tick, then made again: if the data was read meanwhile,
+ *       waiting is free again; if not, the channel is readable at once and checked once more. Requests
+ *       whose channel the probe does not know are checked every tick. A round of checks costs one
+ *       {@link DisconnectProbe#beginTick()} per probe in use (one {@code /proc} scan for all of its requests)
+ *       and one check per request.</li>
  * </ul>
  *
  * Registration happens on this thread, at most one interval after the request's group opened. The thread
@@ -63,8 +65,11 @@ public class DisconnectProbeScheduler implements DisposableBean {
     /** Requests watched since the last pass of the probe thread, to register or poll. */
     private final Queue<ServletRequestTaskGroup> arrivals = new ConcurrentLinkedQueue<>();
 
-    /** Probe thread only: requests checked every tick. */
+    /** Probe thread only: requests checked every tick (no channel to wait on). */
     private final Set<ServletRequestTaskGroup> polled = new HashSet<>();
+
+    /** Probe thread only: requests still there after their channel became readable; waited on from the next tick. */
+    private final List<ServletRequestTaskGroup> resting = new ArrayList<>();
 
     /** Probe thread only: requests whose registration must wait for a previous key of theirs to be flushed. */
     private final List<ServletRequestTaskGroup> retries = new ArrayList<>();
@@ -202,7 +207,11 @@ public class DisconnectProbeScheduler implements DisposableBean {
             this.idleTicks = isIdle() ? this.idleTicks + 1 : 0;
             nextTick = System.nanoTime() + this.intervalNanos;
             this.polled.removeIf((request) -> !this.watched.contains(request));
-            toCheck = new ArrayList<>(this.polled); // includes the ready ones
+            toCheck.addAll(this.polled);
+            // Readable again at once if the data is still unread (a body the handler ignores): then it is
+            // checked once per tick, as if polled; once the data is read, waiting costs nothing again.
+            this.arrivals.addAll(this.resting);
+            this.resting.clear();
         }
         register();
         check(toCheck);
@@ -225,10 +234,10 @@ public class DisconnectProbeScheduler implements DisposableBean {
 
     private boolean isIdle() {
         return this.watched.isEmpty() && this.arrivals.isEmpty() && this.polled.isEmpty()
-                && this.retries.isEmpty() && this.selector.keys().isEmpty();
+                && this.resting.isEmpty() && this.retries.isEmpty() && this.selector.keys().isEmpty();
     }
 
-    /** The requests whose channel became readable: each is checked now, and polled from then on. */
+    /** The requests whose channel became readable: each is checked now, and rests until the next tick. */
     private List<ServletRequestTaskGroup> readyRequests() {
         Set<SelectionKey> selected = this.selector.selectedKeys();
         List<ServletRequestTaskGroup> ready = new ArrayList<>(selected.size());
@@ -238,7 +247,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
             // Readiness is level-triggered: a channel with unread data would wake us on every pass.
             key.cancel();
             ServletRequestTaskGroup request = (ServletRequestTaskGroup) key.attachment();
-            if (this.watched.contains(request) && this.polled.add(request)) {
+            if (this.watched.contains(request)) {
                 ready.add(request);
             }
         }
@@ -281,6 +290,9 @@ public class DisconnectProbeScheduler implements DisposableBean {
                 this.watched.remove(request);
                 this.polled.remove(request);
                 request.abort(CancellationReason.REQUEST_ABORTED);
+            }
+            else if (!this.polled.contains(request)) {
+                this.resting.add(request); // it came from the selector
             }
         }
     }

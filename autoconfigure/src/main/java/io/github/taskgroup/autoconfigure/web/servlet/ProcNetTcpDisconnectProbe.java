@@ -14,9 +14,11 @@ import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * Linux: a connection whose row in {@code /proc/net/tcp} or {@code /proc/net/tcp6} (matched on the local and
- * remote port) has left the {@code ESTABLISHED} state, or has disappeared from two scans in a row after it was
- * seen, belongs to a client that is gone. It works for any container because it never touches the socket. One scan of both
- * files per tick serves every watched request.
+ * remote port) has left the {@code ESTABLISHED} state, or has disappeared from two scans in a row, belongs to a
+ * client that is gone. It works for any container because it never touches the socket. One scan of both files
+ * ({@link #beginTick()}) serves every request checked in that round. A scan costs about the same whatever the
+ * number of rows (the kernel walks its whole connection hash table), so the scheduler runs it only when a
+ * connection it waits on became readable, or for connections it cannot wait on.
  *
  * <p>Where the container's connection channel is known (Tomcat's and Jetty's NIO connectors, through the
  * channel lookup), the ports are the channel's own, the scheduler waits for the channel to become readable

@@ -129,6 +129,31 @@ abstract class AbstractServletRequestTaskGroupTests {
     }
 
     @Test
+    void aBodyThatArrivesOnAWatchedConnectionCostsChecksOnlyUntilItIsRead() throws Exception {
+        int n = 2;
+        String group = "POST /body";
+        RawHttp client = new RawHttp(this.port)
+            .send("POST /body?n=" + n + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\n");
+        await().atMost(WAIT).until(() -> this.scheduler.watchedCount() == 1);
+        long registered = this.scheduler.ticks() + 2;
+        await().atMost(WAIT).until(() -> this.scheduler.ticks() >= registered);
+        client.send("hello"); // readable: checked, found still there; then read by the handler
+        await().atMost(WAIT).until(() -> this.recorder.running(group) == n);
+        long settled = this.scheduler.ticks() + 2;
+        await().atMost(WAIT).until(() -> this.scheduler.ticks() >= settled);
+        long checks = this.scheduler.checks();
+        long later = this.scheduler.ticks() + 5;
+        await().atMost(WAIT).until(() -> this.scheduler.ticks() >= later);
+        assertThat(this.scheduler.checks()).as("checks once the body was read (%s)", strategy()).isEqualTo(checks);
+        client.closeWithFin();
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED)).isEqualTo(n);
+            assertThat(this.recorder.activeTaskThreads).isEmpty();
+        });
+        await().atMost(WAIT).until(() -> this.registry.size() == 0);
+    }
+
+    @Test
     void normalCompletionKeepAliveAndPipelining() throws Exception {
         try (RawHttp client = new RawHttp(this.port)) {
             // Two pipelined requests that take several probe intervals each, then one more on the same connection.

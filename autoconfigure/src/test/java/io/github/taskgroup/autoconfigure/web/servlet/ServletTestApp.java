@@ -13,6 +13,8 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
@@ -74,6 +76,14 @@ public class ServletTestApp {
             forkSlow(group, n, () -> { });
             group.join();
             return "done";
+        }
+
+        /** The group opens (first parameter) before the body is read (second): the body arrives on a watched connection. */
+        @PostMapping("/body")
+        String body(TaskGroup group, @RequestBody String body, @RequestParam int n) throws InterruptedException {
+            forkSlow(group, n, () -> { });
+            group.join();
+            return body;
         }
 
         @GetMapping("/nested")
