@@ -35,6 +35,16 @@ public final class RawHttp implements AutoCloseable {
         return this;
     }
 
+    /** Closes with {@code "FIN"} or {@code "RST"}. */
+    public void closeWith(String finOrRst) throws IOException {
+        if (finOrRst.equals("RST")) {
+            closeWithRst();
+        }
+        else {
+            closeWithFin();
+        }
+    }
+
     /** Closes with FIN. */
     public void closeWithFin() throws IOException {
         this.socket.close();

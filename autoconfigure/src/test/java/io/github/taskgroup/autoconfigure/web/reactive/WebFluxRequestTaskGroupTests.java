@@ -61,12 +61,7 @@ class WebFluxRequestTaskGroupTests {
         String group = "GET /" + endpoint;
         RawHttp client = new RawHttp(this.port).send(RawHttp.get("/" + endpoint + "?n=" + n));
         await().atMost(WAIT).until(() -> this.recorder.running(group) == n);
-        if (close.equals("RST")) {
-            client.closeWithRst();
-        }
-        else {
-            client.closeWithFin();
-        }
+        client.closeWith(close);
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED)).isEqualTo(n);
             assertThat(this.recorder.running(group)).isZero();
@@ -84,12 +79,7 @@ class WebFluxRequestTaskGroupTests {
         RawHttp client = new RawHttp(this.port).send(RawHttp.get("/stream?n=" + n));
         client.readUntil("first");
         await().atMost(WAIT).until(() -> this.recorder.running(group) == n);
-        if (close.equals("RST")) {
-            client.closeWithRst();
-        }
-        else {
-            client.closeWithFin();
-        }
+        client.closeWith(close);
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED)).isEqualTo(n);
             assertThat(this.recorder.activeTaskThreads).isEmpty();

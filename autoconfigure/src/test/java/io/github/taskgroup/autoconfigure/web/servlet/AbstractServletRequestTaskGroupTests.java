@@ -57,12 +57,7 @@ abstract class AbstractServletRequestTaskGroupTests {
         // Let the probe see the connection established at least once (the /proc probe needs it).
         long ticks = this.scheduler.ticks();
         await().atMost(WAIT).until(() -> this.scheduler.ticks() >= ticks + 2);
-        if (close.equals("RST")) {
-            client.closeWithRst();
-        }
-        else {
-            client.closeWithFin();
-        }
+        client.closeWith(close);
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED))
                 .as("tasks cancelled for request-aborted (%s)", strategy()).isEqualTo(n);
@@ -82,12 +77,7 @@ abstract class AbstractServletRequestTaskGroupTests {
         String group = "GET /" + endpoint;
         RawHttp client = new RawHttp(this.port).send(RawHttp.get("/" + endpoint + "?n=" + n));
         await().atMost(WAIT).until(() -> this.recorder.running(group) == n);
-        if (close.equals("RST")) {
-            client.closeWithRst();
-        }
-        else {
-            client.closeWithFin();
-        }
+        client.closeWith(close);
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED))
                 .as("tasks cancelled for request-aborted (%s)", strategy()).isEqualTo(n);
