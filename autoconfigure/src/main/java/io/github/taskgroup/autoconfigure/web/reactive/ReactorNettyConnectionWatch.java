@@ -34,7 +34,13 @@ final class ReactorNettyConnectionWatch implements ChannelFutureListener {
      * @return the watch, already listening, or {@code null} if the request is not served by Reactor Netty
      */
     static ReactorNettyConnectionWatch start(RequestTaskGroup scope, ServerHttpRequest request) {
-        Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+        Object nativeRequest;
+        try {
+            nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+        }
+        catch (IllegalArgumentException ex) {
+            return null; // a request implementation that does not expose a native request
+        }
         if (!(nativeRequest instanceof Connection connection)) {
             return null;
         }
