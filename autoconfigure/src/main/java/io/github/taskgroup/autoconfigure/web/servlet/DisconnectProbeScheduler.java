@@ -140,6 +140,11 @@ public class DisconnectProbeScheduler implements DisposableBean {
         return this.polledCount;
     }
 
+    /** @return the scheduler thread, or {@code null} before the first watch */
+    synchronized Thread thread() {
+        return this.thread;
+    }
+
     void watch(ServletRequestTaskGroup request) {
         this.watched.add(request);
         this.arrivals.add(request);

@@ -37,6 +37,8 @@ class ServletShutdownTests {
         for (String endpoint : endpoints) {
             await().atMost(Duration.ofSeconds(10)).until(() -> recorder.running("GET /" + endpoint) == 2);
         }
+        Thread probe = context.getBean(DisconnectProbeScheduler.class).thread();
+        assertThat(probe).isNotNull();
         long start = System.nanoTime();
         CompletableFuture<Void> closed = CompletableFuture.runAsync(context::close);
         for (RawHttp client : clients) {
@@ -51,5 +53,7 @@ class ServletShutdownTests {
             assertThat(recorder.closed("GET /" + endpoint)).as(endpoint).isEqualTo(1);
         }
         assertThat(recorder.activeTaskThreads).isEmpty();
+        probe.join(Duration.ofSeconds(5).toMillis());
+        assertThat(probe.isAlive()).as("disconnect scheduler thread after close").isFalse();
     }
 }
