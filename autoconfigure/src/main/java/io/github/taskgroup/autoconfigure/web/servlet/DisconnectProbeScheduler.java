@@ -291,7 +291,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
         }
         for (ServletRequestTaskGroup request : requests) {
             this.checks.incrementAndGet();
-            if (request.clientGone()) {
+            if (clientGone(request)) {
                 this.watched.remove(request);
                 this.polled.remove(request);
                 request.abort(CancellationReason.REQUEST_ABORTED);
@@ -299,6 +299,17 @@ public class DisconnectProbeScheduler implements DisposableBean {
             else if (!this.polled.contains(request)) {
                 this.resting.add(request); // it came from the selector
             }
+        }
+    }
+
+    /** One request's check must not keep the others from theirs. */
+    private static boolean clientGone(ServletRequestTaskGroup request) {
+        try {
+            return request.clientGone();
+        }
+        catch (RuntimeException ex) {
+            logger.debug("Disconnect check failed; the request stays watched", ex);
+            return false;
         }
     }
 

@@ -145,10 +145,19 @@ public final class ServletRequestTaskGroup extends RequestTaskGroup {
      */
     boolean clientGone() {
         synchronized (this.lock) {
-            if (this.watch == null || (this.response != null && this.response.isCommitted())) {
+            if (this.watch == null || isCommitted()) {
                 return false;
             }
             return this.watch.clientGone(this.dispatchThread != null);
+        }
+    }
+
+    private boolean isCommitted() {
+        try {
+            return this.response != null && this.response.isCommitted();
+        }
+        catch (IllegalStateException ex) {
+            return false; // a recycled facade: the connection check decides
         }
     }
 
