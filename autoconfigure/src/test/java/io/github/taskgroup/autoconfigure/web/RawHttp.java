@@ -6,8 +6,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
 
 /** A raw HTTP/1.1 client on a plain socket: it can pipeline, and close with FIN or RST. */
 public final class RawHttp implements AutoCloseable {
@@ -17,12 +23,46 @@ public final class RawHttp implements AutoCloseable {
     private final InputStream in;
 
     public RawHttp(int port) throws IOException {
-        this.socket = new Socket();
-        this.socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        this(connect(new Socket(), port));
+    }
+
+    private RawHttp(Socket socket) throws IOException {
+        this.socket = socket;
         this.socket.setSoTimeout(20_000);
         // Requests go out in one write and are answered at once: Nagle's algorithm would only add delay.
         this.socket.setTcpNoDelay(true);
         this.in = new BufferedInputStream(this.socket.getInputStream());
+    }
+
+    /**
+     * A client over TLS that trusts only the test certificate ({@code tls/test-keystore.p12}).
+     *
+     * @param port the server's port
+     * @return the client, handshake done
+     */
+    public static RawHttp tls(int port) throws IOException {
+        try {
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            try (InputStream in = RawHttp.class.getResourceAsStream("/tls/test-keystore.p12")) {
+                trusted.load(in, "changeit".toCharArray());
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            SSLSocket socket = (SSLSocket) context.getSocketFactory()
+                .createSocket(connect(new Socket(), port), "localhost", port, true);
+            socket.startHandshake();
+            return new RawHttp(socket);
+        }
+        catch (GeneralSecurityException ex) {
+            throw new IOException(ex);
+        }
+    }
+
+    private static Socket connect(Socket socket, int port) throws IOException {
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        return socket;
     }
 
     public static String get(String path) {

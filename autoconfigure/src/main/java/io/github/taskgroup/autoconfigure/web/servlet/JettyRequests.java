@@ -39,7 +39,8 @@ final class JettyRequests {
 
     /**
      * The channel of a request's connection, for the disconnect scheduler to wait on. Only plain HTTP/1.x
-     * qualifies: an HTTP/2 or TLS connection's channel is read by Jetty all the time.
+     * qualifies: an HTTP/2 connection's channel is read by Jetty all the time, and a TLS connection's endpoint
+     * is Jetty's decrypting one (not tried: such requests are polled).
      *
      * @param request a request, possibly wrapped
      * @return the channel, or {@code null}

@@ -106,10 +106,12 @@ public final class TomcatDisconnectProbe implements DisconnectProbe {
 
     /**
      * @param request a request
-     * @return the NIO channel of the request's connection on Tomcat's NIO connector, or {@code null}
+     * @return the NIO channel of the request's HTTP/1.x connection (plain or TLS) on Tomcat's NIO connector, or
+     *         {@code null}
      */
     static SocketChannel channel(ServletRequest request) {
-        if (!isAvailable() || request.isSecure() || !request.getProtocol().startsWith("HTTP/1.")) {
+        // TLS included: waiting reads nothing, and the confirmation (/proc) does not read the socket either.
+        if (!isAvailable() || !request.getProtocol().startsWith("HTTP/1.")) {
             return null;
         }
         SocketWrapperBase<?> wrapper = socketWrapper(request);

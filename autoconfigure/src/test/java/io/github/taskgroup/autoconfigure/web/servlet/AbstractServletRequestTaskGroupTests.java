@@ -1,5 +1,6 @@
 package io.github.taskgroup.autoconfigure.web.servlet;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +43,11 @@ abstract class AbstractServletRequestTaskGroupTests {
         this.recorder.reset();
     }
 
+    /** @return a new connection to the server */
+    RawHttp client() throws IOException {
+        return new RawHttp(this.port);
+    }
+
     /** The detection strategy in use, for the assertion messages. */
     abstract String strategy();
 
@@ -52,7 +58,7 @@ abstract class AbstractServletRequestTaskGroupTests {
     void clientCloseCancelsTheRequestGroup(String endpoint, String close) throws Exception {
         int n = 3;
         String group = endpoint.equals("nested") ? "nested" : "GET /" + endpoint;
-        RawHttp client = new RawHttp(this.port).send(RawHttp.get("/" + endpoint + "?n=" + n));
+        RawHttp client = client().send(RawHttp.get("/" + endpoint + "?n=" + n));
         await().atMost(WAIT).until(() -> this.recorder.running(group) == n);
         // Let the probe see the connection established at least once (the /proc probe needs it).
         long ticks = this.scheduler.ticks();
@@ -75,7 +81,7 @@ abstract class AbstractServletRequestTaskGroupTests {
         // No wait for the probe: the connection is closed before the scheduler even registered it.
         int n = 2;
         String group = "GET /" + endpoint;
-        RawHttp client = new RawHttp(this.port).send(RawHttp.get("/" + endpoint + "?n=" + n));
+        RawHttp client = client().send(RawHttp.get("/" + endpoint + "?n=" + n));
         await().atMost(WAIT).until(() -> this.recorder.running(group) == n);
         client.closeWith(close);
         await().atMost(WAIT).untilAsserted(() -> {
@@ -92,7 +98,7 @@ abstract class AbstractServletRequestTaskGroupTests {
         List<RawHttp> clients = new ArrayList<>();
         try {
             for (int i = 0; i < requests; i++) {
-                clients.add(new RawHttp(this.port).send(RawHttp.get("/blocking?n=1")));
+                clients.add(client().send(RawHttp.get("/blocking?n=1")));
             }
             await().atMost(WAIT).until(() -> this.scheduler.watchedCount() == requests);
             long registered = this.scheduler.ticks() + 2; // registration happens within one tick
@@ -122,7 +128,7 @@ abstract class AbstractServletRequestTaskGroupTests {
     void aBodyThatArrivesOnAWatchedConnectionCostsChecksOnlyUntilItIsRead() throws Exception {
         int n = 2;
         String group = "POST /body";
-        RawHttp client = new RawHttp(this.port)
+        RawHttp client = client()
             .send("POST /body?n=" + n + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\n");
         await().atMost(WAIT).until(() -> this.scheduler.watchedCount() == 1);
         long registered = this.scheduler.ticks() + 2;
@@ -145,7 +151,7 @@ abstract class AbstractServletRequestTaskGroupTests {
 
     @Test
     void normalCompletionKeepAliveAndPipelining() throws Exception {
-        try (RawHttp client = new RawHttp(this.port)) {
+        try (RawHttp client = client()) {
             // Two pipelined requests that take several probe intervals each, then one more on the same connection.
             client.send(RawHttp.get("/fast?ms=150"), RawHttp.get("/fast?ms=150"));
             assertThat(client.read()).isEqualTo(new RawHttp.Response(200, "ok"));
@@ -166,7 +172,7 @@ abstract class AbstractServletRequestTaskGroupTests {
     @CsvSource({ "callable", "webasync", "deferred", "future" })
     void asyncTimeoutCancelsWithReasonTimeout(String endpoint) throws Exception {
         String group = "GET /" + endpoint;
-        try (RawHttp client = new RawHttp(this.port)) {
+        try (RawHttp client = client()) {
             client.send(RawHttp.get("/" + endpoint + "?n=2"));
             assertThat(client.read().status()).isEqualTo(503);
         }
@@ -180,7 +186,7 @@ abstract class AbstractServletRequestTaskGroupTests {
 
     @Test
     void leftoverTasksAreCancelledAtCompletion() throws Exception {
-        try (RawHttp client = new RawHttp(this.port)) {
+        try (RawHttp client = client()) {
             client.send(RawHttp.get("/leftover?n=3"));
             assertThat(client.read()).isEqualTo(new RawHttp.Response(200, "left"));
         }
@@ -193,7 +199,7 @@ abstract class AbstractServletRequestTaskGroupTests {
 
     @Test
     void requestsThatDoNotAskOpenNothing() throws Exception {
-        try (RawHttp client = new RawHttp(this.port)) {
+        try (RawHttp client = client()) {
             client.send(RawHttp.get("/plain"));
             assertThat(client.read()).isEqualTo(new RawHttp.Response(200, "plain"));
         }
