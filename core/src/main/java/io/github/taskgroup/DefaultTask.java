@@ -33,8 +33,12 @@ final class DefaultTask<T> implements Task<T>, Runnable {
     private final String name; // null: "task-<sequence>", built on demand
     private final long forkedAtNanos;
 
-    private Callable<? extends T> callable; // dropped when done, so the handle does not pin what it captured
-    private Runnable body; // the callable's run, wrapped by the context propagators
+    /**
+     * What is left to run, dropped once taken or when the task ends, so that the handle does not pin what the
+     * code captured: the {@link Callable} itself, or with context propagators the {@link Runnable} they
+     * wrapped around an {@link Invocation} of it (see {@link #run()}).
+     */
+    private Object work;
 
     private volatile Task.State state = Task.State.PENDING;
     private volatile CancellationReason cancelReason; // set once, when cancellation is requested
@@ -52,16 +56,15 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         this.group = group;
         this.sequence = sequence;
         this.name = name;
-        this.callable = callable;
         this.forkedAtNanos = System.nanoTime();
         if (propagators.isEmpty()) {
-            this.body = null; // run() calls runCallable() directly
+            this.work = callable;
         } else {
-            Runnable run = this::runCallable;
+            Runnable run = new Invocation<>(this, callable);
             for (int i = propagators.size() - 1; i >= 0; i--) {
                 run = propagators.get(i).wrap(run);
             }
-            this.body = run;
+            this.work = run;
         }
     }
 
@@ -166,20 +169,34 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         return group.taskEndedBeforeStartNoDispatch(this);
     }
 
+    /**
+     * The executor's entry point, and also, without context propagators, the scoped body that
+     * {@link RunningTask#runIn} calls back on the same thread: the task binds itself, so that running it
+     * allocates no method reference or lambda. The two calls are told apart by {@link #runner}, which only
+     * the runner's own thread can ever see equal to itself, and which it clears when the task completes.
+     */
     @Override
     public void run() {
         Thread thread = Thread.currentThread();
+        if (runner == thread) { // the call back from RunningTask.runIn (or the task's own code calling run())
+            if (!group.hasPropagators()) {
+                callOnce();
+            }
+            return;
+        }
+        Runnable body;
         synchronized (this) {
             if (state != Task.State.PENDING) {
                 return; // cancelled (or rejected) before it started: nothing to run, nothing to account
             }
             state = Task.State.RUNNING;
             runner = thread;
+            body = group.hasPropagators() ? (Runnable) work : this;
         }
         String threadName = thread.getName();
         boolean renamed = group.renameThreads() && rename(thread, threadNameFor(threadName));
         try {
-            RunningTask.runIn(group, this::runBody);
+            RunningTask.runIn(group, body);
         } catch (Throwable aroundTask) {
             // A context propagator failed around the task (its own code could not have thrown here).
             if (state == Task.State.RUNNING) {
@@ -203,18 +220,18 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         }
     }
 
-    /** Runs the task's code, inside the context propagators' wrapping when there are some. */
-    private void runBody() {
-        Runnable wrapped = body;
-        if (wrapped == null) {
-            runCallable();
-        } else {
-            wrapped.run();
+    /** Runs the callable, unless it was taken already (a second call back must not run it twice). */
+    @SuppressWarnings("unchecked")
+    private void callOnce() {
+        Callable<? extends T> callable = (Callable<? extends T>) work;
+        if (callable != null) {
+            work = null; // only the runner's thread touches work while the task runs
+            call(callable);
         }
     }
 
     /** Runs inside the restored context: the listener hears start and finish on this thread. */
-    private void runCallable() {
+    private void call(Callable<? extends T> callable) {
         Listeners listeners = group.listeners();
         listeners.taskStarted(this);
         long startedAt = listeners.isEmpty() ? 0L : System.nanoTime(); // nobody to tell the run time
@@ -226,6 +243,27 @@ final class DefaultTask<T> implements Task<T>, Runnable {
             failure = thrown;
         }
         complete(value, failure, startedAt);
+    }
+
+    /** The innermost runnable that context propagators wrap: it runs the task's callable, once. */
+    private static final class Invocation<T> implements Runnable {
+
+        private final DefaultTask<T> task;
+        private Callable<? extends T> callable; // taken by the first run
+
+        Invocation(DefaultTask<T> task, Callable<? extends T> callable) {
+            this.task = task;
+            this.callable = callable;
+        }
+
+        @Override
+        public void run() {
+            Callable<? extends T> taken = callable;
+            if (taken != null) {
+                callable = null;
+                task.call(taken);
+            }
+        }
     }
 
     private void complete(T value, Throwable thrown, long startedAt) {
@@ -259,8 +297,7 @@ final class DefaultTask<T> implements Task<T>, Runnable {
     }
 
     private void releaseForGc() {
-        callable = null;
-        body = null;
+        work = null;
     }
 
     TaskSnapshot snapshot(long nowNanos, boolean withStackTrace) {

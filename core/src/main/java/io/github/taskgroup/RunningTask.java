@@ -61,11 +61,14 @@ final class RunningTask {
     /** Runs {@code body} as a task of {@code group}; the binding ends with it. */
     static void runIn(DefaultTaskGroup group, Runnable body) {
         if (SCOPED_VALUE != null) {
-            Object carrier;
-            try {
-                carrier = (Object) WHERE.invokeExact(SCOPED_VALUE, (Object) group);
-            } catch (Throwable e) {
-                throw new IllegalStateException("Could not bind the task's group", e);
+            Object carrier = group.taskBinding; // one carrier per group, not one per task
+            if (carrier == null) {
+                try {
+                    carrier = (Object) WHERE.invokeExact(SCOPED_VALUE, (Object) group);
+                } catch (Throwable e) {
+                    throw new IllegalStateException("Could not bind the task's group", e);
+                }
+                group.taskBinding = carrier;
             }
             try {
                 RUN.invokeExact(carrier, body);
