@@ -23,6 +23,9 @@ import java.util.concurrent.RejectedExecutionException;
  * The monitor also orders {@code cancel()}'s interrupt against the end of the run: once the runner has
  * left, no interrupt for this task can reach its thread, and the runner clears any interrupt it got, so
  * that nothing leaks into the next task of a pooled thread.
+ *
+ * <p>Size matters here (one per task, alive while the task runs and as long as its handle is kept): no
+ * field is kept for what only some tasks need, and {@link #outcome} holds the work before the task ends.
  */
 final class DefaultTask<T> implements Task<T>, Runnable {
 
@@ -33,17 +36,20 @@ final class DefaultTask<T> implements Task<T>, Runnable {
     private final String name; // null: "task-<sequence>", built on demand
     private final long forkedAtNanos;
 
-    /**
-     * What is left to run, dropped once taken or when the task ends, so that the handle does not pin what the
-     * code captured: the {@link Callable} itself, or with context propagators the {@link Runnable} they
-     * wrapped around an {@link Invocation} of it (see {@link #run()}).
-     */
-    private Object work;
-
     private volatile Task.State state = Task.State.PENDING;
     private volatile CancellationReason cancelReason; // set once, when cancellation is requested
-    private Thread runner; // guarded by this
-    private Object outcome; // the value or the failure; published by the volatile write of state
+    private Thread runner; // guarded by this; also read unguarded by the runner itself (see run())
+
+    /**
+     * Until the task ends, what is left to run: its {@link Callable} (with context propagators, the runnable
+     * they wrapped around an {@link Invocation} of it), set to null when taken or when the task is cancelled
+     * before it started. Once the task ends: its value or failure (null when cancelled), published by the
+     * volatile write of {@link #state}, which is what readers check first. One field for both, so that a
+     * finished task's handle does not pin what its code captured, and a task is a word smaller. Written
+     * only under this task's monitor, except by the runner taking the callable (after it made the task
+     * RUNNING under the monitor, so nobody else writes it until the end).
+     */
+    private Object outcome;
 
     /** The next task in its group's {@link TaskList}. */
     volatile DefaultTask<?> next;
@@ -58,13 +64,13 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         this.name = name;
         this.forkedAtNanos = System.nanoTime();
         if (propagators.isEmpty()) {
-            this.work = callable;
+            this.outcome = callable;
         } else {
             Runnable run = new Invocation<>(this, callable);
             for (int i = propagators.size() - 1; i >= 0; i--) {
                 run = propagators.get(i).wrap(run);
             }
-            this.work = run;
+            this.outcome = run;
         }
     }
 
@@ -134,8 +140,8 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         synchronized (this) {
             if (state == Task.State.PENDING) {
                 cancelReason = reason;
+                outcome = null; // the work, never to run
                 state = Task.State.CANCELLED;
-                releaseForGc();
                 neverStarted = true;
             } else if (state == Task.State.RUNNING && cancelReason == null) {
                 cancelReason = reason;
@@ -163,7 +169,6 @@ final class DefaultTask<T> implements Task<T>, Runnable {
             }
             outcome = rejection;
             state = Task.State.FAILED;
-            releaseForGc();
         }
         group.taskFailed(this, rejection);
         return group.taskEndedBeforeStartNoDispatch(this);
@@ -172,18 +177,28 @@ final class DefaultTask<T> implements Task<T>, Runnable {
     /**
      * The executor's entry point, and also, without context propagators, the scoped body that
      * {@link RunningTask#runIn} calls back on the same thread: the task binds itself, so that running it
-     * allocates no method reference or lambda. The two calls are told apart by {@link #runner}, which only
-     * the runner's own thread can ever see equal to itself, and which it clears when the task completes.
+     * allocates no lambda. The two calls are told apart by {@link #runner}, which only the runner's own
+     * thread can ever see equal to itself, and which it clears when the task completes. This method stays
+     * small on purpose: the JIT inlines a small call back into the binding's frames, and a parked virtual
+     * thread keeps every frame it has in the heap (a big method here measured 48 bytes more per parked task).
      */
     @Override
+    @SuppressWarnings("unchecked")
     public void run() {
         Thread thread = Thread.currentThread();
-        if (runner == thread) { // the call back from RunningTask.runIn (or the task's own code calling run())
-            if (!group.hasPropagators()) {
-                callOnce();
+        if (runner == thread) { // the call back (or the task's own code calling run() again: a no-op)
+            Object callable = outcome;
+            if (callable != null && !group.hasPropagators()) {
+                outcome = null; // taken: a second call back must not run it twice
+                call((Callable<? extends T>) callable);
             }
-            return;
+        } else {
+            start(thread);
         }
+    }
+
+    /** Runs the task on this thread: the executor's call. */
+    private void start(Thread thread) {
         Runnable body;
         synchronized (this) {
             if (state != Task.State.PENDING) {
@@ -191,7 +206,7 @@ final class DefaultTask<T> implements Task<T>, Runnable {
             }
             state = Task.State.RUNNING;
             runner = thread;
-            body = group.hasPropagators() ? (Runnable) work : this;
+            body = group.hasPropagators() ? (Runnable) outcome : this;
         }
         String threadName = thread.getName();
         boolean renamed = group.renameThreads() && rename(thread, threadNameFor(threadName));
@@ -220,17 +235,7 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         }
     }
 
-    /** Runs the callable, unless it was taken already (a second call back must not run it twice). */
-    @SuppressWarnings("unchecked")
-    private void callOnce() {
-        Callable<? extends T> callable = (Callable<? extends T>) work;
-        if (callable != null) {
-            work = null; // only the runner's thread touches work while the task runs
-            call(callable);
-        }
-    }
-
-    /** Runs inside the restored context: the listener hears start and finish on this thread. */
+    /** Runs the task's code in the restored context: the listener hears start and finish on this thread. */
     private void call(Callable<? extends T> callable) {
         Listeners listeners = group.listeners();
         listeners.taskStarted(this);
@@ -277,16 +282,17 @@ final class DefaultTask<T> implements Task<T>, Runnable {
                 outcome = failure;
                 state = Task.State.FAILED;
             } else if (cancelReason != null) {
+                outcome = null;
                 state = Task.State.CANCELLED;
             } else if (thrown != null) {
                 // An echo while the group (not yet this task) is cancelled: the group is about to cancel it.
                 cancelReason = group.cancellationReasonOrNull();
+                outcome = null;
                 state = Task.State.CANCELLED;
             } else {
                 outcome = value;
                 state = Task.State.SUCCEEDED;
             }
-            releaseForGc();
         }
         if (failure != null) {
             group.taskFailed(this, failure);
@@ -294,10 +300,6 @@ final class DefaultTask<T> implements Task<T>, Runnable {
             group.taskSucceeded(this);
         }
         group.listeners().taskFinished(this, runNanos);
-    }
-
-    private void releaseForGc() {
-        work = null;
     }
 
     TaskSnapshot snapshot(long nowNanos, boolean withStackTrace) {
