@@ -206,7 +206,9 @@ final class DefaultTaskGroup implements TaskGroup {
         }
         DefaultTask<T> task = new DefaultTask<>(this, sequence.incrementAndGet(), name, callable,
                 factory.propagators());
-        joinedClean = false;
+        if (joinedClean) {
+            joinedClean = false; // only when set: a volatile write per fork is a fence on the owner's hot path
+        }
         live.incrementAndGet();
         if (state == TaskGroup.State.CLOSED) { // closed while we were forking: close() does not wait for us
             taskCountedOff();
