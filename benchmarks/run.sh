@@ -49,7 +49,7 @@ if [ "$MODE" = smoke ]; then
   echo "== Smoke: cancellation harness (50 children, 2 rounds)"
   "${RUN[@]}" io.github.taskgroup.benchmarks.CancellationLatency --children 50 --warmup 1 --rounds 2 > /dev/null
   echo "== Smoke: heap harness (100 children, 1 round)"
-  "${RUN[@]}" -XX:+UseSerialGC io.github.taskgroup.benchmarks.HeapPerParkedChild --children 100 --rounds 1 > /dev/null
+  "${RUN[@]}" -XX:+UseSerialGC io.github.taskgroup.benchmarks.HeapPerParkedChild --children 100 --rounds 1 --warmup 1 > /dev/null
   echo "== Smoke: interleaved fork/join (N=10, 2 rounds of 2 ms slices)"
   "${RUN[@]}" io.github.taskgroup.benchmarks.InterleavedForkJoin --n 10 --rounds 2 --warmup-rounds 0 --slice-ms 2 > /dev/null
   echo "== Smoke: report"

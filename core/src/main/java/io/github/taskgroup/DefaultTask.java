@@ -23,6 +23,9 @@ import java.util.concurrent.RejectedExecutionException;
  * The monitor also orders {@code cancel()}'s interrupt against the end of the run: once the runner has
  * left, no interrupt for this task can reach its thread, and the runner clears any interrupt it got, so
  * that nothing leaks into the next task of a pooled thread.
+ *
+ * <p>Size matters here (one per task, alive while the task runs and as long as its handle is kept): no
+ * field is kept for what only some tasks need, and {@link #outcome} holds the work before the task ends.
  */
 final class DefaultTask<T> implements Task<T>, Runnable {
 
@@ -33,13 +36,20 @@ final class DefaultTask<T> implements Task<T>, Runnable {
     private final String name; // null: "task-<sequence>", built on demand
     private final long forkedAtNanos;
 
-    private Callable<? extends T> callable; // dropped when done, so the handle does not pin what it captured
-    private Runnable body; // the callable's run, wrapped by the context propagators
-
     private volatile Task.State state = Task.State.PENDING;
     private volatile CancellationReason cancelReason; // set once, when cancellation is requested
-    private Thread runner; // guarded by this
-    private Object outcome; // the value or the failure; published by the volatile write of state
+    private Thread runner; // guarded by this; also read unguarded by the runner itself (see run())
+
+    /**
+     * Until the task ends, what is left to run: its {@link Callable} (with context propagators, the runnable
+     * they wrapped around an {@link Invocation} of it), set to null when taken or when the task is cancelled
+     * before it started. Once the task ends: its value or failure (null when cancelled), published by the
+     * volatile write of {@link #state}, which is what readers check first. One field for both, so that a
+     * finished task's handle does not pin what its code captured, and a task is a word smaller. Written
+     * only under this task's monitor, except by the runner taking the callable (after it made the task
+     * RUNNING under the monitor, so nobody else writes it until the end).
+     */
+    private Object outcome;
 
     /** The next task in its group's {@link TaskList}. */
     volatile DefaultTask<?> next;
@@ -52,16 +62,15 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         this.group = group;
         this.sequence = sequence;
         this.name = name;
-        this.callable = callable;
         this.forkedAtNanos = System.nanoTime();
         if (propagators.isEmpty()) {
-            this.body = null; // run() calls runCallable() directly
+            this.outcome = callable;
         } else {
-            Runnable run = this::runCallable;
+            Runnable run = new Invocation<>(this, callable);
             for (int i = propagators.size() - 1; i >= 0; i--) {
                 run = propagators.get(i).wrap(run);
             }
-            this.body = run;
+            this.outcome = run;
         }
     }
 
@@ -131,8 +140,8 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         synchronized (this) {
             if (state == Task.State.PENDING) {
                 cancelReason = reason;
+                outcome = null; // the work, never to run
                 state = Task.State.CANCELLED;
-                releaseForGc();
                 neverStarted = true;
             } else if (state == Task.State.RUNNING && cancelReason == null) {
                 cancelReason = reason;
@@ -160,26 +169,49 @@ final class DefaultTask<T> implements Task<T>, Runnable {
             }
             outcome = rejection;
             state = Task.State.FAILED;
-            releaseForGc();
         }
         group.taskFailed(this, rejection);
         return group.taskEndedBeforeStartNoDispatch(this);
     }
 
+    /**
+     * The executor's entry point, and also, without context propagators, the scoped body that
+     * {@link RunningTask#runIn} calls back on the same thread: the task binds itself, so that running it
+     * allocates no lambda. The two calls are told apart by {@link #runner}, which only the runner's own
+     * thread can ever see equal to itself, and which it clears when the task completes. This method stays
+     * small on purpose: the JIT inlines a small call back into the binding's frames, and a parked virtual
+     * thread keeps every frame it has in the heap (a big method here measured 48 bytes more per parked task).
+     */
     @Override
+    @SuppressWarnings("unchecked")
     public void run() {
         Thread thread = Thread.currentThread();
+        if (runner == thread) { // the call back (or the task's own code calling run() again: a no-op)
+            Object callable = outcome;
+            if (callable != null && !group.hasPropagators()) {
+                outcome = null; // taken: a second call back must not run it twice
+                call((Callable<? extends T>) callable);
+            }
+        } else {
+            start(thread);
+        }
+    }
+
+    /** Runs the task on this thread: the executor's call. */
+    private void start(Thread thread) {
+        Runnable body;
         synchronized (this) {
             if (state != Task.State.PENDING) {
                 return; // cancelled (or rejected) before it started: nothing to run, nothing to account
             }
             state = Task.State.RUNNING;
             runner = thread;
+            body = group.hasPropagators() ? (Runnable) outcome : this;
         }
         String threadName = thread.getName();
         boolean renamed = group.renameThreads() && rename(thread, threadNameFor(threadName));
         try {
-            RunningTask.runIn(group, this::runBody);
+            RunningTask.runIn(group, body);
         } catch (Throwable aroundTask) {
             // A context propagator failed around the task (its own code could not have thrown here).
             if (state == Task.State.RUNNING) {
@@ -203,18 +235,8 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         }
     }
 
-    /** Runs the task's code, inside the context propagators' wrapping when there are some. */
-    private void runBody() {
-        Runnable wrapped = body;
-        if (wrapped == null) {
-            runCallable();
-        } else {
-            wrapped.run();
-        }
-    }
-
-    /** Runs inside the restored context: the listener hears start and finish on this thread. */
-    private void runCallable() {
+    /** Runs the task's code in the restored context: the listener hears start and finish on this thread. */
+    private void call(Callable<? extends T> callable) {
         Listeners listeners = group.listeners();
         listeners.taskStarted(this);
         long startedAt = listeners.isEmpty() ? 0L : System.nanoTime(); // nobody to tell the run time
@@ -228,6 +250,27 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         complete(value, failure, startedAt);
     }
 
+    /** The innermost runnable that context propagators wrap: it runs the task's callable, once. */
+    private static final class Invocation<T> implements Runnable {
+
+        private final DefaultTask<T> task;
+        private Callable<? extends T> callable; // taken by the first run
+
+        Invocation(DefaultTask<T> task, Callable<? extends T> callable) {
+            this.task = task;
+            this.callable = callable;
+        }
+
+        @Override
+        public void run() {
+            Callable<? extends T> taken = callable;
+            if (taken != null) {
+                callable = null;
+                task.call(taken);
+            }
+        }
+    }
+
     private void complete(T value, Throwable thrown, long startedAt) {
         long runNanos = startedAt == 0L ? 0L : System.nanoTime() - startedAt;
         Throwable failure;
@@ -239,16 +282,17 @@ final class DefaultTask<T> implements Task<T>, Runnable {
                 outcome = failure;
                 state = Task.State.FAILED;
             } else if (cancelReason != null) {
+                outcome = null;
                 state = Task.State.CANCELLED;
             } else if (thrown != null) {
                 // An echo while the group (not yet this task) is cancelled: the group is about to cancel it.
                 cancelReason = group.cancellationReasonOrNull();
+                outcome = null;
                 state = Task.State.CANCELLED;
             } else {
                 outcome = value;
                 state = Task.State.SUCCEEDED;
             }
-            releaseForGc();
         }
         if (failure != null) {
             group.taskFailed(this, failure);
@@ -256,11 +300,6 @@ final class DefaultTask<T> implements Task<T>, Runnable {
             group.taskSucceeded(this);
         }
         group.listeners().taskFinished(this, runNanos);
-    }
-
-    private void releaseForGc() {
-        callable = null;
-        body = null;
     }
 
     TaskSnapshot snapshot(long nowNanos, boolean withStackTrace) {

@@ -80,6 +80,14 @@ final class DefaultTaskGroup implements TaskGroup {
     private final ArrayDeque<DefaultTask<?>> queue; // guarded by lock; only with a concurrency limit
     private ScheduledFuture<?> deadlineTimer;
 
+    /**
+     * {@link RunningTask}'s binding of this group for its tasks (a {@code ScopedValue.Carrier} on JDK 25+),
+     * made by the first task that runs and shared by the others. A racy cache on purpose: the carrier is
+     * immutable (final fields only), so any thread that sees it sees it whole, and two tasks that both
+     * make one bind the same value.
+     */
+    Object taskBinding;
+
     DefaultTaskGroup(DefaultTaskGroupFactory factory, long id, String name, TaskGroupOptions options,
             DefaultTaskGroup parent, DefaultTaskGroup enclosing) {
         this.factory = factory;
@@ -198,7 +206,9 @@ final class DefaultTaskGroup implements TaskGroup {
         }
         DefaultTask<T> task = new DefaultTask<>(this, sequence.incrementAndGet(), name, callable,
                 factory.propagators());
-        joinedClean = false;
+        if (joinedClean) {
+            joinedClean = false; // only when set: a volatile write per fork is a fence on the owner's hot path
+        }
         live.incrementAndGet();
         if (state == TaskGroup.State.CLOSED) { // closed while we were forking: close() does not wait for us
             taskCountedOff();
@@ -430,6 +440,10 @@ final class DefaultTaskGroup implements TaskGroup {
 
     boolean renameThreads() {
         return factory.renameThreads();
+    }
+
+    boolean hasPropagators() {
+        return factory.hasPropagators();
     }
 
     Thread owner() {

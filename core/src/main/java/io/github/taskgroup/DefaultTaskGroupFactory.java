@@ -25,6 +25,7 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
     private final Map<String, TaskGroupOptions> namedOptions;
     private final Listeners listeners;
     private final List<ContextPropagator> propagators;
+    private final boolean hasPropagators;
     private final boolean renameThreads;
 
     private final AtomicLong ids = new AtomicLong();
@@ -50,6 +51,7 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
         this.namedOptions = Map.copyOf(builder.namedOptions);
         this.listeners = new Listeners(builder.listeners);
         this.propagators = List.copyOf(builder.propagators);
+        this.hasPropagators = !propagators.isEmpty();
         this.renameThreads = builder.renameThreads;
     }
 
@@ -177,6 +179,10 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
 
     List<ContextPropagator> propagators() {
         return propagators;
+    }
+
+    boolean hasPropagators() {
+        return hasPropagators;
     }
 
     boolean renameThreads() {

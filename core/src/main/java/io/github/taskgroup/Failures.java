@@ -29,6 +29,11 @@ final class Failures {
         if (!isEcho(thrown)) {
             return thrown;
         }
+        if (!carriesSuppressed(thrown)) {
+            // The common echo (an interrupt and nothing riding on it): every sibling of a cancelled group
+            // gets here, on the carriers the canceller needs, so it allocates nothing.
+            return null;
+        }
         List<Throwable> carried = new ArrayList<>();
         Set<Throwable> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         collectCarried(thrown, carried, seen, 0);
@@ -59,6 +64,18 @@ final class Failures {
             if (current instanceof InterruptedException || current instanceof CancellationException
                     || current instanceof ClosedByInterruptException
                     || (current instanceof InterruptedIOException && !(current instanceof SocketTimeoutException))) {
+                return true;
+            }
+            current = current.getCause();
+        }
+        return false;
+    }
+
+    /** Whether anything on {@code thrown}'s cause chain has suppressed exceptions: nothing else can be carried. */
+    private static boolean carriesSuppressed(Throwable thrown) {
+        Throwable current = thrown;
+        for (int depth = 0; current != null && depth < MAX_CAUSE_DEPTH; depth++) {
+            if (current.getSuppressed().length > 0) {
                 return true;
             }
             current = current.getCause();

@@ -893,6 +893,57 @@ abstract class TaskGroupContract {
             }
         }
 
+        @Test
+        void aPropagatorThatRunsTheTaskTwiceRunsItsCodeOnceAndOneThatNeverRunsItFailsTheTask() throws Exception {
+            ContextPropagator twice = task -> () -> {
+                task.run();
+                task.run();
+            };
+            ContextPropagator never = task -> () -> { };
+            AtomicInteger calls = new AtomicInteger();
+            try (TaskGroupFactory repeating = TaskGroupFactory.builder().executor(executor).listener(events)
+                    .contextPropagator(twice).build()) {
+                Integer value = repeating.run("g", g -> g.fork(calls::incrementAndGet).get());
+                assertThat(value).isEqualTo(1);
+                assertThat(calls).hasValue(1);
+            }
+            try (TaskGroupFactory skipping = TaskGroupFactory.builder().executor(executor).listener(events)
+                    .contextPropagator(never).build()) {
+                Throwable thrown = catchThrowable(() -> skipping.run("g", g -> g.fork(calls::incrementAndGet)));
+                assertThat(thrown).isInstanceOf(TaskGroupException.class);
+                assertThat(((TaskGroupException) thrown).failures()).singleElement()
+                        .isInstanceOf(IllegalStateException.class);
+                assertThat(calls).hasValue(1);
+            }
+        }
+
+        @Test
+        void runningATaskAgainFromItsOwnCodeOrFromAnotherThreadDoesNothing() throws Exception {
+            AtomicInteger calls = new AtomicInteger();
+            AtomicReference<Task<Integer>> self = new AtomicReference<>();
+            CountDownLatch started = new CountDownLatch(1);
+            CountDownLatch forked = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            try (TaskGroup group = factory.open("g")) {
+                Task<Integer> task = group.fork(() -> {
+                    started.countDown();
+                    forked.await();
+                    ((Runnable) self.get()).run(); // the task is its own runnable: a second run must be a no-op
+                    release.await();
+                    return calls.incrementAndGet();
+                });
+                self.set(task);
+                forked.countDown();
+                started.await();
+                ((Runnable) task).run(); // from the owner, while it runs
+                release.countDown();
+                group.join();
+                assertThat(task.get()).isEqualTo(1);
+                ((Runnable) task).run(); // and once it is done
+            }
+            assertThat(calls).hasValue(1);
+        }
+
         @RepeatedTest(10)
         void anInterruptMeantForACancelledTaskDoesNotLeakIntoTheNextTaskOnAPooledThread() throws Exception {
             ExecutorService oneThread = java.util.concurrent.Executors.newSingleThreadExecutor();
