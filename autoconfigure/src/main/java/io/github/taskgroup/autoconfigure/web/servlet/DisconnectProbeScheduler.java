@@ -140,6 +140,11 @@ public class DisconnectProbeScheduler implements DisposableBean {
         return this.polledCount;
     }
 
+    /** @return whether the scheduler thread waits without a timeout (nothing watched for a second) */
+    public boolean isParked() {
+        return this.parked;
+    }
+
     /** @return the scheduler thread, or {@code null} before the first watch */
     synchronized Thread thread() {
         return this.thread;

@@ -92,6 +92,23 @@ abstract class AbstractServletRequestTaskGroupTests {
         await().atMost(WAIT).until(() -> this.registry.size() == 0);
     }
 
+    @ParameterizedTest(name = "closed with {0}")
+    @CsvSource({ "FIN", "RST" })
+    void aRequestThatWakesTheParkedSchedulerIsWatched(String close) throws Exception {
+        // Nothing watched for a second: the scheduler waits without a timeout until a watch wakes it.
+        await().atMost(WAIT).until(this.scheduler::isParked);
+        int n = 2;
+        RawHttp client = client().send(RawHttp.get("/blocking?n=" + n));
+        await().atMost(WAIT).until(() -> this.recorder.running("GET /blocking") == n);
+        client.closeWith(close);
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(this.recorder.cancelled("GET /blocking", CancellationReason.REQUEST_ABORTED))
+                .as("tasks cancelled for request-aborted (%s)", strategy()).isEqualTo(n);
+            assertThat(this.recorder.activeTaskThreads).isEmpty();
+        });
+        await().atMost(WAIT).until(() -> this.registry.size() == 0);
+    }
+
     @Test
     void idleConnectionsAreWaitedOnNotPolled() throws Exception {
         int requests = 20;
