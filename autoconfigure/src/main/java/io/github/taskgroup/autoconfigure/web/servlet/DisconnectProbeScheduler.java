@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.github.taskgroup.CancellationReason;
 import org.apache.commons.logging.Log;
@@ -59,8 +59,11 @@ public class DisconnectProbeScheduler implements DisposableBean {
 
     private final long intervalNanos;
 
-    /** Every watched request, whatever way it is watched. */
-    private final Set<ServletRequestTaskGroup> watched = ConcurrentHashMap.newKeySet();
+    /**
+     * How many requests are watched. A counter, not a set: the request path pays one striped increment and one
+     * decrement; whether a request is still watched is its own state ({@link ServletRequestTaskGroup#isWatched()}).
+     */
+    private final LongAdder watched = new LongAdder();
 
     /** Requests watched since the last pass of the probe thread, to register or poll. */
     private final Queue<ServletRequestTaskGroup> arrivals = new ConcurrentLinkedQueue<>();
@@ -92,7 +95,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
 
     private final int idleTicksBeforeParking;
 
-    private Thread thread; // guarded by this
+    private volatile Thread thread; // written under this
 
     /**
      * @param probe checks connections
@@ -132,7 +135,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
 
     /** @return how many requests are watched */
     public int watchedCount() {
-        return this.watched.size();
+        return (int) this.watched.sum();
     }
 
     /** @return how many watched requests are checked every tick rather than waited on */
@@ -150,23 +153,31 @@ public class DisconnectProbeScheduler implements DisposableBean {
         return this.thread;
     }
 
+    /**
+     * Called on the request's thread when its group opens: all it costs there is a queue insertion. The probe's
+     * watch is made on the scheduler thread, at its next pass, and only for a request still in flight then
+     * (most requests are over within one interval and never cost a check).
+     */
     void watch(ServletRequestTaskGroup request) {
-        this.watched.add(request);
+        this.watched.increment();
         this.arrivals.add(request);
-        startIfNeeded();
+        if (this.thread == null) {
+            start();
+        }
         if (this.parked) {
             this.selector.wakeup();
         }
     }
 
-    void unwatch(ServletRequestTaskGroup request) {
-        this.watched.remove(request);
+    /** Called once for each watched request, when it completes. */
+    void unwatch() {
+        this.watched.decrement();
         // The request cancelled its own key; it is flushed at this thread's next pass (at most one interval
         // away, as keys are registered). A channel closed meanwhile is shut down for output at once by the
         // JDK and its descriptor released at the flush.
     }
 
-    private synchronized void startIfNeeded() {
+    private synchronized void start() {
         if (this.thread == null && !this.stopped) {
             this.thread = new Thread(this::run, THREAD_NAME);
             this.thread.setDaemon(true);
@@ -216,7 +227,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
             this.ticks.incrementAndGet();
             this.idleTicks = isIdle() ? this.idleTicks + 1 : 0;
             nextTick = System.nanoTime() + this.intervalNanos;
-            this.polled.removeIf((request) -> !this.watched.contains(request));
+            this.polled.removeIf((request) -> !request.isWatched());
             toCheck.addAll(this.polled);
             // Readable again at once if the data is still unread (a body the handler ignores): then it is
             // checked once per tick, as if polled; once the data is read, waiting costs nothing again.
@@ -229,7 +240,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
         return nextTick;
     }
 
-    /** What {@link ServletRequestTaskGroup#register(Selector)} achieved. */
+    /** What {@link ServletRequestTaskGroup#register(Selector, DisconnectProbe)} achieved. */
     enum Registration {
 
         /** The channel is registered: the request is waited on. */
@@ -239,11 +250,14 @@ public class DisconnectProbeScheduler implements DisposableBean {
         RETRY,
 
         /** The channel is unknown or cannot be registered: the request is checked every tick. */
-        POLL
+        POLL,
+
+        /** Nothing to watch: the request is complete, or no probe can watch it. */
+        DONE
     }
 
     private boolean isIdle() {
-        return this.watched.isEmpty() && this.arrivals.isEmpty() && this.polled.isEmpty()
+        return this.watched.sum() == 0 && this.arrivals.isEmpty() && this.polled.isEmpty()
                 && this.resting.isEmpty() && this.retries.isEmpty() && this.selector.keys().isEmpty();
     }
 
@@ -257,7 +271,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
             // Readiness is level-triggered: a channel with unread data would wake us on every pass.
             key.cancel();
             ServletRequestTaskGroup request = (ServletRequestTaskGroup) key.attachment();
-            if (this.watched.contains(request)) {
+            if (request.isWatched()) {
                 ready.add(request);
             }
         }
@@ -271,11 +285,8 @@ public class DisconnectProbeScheduler implements DisposableBean {
             again.add(request);
         }
         for (ServletRequestTaskGroup request : again) {
-            if (!this.watched.contains(request)) {
-                continue;
-            }
-            switch (request.register(this.selector)) {
-                case REGISTERED -> {
+            switch (request.register(this.selector, this.probe)) {
+                case REGISTERED, DONE -> {
                 }
                 case RETRY -> this.retries.add(request);
                 case POLL -> this.polled.add(request);
@@ -297,7 +308,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
         for (ServletRequestTaskGroup request : requests) {
             this.checks.incrementAndGet();
             if (clientGone(request)) {
-                this.watched.remove(request);
+                // Watched no more by this thread; the count drops when the abort completes the request.
                 this.polled.remove(request);
                 request.abort(CancellationReason.REQUEST_ABORTED);
             }

@@ -37,6 +37,9 @@ public final class ServletRequestTaskGroup extends RequestTaskGroup {
     // All guarded by lock.
     private DisconnectProbe.Watch watch;
 
+    /** The group opened and the request is not complete: the scheduler watches it (or will). */
+    private boolean watching;
+
     private SelectionKey key;
 
     private Thread dispatchThread;
@@ -80,10 +83,12 @@ public final class ServletRequestTaskGroup extends RequestTaskGroup {
         if (this.jetty != null) {
             this.jetty.register(this.request, this);
         }
-        DisconnectProbe.Watch newWatch = this.scheduler.getProbe().watch(this.request);
-        if (newWatch != null) {
+        if (this.scheduler.getProbe() != DisconnectProbe.NONE) {
             synchronized (this.lock) {
-                this.watch = newWatch;
+                if (isCompleted()) {
+                    return;
+                }
+                this.watching = true;
             }
             this.scheduler.watch(this);
         }
@@ -92,27 +97,50 @@ public final class ServletRequestTaskGroup extends RequestTaskGroup {
     @Override
     protected void completing() {
         SelectionKey registered;
+        boolean wasWatching;
         synchronized (this.lock) {
-            this.watch = null; // waits for a check in progress: the probe holds the lock while checking
+            // Waits for a check or a registration in progress: the scheduler holds the lock while it works.
+            wasWatching = this.watching;
+            this.watching = false;
+            this.watch = null;
             registered = this.key;
             this.key = null;
         }
         if (registered != null) {
             registered.cancel();
         }
-        this.scheduler.unwatch(this);
+        if (wasWatching) {
+            this.scheduler.unwatch();
+        }
         unbind();
     }
 
-    /**
-     * Called by the scheduler thread only: registers the connection's channel with the scheduler's selector,
-     * for reading, so that a FIN or RST wakes the scheduler. Under the lock, so that a request that completes
-     * meanwhile either is not registered or finds its key to cancel.
-     */
-    DisconnectProbeScheduler.Registration register(Selector selector) {
+    /** @return whether the request is still in flight and watched (read by the scheduler thread) */
+    boolean isWatched() {
         synchronized (this.lock) {
+            return this.watching;
+        }
+    }
+
+    /**
+     * Called by the scheduler thread only, at its first pass after the group opened (then again after each
+     * readiness that was not a disconnect): makes the probe's watch of the request the first time, then
+     * registers the connection's channel with the scheduler's selector, for reading, so that a FIN or RST
+     * wakes the scheduler. Under the lock, so that a request that completes meanwhile is neither recycled
+     * while the probe looks at it nor left registered.
+     */
+    DisconnectProbeScheduler.Registration register(Selector selector, DisconnectProbe probe) {
+        synchronized (this.lock) {
+            if (!this.watching) {
+                return DisconnectProbeScheduler.Registration.DONE; // complete
+            }
             if (this.watch == null) {
-                return DisconnectProbeScheduler.Registration.REGISTERED; // complete: nothing to watch
+                this.watch = probe.watch(this.request);
+                if (this.watch == null) { // no probe can watch it
+                    this.watching = false;
+                    this.scheduler.unwatch();
+                    return DisconnectProbeScheduler.Registration.DONE;
+                }
             }
             SelectableChannel channel = this.watch.channel();
             if (channel == null) {

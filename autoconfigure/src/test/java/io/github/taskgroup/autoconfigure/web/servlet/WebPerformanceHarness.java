@@ -121,6 +121,11 @@ public final class WebPerformanceHarness {
                 case "latency" -> latency(context, port, (count > 0) ? count : 200);
                 case "cost" -> cost(context, port, (count > 0) ? count : 1000);
                 case "throughput" -> throughput(port, (count > 0) ? count : 20);
+                case "request-group", "plain-group" -> { // one path only, for a profiler
+                    run(port, "/perf/" + mode, 10_000);
+                    System.out.printf(Locale.ROOT, "%s %.0f req/s%n", mode,
+                            run(port, "/perf/" + mode, TimeUnit.SECONDS.toMillis((count > 0) ? count : 15)));
+                }
                 default -> throw new IllegalArgumentException(mode);
             }
         }
