@@ -5,6 +5,7 @@ import java.time.Duration;
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.autoconfigure.web.RawHttp;
+import io.github.taskgroup.autoconfigure.web.RequestGroupScenarios;
 import io.github.taskgroup.autoconfigure.web.RequestTaskGroupRegistry;
 import io.github.taskgroup.autoconfigure.web.TaskRecorder;
 import org.junit.jupiter.api.BeforeEach;
@@ -105,15 +106,7 @@ class WebFluxRequestTaskGroupTests {
 
     @Test
     void leftoverTasksAreCancelledAtCompletion() throws Exception {
-        try (RawHttp client = new RawHttp(this.port)) {
-            client.send(RawHttp.get("/leftover?n=3"));
-            assertThat(client.read()).isEqualTo(new RawHttp.Response(200, "left"));
-        }
-        await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(this.recorder.cancelled("GET /leftover", CancellationReason.EXPLICIT)).isEqualTo(3);
-            assertThat(this.recorder.closed("GET /leftover")).isEqualTo(1);
-            assertThat(this.recorder.activeTaskThreads).isEmpty();
-        });
+        RequestGroupScenarios.leftoverTasksAreCancelledAtCompletion(new RawHttp(this.port), this.recorder);
     }
 
     @SpringBootConfiguration

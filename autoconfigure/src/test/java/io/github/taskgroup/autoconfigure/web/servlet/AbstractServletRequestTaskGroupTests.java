@@ -7,6 +7,7 @@ import java.util.List;
 
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.autoconfigure.web.RawHttp;
+import io.github.taskgroup.autoconfigure.web.RequestGroupScenarios;
 import io.github.taskgroup.autoconfigure.web.RequestTaskGroupRegistry;
 import io.github.taskgroup.autoconfigure.web.TaskRecorder;
 import org.junit.jupiter.api.BeforeEach;
@@ -203,15 +204,7 @@ abstract class AbstractServletRequestTaskGroupTests {
 
     @Test
     void leftoverTasksAreCancelledAtCompletion() throws Exception {
-        try (RawHttp client = client()) {
-            client.send(RawHttp.get("/leftover?n=3"));
-            assertThat(client.read()).isEqualTo(new RawHttp.Response(200, "left"));
-        }
-        await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(this.recorder.cancelled("GET /leftover", CancellationReason.EXPLICIT)).isEqualTo(3);
-            assertThat(this.recorder.closed("GET /leftover")).isEqualTo(1);
-            assertThat(this.recorder.activeTaskThreads).isEmpty();
-        });
+        RequestGroupScenarios.leftoverTasksAreCancelledAtCompletion(client(), this.recorder);
     }
 
     @Test
