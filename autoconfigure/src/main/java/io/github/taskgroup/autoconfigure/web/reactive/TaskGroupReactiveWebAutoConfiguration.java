@@ -4,7 +4,7 @@ import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.autoconfigure.TaskGroupAutoConfiguration;
 import io.github.taskgroup.autoconfigure.TaskGroupProperties;
 import io.github.taskgroup.autoconfigure.web.RequestTaskGroupRegistry;
-import io.github.taskgroup.autoconfigure.web.RequestTaskGroupShutdownLifecycle;
+import io.github.taskgroup.autoconfigure.web.RequestTaskGroupConfiguration;
 import io.github.taskgroup.autoconfigure.web.TaskGroupWebProperties;
 import io.github.taskgroup.autoconfigure.web.TaskGroupWebSupport;
 
@@ -16,6 +16,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.web.reactive.config.WebFluxConfigurer;
 import org.springframework.web.reactive.result.method.annotation.ArgumentResolverConfigurer;
 
@@ -30,13 +31,8 @@ import org.springframework.web.reactive.result.method.annotation.ArgumentResolve
 @ConditionalOnBean(TaskGroupFactory.class)
 @ConditionalOnBooleanProperty(name = "taskgroup.web.enabled", matchIfMissing = true)
 @EnableConfigurationProperties({ TaskGroupWebProperties.class, TaskGroupProperties.class })
+@Import(RequestTaskGroupConfiguration.class)
 public final class TaskGroupReactiveWebAutoConfiguration {
-
-    @Bean
-    @ConditionalOnMissingBean
-    RequestTaskGroupRegistry requestTaskGroupRegistry() {
-        return new RequestTaskGroupRegistry();
-    }
 
     @Bean
     @ConditionalOnMissingBean
@@ -58,12 +54,5 @@ public final class TaskGroupReactiveWebAutoConfiguration {
                 configurer.addCustomResolver(new TaskGroupArgumentResolver(groups));
             }
         };
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    RequestTaskGroupShutdownLifecycle requestTaskGroupShutdownLifecycle(RequestTaskGroupRegistry registry,
-            TaskGroupProperties properties) {
-        return new RequestTaskGroupShutdownLifecycle(registry, TaskGroupWebSupport.shutdownGracePeriod(properties));
     }
 }

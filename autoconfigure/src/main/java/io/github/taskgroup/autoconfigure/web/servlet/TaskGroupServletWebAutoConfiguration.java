@@ -8,7 +8,7 @@ import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.autoconfigure.TaskGroupAutoConfiguration;
 import io.github.taskgroup.autoconfigure.TaskGroupProperties;
 import io.github.taskgroup.autoconfigure.web.RequestTaskGroupRegistry;
-import io.github.taskgroup.autoconfigure.web.RequestTaskGroupShutdownLifecycle;
+import io.github.taskgroup.autoconfigure.web.RequestTaskGroupConfiguration;
 import io.github.taskgroup.autoconfigure.web.RequestTaskGroups;
 import io.github.taskgroup.autoconfigure.web.TaskGroupWebProperties;
 import io.github.taskgroup.autoconfigure.web.TaskGroupWebSupport;
@@ -24,6 +24,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.util.ClassUtils;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -40,6 +41,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 @ConditionalOnBean(TaskGroupFactory.class)
 @ConditionalOnBooleanProperty(name = "taskgroup.web.enabled", matchIfMissing = true)
 @EnableConfigurationProperties({ TaskGroupWebProperties.class, TaskGroupProperties.class })
+@Import(RequestTaskGroupConfiguration.class)
 public final class TaskGroupServletWebAutoConfiguration {
 
     private static final Log logger = LogFactory.getLog(TaskGroupServletWebAutoConfiguration.class);
@@ -50,12 +52,6 @@ public final class TaskGroupServletWebAutoConfiguration {
     private static final boolean JETTY_PRESENT = ClassUtils.isPresent(
             "org.eclipse.jetty.ee11.servlet.ServletContextRequest",
             TaskGroupServletWebAutoConfiguration.class.getClassLoader());
-
-    @Bean
-    @ConditionalOnMissingBean
-    RequestTaskGroupRegistry requestTaskGroupRegistry() {
-        return new RequestTaskGroupRegistry();
-    }
 
     @Bean
     @ConditionalOnMissingBean
@@ -124,13 +120,6 @@ public final class TaskGroupServletWebAutoConfiguration {
     @Bean
     RequestTaskGroupAsyncFilter requestTaskGroupAsyncFilter() {
         return new RequestTaskGroupAsyncFilter();
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    RequestTaskGroupShutdownLifecycle requestTaskGroupShutdownLifecycle(RequestTaskGroupRegistry registry,
-            TaskGroupProperties properties) {
-        return new RequestTaskGroupShutdownLifecycle(registry, TaskGroupWebSupport.shutdownGracePeriod(properties));
     }
 
     /** Keeps Tomcat's classes out of the configuration's own signatures. */
