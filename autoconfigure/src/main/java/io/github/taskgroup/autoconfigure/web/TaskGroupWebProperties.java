@@ -50,8 +50,9 @@ public class TaskGroupWebProperties {
         private Strategy strategy = Strategy.AUTO;
 
         /**
-         * Longest time before the connection of a request whose group just opened is watched, and how often
-         * connections that cannot be waited on (data pending on them, or no known channel) are checked.
+         * Tick of the disconnect watch: a request's connection is watched from the first tick at which its
+         * group has been open for a quarter of an interval (shorter requests cost nothing), and connections that cannot
+         * be waited on (data pending on them, or no known channel) are checked once per tick.
          */
         private Duration interval = Duration.ofMillis(50);
 

@@ -34,6 +34,9 @@ public final class ServletRequestTaskGroup extends RequestTaskGroup {
 
     private final JettyFailureListener jetty;
 
+    /** When the scheduler was told to watch it ({@link System#nanoTime()}); read by the scheduler thread. */
+    long watchedSince;
+
     // All guarded by lock.
     private DisconnectProbe.Watch watch;
 
@@ -123,10 +126,10 @@ public final class ServletRequestTaskGroup extends RequestTaskGroup {
     }
 
     /**
-     * Called by the scheduler thread only, at its first pass after the group opened (then again after each
-     * readiness that was not a disconnect): makes the probe's watch of the request the first time, then
-     * registers the connection's channel with the scheduler's selector, for reading, so that a FIN or RST
-     * wakes the scheduler. Under the lock, so that a request that completes meanwhile is neither recycled
+     * Called by the scheduler thread only, at its first tick after the group has been open for a quarter of an
+     * interval (then again after each readiness that was not a disconnect): makes the probe's watch of the
+     * request the first time, then registers the connection's channel with the scheduler's selector, for
+     * reading, so that a FIN or RST wakes the scheduler. Under the lock, so that a request that completes meanwhile is neither recycled
      * while the probe looks at it nor left registered.
      */
     DisconnectProbeScheduler.Registration register(Selector selector, DisconnectProbe probe) {

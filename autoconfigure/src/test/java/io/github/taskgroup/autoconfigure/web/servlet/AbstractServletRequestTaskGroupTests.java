@@ -61,9 +61,10 @@ abstract class AbstractServletRequestTaskGroupTests {
         String group = endpoint.equals("nested") ? "nested" : "GET /" + endpoint;
         RawHttp client = client().send(RawHttp.get("/" + endpoint + "?n=" + n));
         await().atMost(WAIT).until(() -> this.recorder.running(group) == n);
-        // Let the probe see the connection established at least once (the /proc probe needs it).
+        // Close once the request is registered (at the first tick at which it is half an interval old: the
+        // tick after next at the latest, whose pass is over when the count moves on once more).
         long ticks = this.scheduler.ticks();
-        await().atMost(WAIT).until(() -> this.scheduler.ticks() >= ticks + 2);
+        await().atMost(WAIT).until(() -> this.scheduler.ticks() >= ticks + 3);
         client.closeWith(close);
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED))
@@ -119,7 +120,7 @@ abstract class AbstractServletRequestTaskGroupTests {
                 clients.add(client().send(RawHttp.get("/blocking?n=1")));
             }
             await().atMost(WAIT).until(() -> this.scheduler.watchedCount() == requests);
-            long registered = this.scheduler.ticks() + 2; // registration happens within one tick
+            long registered = this.scheduler.ticks() + 3; // registered within two ticks
             await().atMost(WAIT).until(() -> this.scheduler.ticks() >= registered);
             long checks = this.scheduler.checks();
             long later = this.scheduler.ticks() + 5;
@@ -149,7 +150,7 @@ abstract class AbstractServletRequestTaskGroupTests {
         RawHttp client = client()
             .send("POST /body?n=" + n + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\n");
         await().atMost(WAIT).until(() -> this.scheduler.watchedCount() == 1);
-        long registered = this.scheduler.ticks() + 2;
+        long registered = this.scheduler.ticks() + 3;
         await().atMost(WAIT).until(() -> this.scheduler.ticks() >= registered);
         client.send("hello"); // readable: checked, found still there; then read by the handler
         await().atMost(WAIT).until(() -> this.recorder.running(group) == n);

@@ -1,12 +1,19 @@
 package io.github.taskgroup.autoconfigure.web.servlet;
 
+import java.io.File;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.Task;
 import io.github.taskgroup.TaskGroup;
@@ -33,15 +41,19 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Issue 5's performance figures, on a real server over loopback; not part of the test run. Usage:
- * {@code WebPerformanceHarness <tomcat|jetty> <auto|proc|tomcat> <latency|cost|throughput> [count]}.
+ * {@code WebPerformanceHarness <tomcat|jetty> <auto|proc|tomcat> <latency|cost|throughput|cpu> [count]}.
  * <ul>
  *   <li>latency: a request whose one task sleeps until interrupted; the client closes (FIN) at a random
- *       point of the probe's cycle; time from the close to the task's cancellation (request-aborted).</li>
+ *       point of the probe's cycle once the request is registered; time from the close to the task's
+ *       cancellation (request-aborted). latency-early: the client closes as soon as the task runs, before the
+ *       request is registered.</li>
  *   <li>cost: {@code count} (1000) concurrent in-flight {@code DeferredResult} requests with an open group;
  *       CPU time of the probe thread (ThreadMXBean, user + system) over 10 s of wall time.</li>
  *   <li>throughput: the same handler (fork two trivial tasks, join) with the request's group and with a plain
  *       {@code factory.run} group; 8 keep-alive clients; {@code count} (20) pairs of 1.5 s rounds in ABBA order
  *       after 18 s of warm-up; the median of the per-pair ratios.</li>
+ *   <li>cpu: the same handlers and a handler without a group, {@code count} (20) rounds of 4,000 requests each;
+ *       process CPU time and context switches (machine-wide and by thread) per request.</li>
  * </ul>
  */
 public final class WebPerformanceHarness {
@@ -91,6 +103,11 @@ public final class WebPerformanceHarness {
                 return Integer.toString(work(group));
             }
 
+            @GetMapping("/perf/no-group")
+            String noGroup() {
+                return "42";
+            }
+
             @GetMapping("/perf/plain-group")
             String plainGroup() throws InterruptedException {
                 return Integer.toString(this.factory.run("plain", ThroughputController::work));
@@ -118,9 +135,11 @@ public final class WebPerformanceHarness {
                     scheduler.getProbe().name(), System.getProperty("java.version"),
                     Runtime.getRuntime().availableProcessors());
             switch (mode) {
-                case "latency" -> latency(context, port, (count > 0) ? count : 200);
+                case "latency" -> latency(context, port, (count > 0) ? count : 200, false);
+                case "latency-early" -> latency(context, port, (count > 0) ? count : 200, true);
                 case "cost" -> cost(context, port, (count > 0) ? count : 1000);
                 case "throughput" -> throughput(port, (count > 0) ? count : 20);
+                case "cpu" -> cpu(scheduler, port, (count > 0) ? count : 20);
                 case "request-group", "plain-group" -> { // one path only, for a profiler
                     run(port, "/perf/" + mode, 10_000);
                     System.out.printf(Locale.ROOT, "%s %.0f req/s%n", mode,
@@ -132,7 +151,8 @@ public final class WebPerformanceHarness {
         System.exit(0);
     }
 
-    static void latency(ConfigurableApplicationContext context, int port, int iterations) throws Exception {
+    static void latency(ConfigurableApplicationContext context, int port, int iterations, boolean early)
+            throws Exception {
         TaskRecorder recorder = context.getBean(TaskRecorder.class);
         AbortClock clock = context.getBean(AbortClock.class);
         DisconnectProbeScheduler scheduler = context.getBean(DisconnectProbeScheduler.class);
@@ -144,12 +164,17 @@ public final class WebPerformanceHarness {
             int warmup = 20;
             for (int i = -warmup; i < iterations; i++) {
                 clock.aborted.clear();
+                if (early) { // the previous abort came at a tick: open the next at a random point of the cycle
+                    TimeUnit.MICROSECONDS.sleep(random.nextInt(50_000));
+                }
                 RawHttp client = new RawHttp(port).send(RawHttp.get("/" + endpoint + "?n=1"));
                 waitFor(() -> recorder.running(group) == 1);
-                long ticks = scheduler.ticks();
-                waitFor(() -> scheduler.ticks() >= ticks + 2);
-                // Close at a random point of the probe's cycle.
-                TimeUnit.MICROSECONDS.sleep(random.nextInt(50_000));
+                if (!early) { // else close at once: before the request is registered
+                    long ticks = scheduler.ticks();
+                    waitFor(() -> scheduler.ticks() >= ticks + 3);
+                    // Close at a random point of the probe's cycle.
+                    TimeUnit.MICROSECONDS.sleep(random.nextInt(50_000));
+                }
                 long closedAt = System.nanoTime();
                 client.closeWithFin();
                 waitFor(() -> !clock.aborted.isEmpty());
@@ -161,7 +186,8 @@ public final class WebPerformanceHarness {
             }
             Arrays.sort(latencies);
             System.out.printf(Locale.ROOT,
-                    "latency %-8s n=%d min=%.1fms median=%.1fms p90=%.1fms p99=%.1fms max=%.1fms%n", endpoint,
+                    "latency %-8s %s n=%d min=%.1fms median=%.1fms p90=%.1fms p99=%.1fms max=%.1fms%n", endpoint,
+                    early ? "early" : "settled",
                     iterations, ms(latencies[0]), ms(latencies[iterations / 2]),
                     ms(latencies[(int) (iterations * 0.90)]), ms(latencies[(int) Math.ceil(iterations * 0.99) - 1]),
                     ms(latencies[iterations - 1]));
@@ -243,6 +269,131 @@ public final class WebPerformanceHarness {
                         + "quartiles %.3f..%.3f, totals %.0f vs %.0f req/s (loss %.1f%%)%n",
                 rounds, median, 100 * (1 - median), sorted[rounds / 4], sorted[(3 * rounds) / 4],
                 sumRg / rounds, sumPlain / rounds, 100 * (1 - sumRg / sumPlain));
+    }
+
+    /**
+     * CPU time of the whole process per request (server and client, the client's share being the same for
+     * every path), ABBA over request-group and plain-group, with no-group as the floor: less sensitive to
+     * load from elsewhere than requests per second.
+     */
+    static void cpu(DisconnectProbeScheduler scheduler, int port, int rounds) throws Exception {
+        String[] paths = { "/perf/request-group", "/perf/plain-group", "/perf/no-group" };
+        for (int i = 0; i < 3; i++) {
+            for (String path : paths) {
+                run(port, path, 3_000);
+            }
+        }
+        double[][] perRequest = new double[3][rounds];
+        double[][] switches = new double[3][rounds];
+        for (int r = 0; r < rounds; r++) {
+            for (int k = 0; k < 3; k++) {
+                int p = ((r % 2) == 0) ? k : 2 - k;
+                long ctxt0 = contextSwitches();
+                Map<String, Long> byThread0 = switchesByThread();
+                long checks0 = scheduler.checks();
+                perRequest[p][r] = cpuPerRequest(port, paths[p], 4_000);
+                switches[p][r] = (contextSwitches() - ctxt0) / 4_000.0;
+                Map<String, Long> byThread = switchesByThread();
+                Map<String, String> shown = new TreeMap<>();
+                byThread.forEach((name, n) -> {
+                    long d = n - byThread0.getOrDefault(name, 0L);
+                    if (d > 40) {
+                        shown.put(name, String.format(Locale.ROOT, "%.2f", d / 4000.0));
+                    }
+                });
+                System.out.printf(Locale.ROOT, "  %s context switches per request by thread: %s; checks %d%n", paths[p],
+                        shown, scheduler.checks() - checks0);
+            }
+            System.out.printf(Locale.ROOT,
+                    "round %d: request-group %.1f us, plain-group %.1f us, no-group %.1f us; context switches "
+                            + "%.2f, %.2f, %.2f%n",
+                    r + 1, perRequest[0][r], perRequest[1][r], perRequest[2][r], switches[0][r], switches[1][r],
+                    switches[2][r]);
+        }
+        double[] diffs = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            diffs[r] = perRequest[0][r] - perRequest[1][r];
+        }
+        System.out.printf(Locale.ROOT,
+                "cpu per request (median of %d): request-group %.1f us, plain-group %.1f us, no-group %.1f us; "
+                        + "request-group minus plain-group per pair: median %.1f us (%.1f %% of plain)%n",
+                rounds, median(perRequest[0]), median(perRequest[1]), median(perRequest[2]), median(diffs),
+                100 * median(diffs) / median(perRequest[1]));
+    }
+
+    /** @return the machine's context switches so far ({@code ctxt} of {@code /proc/stat}), 0 if unknown */
+    static long contextSwitches() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
+                if (line.startsWith("ctxt ")) {
+                    return Long.parseLong(line.substring(5).trim());
+                }
+            }
+        }
+        catch (IOException ex) {
+            // not Linux
+        }
+        return 0;
+    }
+
+    /** @return voluntary + involuntary context switches of this process's threads, summed by name class */
+    static Map<String, Long> switchesByThread() {
+        Map<String, Long> sums = new HashMap<>();
+        File[] tasks = new File("/proc/self/task").listFiles();
+        if (tasks == null) {
+            return sums;
+        }
+        for (File task : tasks) {
+            try {
+                String name = Files.readString(task.toPath().resolve("comm")).trim()
+                    .replaceAll("[0-9]+", "#");
+                long n = 0;
+                for (String line : Files.readAllLines(task.toPath().resolve("status"))) {
+                    if (line.contains("ctxt_switches:")) {
+                        n += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                    }
+                }
+                sums.merge(name, n, Long::sum);
+            }
+            catch (IOException | RuntimeException ex) {
+                // the thread ended
+            }
+        }
+        return sums;
+    }
+
+    static double cpuPerRequest(int port, String path, int requests) throws Exception {
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory
+            .getOperatingSystemMXBean();
+        int clients = 8;
+        AtomicLong left = new AtomicLong(requests);
+        CountDownLatch finished = new CountDownLatch(clients);
+        String request = RawHttp.get(path);
+        long cpu0 = os.getProcessCpuTime();
+        for (int c = 0; c < clients; c++) {
+            new Thread(() -> {
+                try {
+                    while (left.get() > 0) {
+                        try (RawHttp client = new RawHttp(port)) {
+                            for (int i = 0; i < 100 && left.getAndDecrement() > 0; i++) {
+                                client.send(request);
+                                if (client.read().status() != 200) {
+                                    throw new IllegalStateException("not 200");
+                                }
+                            }
+                        }
+                    }
+                }
+                catch (Exception ex) {
+                    ex.printStackTrace();
+                }
+                finally {
+                    finished.countDown();
+                }
+            }).start();
+        }
+        finished.await();
+        return (os.getProcessCpuTime() - cpu0) / 1e3 / requests;
     }
 
     static double run(int port, String path, long millis) throws Exception {
