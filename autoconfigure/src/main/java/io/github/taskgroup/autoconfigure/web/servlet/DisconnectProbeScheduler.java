@@ -44,8 +44,8 @@ import org.springframework.beans.factory.DisposableBean;
  *       {@link DisconnectProbe#beginTick()} per probe in use (one {@code /proc} scan for all of its requests)
  *       and one check per request.</li>
  *   <li><b>Nothing for short requests.</b> A request is registered (or, without a channel, first checked)
- *       at the first tick at which its group has been open for a quarter of an interval: between a quarter
- *       and one and a quarter of an interval after it opened. Faster requests, most of them in a fast
+ *       at the first tick at which its group has been open for an eighth of an interval: between an eighth
+ *       and one and an eighth of an interval after it opened. Faster requests, most of them in a fast
  *       service, cost the scheduler nothing but a queue entry. Registering sooner would cost more than it
  *       saves: a registered request that completes leaves its descriptor in the epoll set until this thread's
  *       next pass, so the client's next request on the connection wakes the thread for nothing. Registering
@@ -68,7 +68,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
 
     private final long intervalNanos;
 
-    /** How long a request is in flight before it is watched at all (a quarter of an interval). */
+    /** How long a request is in flight before it is watched at all (an eighth of an interval). */
     private final long minAgeNanos;
 
     /**
@@ -80,7 +80,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
     /** Requests watched since the last tick of the probe thread. */
     private final Queue<ServletRequestTaskGroup> arrivals = new ConcurrentLinkedQueue<>();
 
-    /** Probe thread only: arrivals not yet a quarter of an interval old at the last tick. */
+    /** Probe thread only: arrivals not yet an eighth of an interval old at the last tick. */
     private final List<ServletRequestTaskGroup> young = new ArrayList<>();
 
     /** Probe thread only: requests checked every tick (no channel to wait on). */
@@ -120,7 +120,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
     public DisconnectProbeScheduler(DisconnectProbe probe, Duration interval) {
         this.probe = probe;
         this.intervalNanos = interval.toNanos();
-        this.minAgeNanos = this.intervalNanos / 4;
+        this.minAgeNanos = this.intervalNanos / 8;
         this.idleTicksBeforeParking = (int) Math.max(1, TimeUnit.SECONDS.toNanos(1) / this.intervalNanos);
         this.selector = openSelector();
     }
@@ -172,7 +172,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
     /**
      * Called on the request's thread when its group opens: all it costs there is a clock read and a queue
      * insertion. The probe's watch is made on the scheduler thread, at a tick, and only for a request in flight
-     * for a quarter of an interval by then (most requests are over sooner and never cost a check).
+     * for an eighth of an interval by then (most requests are over sooner and never cost a check).
      */
     void watch(ServletRequestTaskGroup request) {
         this.watched.increment();

@@ -126,11 +126,11 @@ public final class ServletRequestTaskGroup extends RequestTaskGroup {
     }
 
     /**
-     * Called by the scheduler thread only, at its first tick after the group has been open for a quarter of an
+     * Called by the scheduler thread only, at its first tick after the group has been open for an eighth of an
      * interval (then again after each readiness that was not a disconnect): makes the probe's watch of the
      * request the first time, then registers the connection's channel with the scheduler's selector, for
-     * reading, so that a FIN or RST wakes the scheduler. Under the lock, so that a request that completes meanwhile is neither recycled
-     * while the probe looks at it nor left registered.
+     * reading, so that a FIN or RST wakes the scheduler. Under the lock, so that a request that completes
+     * meanwhile is neither recycled while the probe looks at it nor left registered.
      */
     DisconnectProbeScheduler.Registration register(Selector selector, DisconnectProbe probe) {
         synchronized (this.lock) {

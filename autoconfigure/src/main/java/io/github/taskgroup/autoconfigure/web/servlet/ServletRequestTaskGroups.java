@@ -4,6 +4,7 @@ import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.autoconfigure.web.RequestTaskGroupRegistry;
 import io.github.taskgroup.autoconfigure.web.RequestTaskGroups;
+import io.github.taskgroup.autoconfigure.web.servlet.RequestTaskGroupAsyncFilter.ListeningRequest;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -15,9 +16,11 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 import org.springframework.web.servlet.HandlerMapping;
 
 /**
- * {@link RequestTaskGroups} of a servlet application: the request's {@link ServletRequestTaskGroup} lives in
- * a request attribute, created on first use. {@link #current()} finds the request through
- * {@link RequestContextHolder}, which context propagation also carries into tasks.
+ * {@link RequestTaskGroups} of a servlet application: the request's {@link ServletRequestTaskGroup} is created
+ * on first use and lives in the request wrapper of {@link RequestTaskGroupAsyncFilter} (in a request attribute
+ * too once the request goes asynchronous, or only there if the request did not pass that filter).
+ * {@link #current()} finds the request through {@link RequestContextHolder}, which context propagation also
+ * carries into tasks.
  */
 public class ServletRequestTaskGroups implements RequestTaskGroups {
 
@@ -71,6 +74,11 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
         if (scope != null) {
             return scope;
         }
+        ListeningRequest listening = ListeningRequest.in(request);
+        if (listening != null) {
+            return listening.scope(() -> new ServletRequestTaskGroup(this.factory, () -> name(request), this.registry,
+                    request, response, this.scheduler, this.jetty));
+        }
         synchronized (request) {
             scope = find(request);
             if (scope == null) {
@@ -88,6 +96,11 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
      */
     @Nullable
     public static ServletRequestTaskGroup find(ServletRequest request) {
+        ListeningRequest listening = ListeningRequest.in(request);
+        ServletRequestTaskGroup carried = (listening != null) ? listening.scope() : null;
+        if (carried != null) {
+            return carried;
+        }
         return (request.getAttribute(ATTRIBUTE) instanceof ServletRequestTaskGroup scope) ? scope : null;
     }
 

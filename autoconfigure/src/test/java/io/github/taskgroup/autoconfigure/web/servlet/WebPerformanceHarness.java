@@ -2,6 +2,7 @@ package io.github.taskgroup.autoconfigure.web.servlet;
 
 import java.io.File;
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
@@ -291,6 +292,9 @@ public final class WebPerformanceHarness {
                 long ctxt0 = contextSwitches();
                 Map<String, Long> byThread0 = switchesByThread();
                 long checks0 = scheduler.checks();
+                long[] gc0 = gcCountAndMillis();
+                Map<Long, Long> cpu0 = cpuByThread();
+                long process0 = processCpu();
                 perRequest[p][r] = cpuPerRequest(port, paths[p], 4_000);
                 switches[p][r] = (contextSwitches() - ctxt0) / 4_000.0;
                 Map<String, Long> byThread = switchesByThread();
@@ -301,8 +305,29 @@ public final class WebPerformanceHarness {
                         shown.put(name, String.format(Locale.ROOT, "%.2f", d / 4000.0));
                     }
                 });
-                System.out.printf(Locale.ROOT, "  %s context switches per request by thread: %s; checks %d%n", paths[p],
-                        shown, scheduler.checks() - checks0);
+                long[] gc = gcCountAndMillis();
+                long processCpu = processCpu() - process0;
+                Map<String, Long> cpuByClass = new TreeMap<>();
+                ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+                cpuByThread().forEach((id, nanos) -> {
+                    Long before = cpu0.get(id);
+                    java.lang.management.ThreadInfo info = mx.getThreadInfo(id);
+                    if (before != null && info != null) {
+                        cpuByClass.merge(info.getThreadName().replaceAll("[0-9]+", "#"), nanos - before, Long::sum);
+                    }
+                });
+                long known = cpuByClass.values().stream().mapToLong(Long::longValue).sum();
+                cpuByClass.put("(ended threads, GC, JIT)", processCpu - known);
+                Map<String, String> cpuShown = new TreeMap<>();
+                cpuByClass.forEach((name, nanos) -> {
+                    if (nanos > 4_000 * 2_000L) {
+                        cpuShown.put(name, String.format(Locale.ROOT, "%.0f", nanos / 1e3 / 4_000));
+                    }
+                });
+                System.out.printf(Locale.ROOT, "  %s cpu us per request by thread: %s%n", paths[p], cpuShown);
+                System.out.printf(Locale.ROOT,
+                        "  %s context switches per request by thread: %s; checks %d; gc %d collections, %d ms%n",
+                        paths[p], shown, scheduler.checks() - checks0, gc[0] - gc0[0], gc[1] - gc0[1]);
             }
             System.out.printf(Locale.ROOT,
                     "round %d: request-group %.1f us, plain-group %.1f us, no-group %.1f us; context switches "
@@ -334,6 +359,32 @@ public final class WebPerformanceHarness {
             // not Linux
         }
         return 0;
+    }
+
+    static Map<Long, Long> cpuByThread() {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> cpu = new HashMap<>();
+        for (long id : mx.getAllThreadIds()) {
+            long nanos = mx.getThreadCpuTime(id);
+            if (nanos >= 0) {
+                cpu.put(id, nanos);
+            }
+        }
+        return cpu;
+    }
+
+    static long processCpu() {
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** @return collections so far and the milliseconds they took, all collectors together */
+    static long[] gcCountAndMillis() {
+        long[] sums = new long[2];
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            sums[0] += Math.max(0, gc.getCollectionCount());
+            sums[1] += Math.max(0, gc.getCollectionTime());
+        }
+        return sums;
     }
 
     /** @return voluntary + involuntary context switches of this process's threads, summed by name class */
