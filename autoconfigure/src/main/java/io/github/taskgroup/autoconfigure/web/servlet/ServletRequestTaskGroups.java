@@ -1,5 +1,9 @@
 package io.github.taskgroup.autoconfigure.web.servlet;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.autoconfigure.web.RequestTaskGroupRegistry;
@@ -25,6 +29,13 @@ import org.springframework.web.servlet.HandlerMapping;
 public class ServletRequestTaskGroups implements RequestTaskGroups {
 
     static final String ATTRIBUTE = ServletRequestTaskGroup.class.getName();
+
+    /** Methods whose names are cached: a client may send any token as a method, and the cache must stay bounded. */
+    private static final Set<String> STANDARD_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
+            "OPTIONS", "TRACE");
+
+    /** Group names by route pattern (bounded: the application's routes), then method. */
+    private final ConcurrentMap<String, ConcurrentMap<String, String>> names = new ConcurrentHashMap<>();
 
     private final TaskGroupFactory factory;
 
@@ -109,6 +120,13 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
             return this.groupName;
         }
         Object pattern = request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
-        return request.getMethod() + " " + ((pattern != null) ? pattern : "UNKNOWN");
+        String method = request.getMethod();
+        if (!(pattern instanceof String route) || !STANDARD_METHODS.contains(method)) {
+            return method + " " + ((pattern != null) ? pattern : "UNKNOWN");
+        }
+        // One String per route and method: the group's meters are looked up by it several times per request,
+        // and a String seen before has its hash cached and compares by identity.
+        return this.names.computeIfAbsent(route, (key) -> new ConcurrentHashMap<>(4))
+            .computeIfAbsent(method, (key) -> key + " " + route);
     }
 }

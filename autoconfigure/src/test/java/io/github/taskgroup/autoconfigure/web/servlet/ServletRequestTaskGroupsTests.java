@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.web.servlet.HandlerMapping;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -81,5 +82,34 @@ class ServletRequestTaskGroupsTests {
 
         assertThat(this.container.getAttribute(ServletRequestTaskGroups.ATTRIBUTE)).isSameAs(scope);
         assertThat(this.groups.of(new HttpServletRequestWrapper(this.container), this.response)).isSameAs(scope);
+    }
+
+    @Test
+    void requestsOfOneRouteShareOneGroupNameInstanceSoThatMeterLookupsCompareItByIdentity() {
+        String first = groupName("GET", "/products/{id}");
+        String second = groupName("GET", "/products/{id}");
+
+        assertThat(first).isEqualTo("GET /products/{id}").isSameAs(second);
+        assertThat(groupName("POST", "/products/{id}")).isEqualTo("POST /products/{id}");
+    }
+
+    @Test
+    void aMethodOutsideTheStandardOnesIsNamedButNotCachedSoThatClientsCannotGrowTheCache() {
+        String first = groupName("FOO", "/products/{id}");
+        String second = groupName("FOO", "/products/{id}");
+
+        assertThat(first).isEqualTo("FOO /products/{id}").isEqualTo(second).isNotSameAs(second);
+    }
+
+    private String groupName(String method, String route) {
+        MockHttpServletRequest request = new MockHttpServletRequest(method, "/products/1");
+        request.setAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE, route);
+        ServletRequestTaskGroup scope = this.groups.of(request, this.response);
+        try {
+            return scope.group().name();
+        }
+        finally {
+            scope.complete();
+        }
     }
 }
