@@ -51,8 +51,8 @@ public class TaskGroupWebProperties {
 
         /**
          * Tick of the disconnect watch: a request's connection is watched from the first tick at which its
-         * group has been open for an eighth of an interval (shorter requests cost nothing), and connections that cannot
-         * be waited on (data pending on them, or no known channel) are checked once per tick.
+         * group has been open for an eighth of an interval (shorter requests cost nothing), and connections
+         * that cannot be waited on (data pending on them, or no known channel) are checked once per tick.
          */
         private Duration interval = Duration.ofMillis(50);
 
