@@ -87,18 +87,21 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
         }
         ListeningRequest listening = ListeningRequest.in(request);
         if (listening != null) {
-            return listening.scope(() -> new ServletRequestTaskGroup(this.factory, () -> name(request), this.registry,
-                    request, response, this.scheduler, this.jetty));
+            return listening.scope(() -> newScope(request, response));
         }
         synchronized (request) {
             scope = find(request);
             if (scope == null) {
-                scope = new ServletRequestTaskGroup(this.factory, () -> name(request), this.registry, request,
-                        response, this.scheduler, this.jetty);
+                scope = newScope(request, response);
                 request.setAttribute(ATTRIBUTE, scope);
             }
             return scope;
         }
+    }
+
+    private ServletRequestTaskGroup newScope(HttpServletRequest request, @Nullable HttpServletResponse response) {
+        return new ServletRequestTaskGroup(this.factory, () -> name(request), this.registry, request, response,
+                this.scheduler, this.jetty);
     }
 
     /**

@@ -414,13 +414,11 @@ public final class WebPerformanceHarness {
     }
 
     static double cpuPerRequest(int port, String path, int requests) throws Exception {
-        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory
-            .getOperatingSystemMXBean();
         int clients = 8;
         AtomicLong left = new AtomicLong(requests);
         CountDownLatch finished = new CountDownLatch(clients);
         String request = RawHttp.get(path);
-        long cpu0 = os.getProcessCpuTime();
+        long cpu0 = processCpu();
         for (int c = 0; c < clients; c++) {
             new Thread(() -> {
                 try {
@@ -444,7 +442,7 @@ public final class WebPerformanceHarness {
             }).start();
         }
         finished.await();
-        return (os.getProcessCpuTime() - cpu0) / 1e3 / requests;
+        return (processCpu() - cpu0) / 1e3 / requests;
     }
 
     static double run(int port, String path, long millis) throws Exception {
