@@ -4,7 +4,7 @@ import com.softwaremill.jox.structured.Scopes;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.TaskGroupOptions;
-import io.github.taskgroup.autoconfigure.metrics.TaskGroupMetricsListener;
+import io.github.taskgroup.micrometer.TaskGroupMetricsListener;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;

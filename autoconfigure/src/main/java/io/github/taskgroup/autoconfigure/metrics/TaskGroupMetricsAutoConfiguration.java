@@ -1,5 +1,7 @@
 package io.github.taskgroup.autoconfigure.metrics;
 
+import io.github.taskgroup.micrometer.TaskGroupMetricsListener;
+
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.autoconfigure.InvalidTaskGroupPropertyException;
 import io.micrometer.core.instrument.MeterRegistry;

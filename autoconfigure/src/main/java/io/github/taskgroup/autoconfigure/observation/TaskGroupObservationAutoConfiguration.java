@@ -1,5 +1,9 @@
 package io.github.taskgroup.autoconfigure.observation;
 
+import io.github.taskgroup.micrometer.TaskGroupObservationConvention;
+import io.github.taskgroup.micrometer.TaskGroupObservationListener;
+import io.github.taskgroup.micrometer.TaskObservationConvention;
+
 import io.github.taskgroup.TaskGroupFactory;
 import io.micrometer.observation.ObservationRegistry;
 

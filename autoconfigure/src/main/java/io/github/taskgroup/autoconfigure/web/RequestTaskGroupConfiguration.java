@@ -1,5 +1,8 @@
 package io.github.taskgroup.autoconfigure.web;
 
+import io.github.taskgroup.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.web.RequestTaskGroupShutdownLifecycle;
+
 import io.github.taskgroup.autoconfigure.TaskGroupProperties;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;

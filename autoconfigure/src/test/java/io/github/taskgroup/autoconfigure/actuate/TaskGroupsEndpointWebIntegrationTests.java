@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import com.jayway.jsonpath.JsonPath;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
-import io.github.taskgroup.autoconfigure.metrics.TaskGroupMeters;
+import io.github.taskgroup.micrometer.TaskGroupMeters;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;

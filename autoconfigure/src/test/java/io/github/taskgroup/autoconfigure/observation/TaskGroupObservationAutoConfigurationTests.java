@@ -1,5 +1,11 @@
 package io.github.taskgroup.autoconfigure.observation;
 
+import io.github.taskgroup.micrometer.DefaultTaskGroupObservationConvention;
+import io.github.taskgroup.micrometer.DefaultTaskObservationConvention;
+import io.github.taskgroup.micrometer.TaskGroupObservationConvention;
+import io.github.taskgroup.micrometer.TaskGroupObservationListener;
+import io.github.taskgroup.micrometer.TaskObservationConvention;
+
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.autoconfigure.TaskGroupAutoConfiguration;
 import io.micrometer.observation.ObservationRegistry;

@@ -1,5 +1,8 @@
 package io.github.taskgroup.autoconfigure.web;
 
+import io.github.taskgroup.web.RequestTaskGroup;
+import io.github.taskgroup.web.RequestTaskGroupRegistry;
+
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 

@@ -1,9 +1,13 @@
 package io.github.taskgroup.autoconfigure.web.reactive;
 
+import io.github.taskgroup.web.reactive.ReactiveRequestTaskGroups;
+import io.github.taskgroup.web.reactive.RequestTaskGroupWebFilter;
+import io.github.taskgroup.web.reactive.TaskGroupArgumentResolver;
+
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.autoconfigure.TaskGroupAutoConfiguration;
 import io.github.taskgroup.autoconfigure.TaskGroupProperties;
-import io.github.taskgroup.autoconfigure.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.web.RequestTaskGroupRegistry;
 import io.github.taskgroup.autoconfigure.web.RequestTaskGroupConfiguration;
 import io.github.taskgroup.autoconfigure.web.TaskGroupWebProperties;
 import io.github.taskgroup.autoconfigure.web.TaskGroupWebSupport;

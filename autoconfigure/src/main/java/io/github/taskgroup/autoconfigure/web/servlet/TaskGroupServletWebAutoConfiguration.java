@@ -1,15 +1,20 @@
 package io.github.taskgroup.autoconfigure.web.servlet;
 
-import java.nio.channels.SocketChannel;
-import java.util.ArrayList;
-import java.util.List;
+import io.github.taskgroup.web.servlet.DisconnectProbes;
+
+import io.github.taskgroup.web.servlet.DisconnectProbe;
+import io.github.taskgroup.web.servlet.DisconnectProbeScheduler;
+import io.github.taskgroup.web.servlet.RequestTaskGroupAsyncFilter;
+import io.github.taskgroup.web.servlet.ServletRequestTaskGroups;
+import io.github.taskgroup.web.servlet.TaskGroupWebMvcConfigurer;
+
 
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.autoconfigure.TaskGroupAutoConfiguration;
 import io.github.taskgroup.autoconfigure.TaskGroupProperties;
-import io.github.taskgroup.autoconfigure.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.web.RequestTaskGroupRegistry;
 import io.github.taskgroup.autoconfigure.web.RequestTaskGroupConfiguration;
-import io.github.taskgroup.autoconfigure.web.RequestTaskGroups;
+import io.github.taskgroup.web.RequestTaskGroups;
 import io.github.taskgroup.autoconfigure.web.TaskGroupWebProperties;
 import io.github.taskgroup.autoconfigure.web.TaskGroupWebSupport;
 import jakarta.servlet.http.HttpServletRequest;
@@ -25,7 +30,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
-import org.springframework.util.ClassUtils;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
@@ -46,13 +50,6 @@ public final class TaskGroupServletWebAutoConfiguration {
 
     private static final Log logger = LogFactory.getLog(TaskGroupServletWebAutoConfiguration.class);
 
-    private static final boolean TOMCAT_PRESENT = ClassUtils.isPresent(
-            "org.apache.catalina.connector.RequestFacade", TaskGroupServletWebAutoConfiguration.class.getClassLoader());
-
-    private static final boolean JETTY_PRESENT = ClassUtils.isPresent(
-            "org.eclipse.jetty.ee11.servlet.ServletContextRequest",
-            TaskGroupServletWebAutoConfiguration.class.getClassLoader());
-
     @Bean
     @ConditionalOnMissingBean
     DisconnectProbeScheduler taskGroupDisconnectProbeScheduler(TaskGroupWebProperties properties) {
@@ -61,55 +58,33 @@ public final class TaskGroupServletWebAutoConfiguration {
     }
 
     static DisconnectProbe probe(TaskGroupWebProperties.Strategy strategy) {
-        boolean tomcat = TOMCAT_PRESENT && Tomcat.available();
-        boolean proc = ProcNetTcpDisconnectProbe.isAvailable();
         switch (strategy) {
             case NONE:
                 return DisconnectProbe.NONE;
             case TOMCAT:
-                if (tomcat) {
-                    return Tomcat.probe();
-                }
-                logger.warn("taskgroup.web.detection.strategy=tomcat but Tomcat's connection check is not "
-                        + "available here: client disconnects will not be detected");
-                return DisconnectProbe.NONE;
+                return orNone(DisconnectProbes.tomcat(), "taskgroup.web.detection.strategy=tomcat but Tomcat's "
+                        + "connection check is not available here: client disconnects will not be detected");
             case PROC:
-                if (proc) {
-                    return new ProcNetTcpDisconnectProbe(TaskGroupServletWebAutoConfiguration::channel);
-                }
-                logger.warn("taskgroup.web.detection.strategy=proc but /proc/net/tcp cannot be read here: "
-                        + "client disconnects will not be detected");
-                return DisconnectProbe.NONE;
+                return orNone(DisconnectProbes.proc(), "taskgroup.web.detection.strategy=proc but /proc/net/tcp "
+                        + "cannot be read here: client disconnects will not be detected");
             default:
-                List<DisconnectProbe> probes = new ArrayList<>(2);
-                if (tomcat) {
-                    probes.add(Tomcat.probe());
-                }
-                if (proc) {
-                    probes.add(new ProcNetTcpDisconnectProbe(TaskGroupServletWebAutoConfiguration::channel));
-                }
-                return probes.isEmpty() ? DisconnectProbe.NONE : new FirstMatchDisconnectProbe(probes);
+                return DisconnectProbes.auto();
         }
     }
 
-    /** The container's channel of a request's connection (Tomcat or Jetty NIO), for the probe to wait on. */
-    private static SocketChannel channel(HttpServletRequest request) {
-        SocketChannel channel = null;
-        if (TOMCAT_PRESENT && Tomcat.available()) {
-            channel = Tomcat.channel(request);
+    private static DisconnectProbe orNone(DisconnectProbe probe, String warning) {
+        if (probe == null) {
+            logger.warn(warning);
+            return DisconnectProbe.NONE;
         }
-        if (channel == null && JETTY_PRESENT) {
-            channel = JettyRequests.channel(request);
-        }
-        return channel;
+        return probe;
     }
 
     @Bean
     @ConditionalOnMissingBean(RequestTaskGroups.class)
     ServletRequestTaskGroups requestTaskGroups(TaskGroupFactory taskGroupFactory, RequestTaskGroupRegistry registry,
             DisconnectProbeScheduler scheduler, TaskGroupWebProperties properties) {
-        return new ServletRequestTaskGroups(taskGroupFactory, registry, scheduler, properties.getGroupName(),
-                JETTY_PRESENT ? new JettyFailureListener() : null);
+        return new ServletRequestTaskGroups(taskGroupFactory, registry, scheduler, properties.getGroupName());
     }
 
     @Bean
@@ -120,21 +95,5 @@ public final class TaskGroupServletWebAutoConfiguration {
     @Bean
     RequestTaskGroupAsyncFilter requestTaskGroupAsyncFilter() {
         return new RequestTaskGroupAsyncFilter();
-    }
-
-    /** Keeps Tomcat's classes out of the configuration's own signatures. */
-    private static final class Tomcat {
-
-        static boolean available() {
-            return TomcatDisconnectProbe.isAvailable();
-        }
-
-        static DisconnectProbe probe() {
-            return new TomcatDisconnectProbe();
-        }
-
-        static SocketChannel channel(HttpServletRequest request) {
-            return TomcatDisconnectProbe.channel(request);
-        }
     }
 }

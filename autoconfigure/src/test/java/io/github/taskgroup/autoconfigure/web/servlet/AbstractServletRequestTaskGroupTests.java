@@ -1,5 +1,7 @@
 package io.github.taskgroup.autoconfigure.web.servlet;
 
+import io.github.taskgroup.web.servlet.DisconnectProbeScheduler;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,7 +10,7 @@ import java.util.List;
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.autoconfigure.web.RawHttp;
 import io.github.taskgroup.autoconfigure.web.RequestGroupScenarios;
-import io.github.taskgroup.autoconfigure.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.web.RequestTaskGroupRegistry;
 import io.github.taskgroup.autoconfigure.web.TaskRecorder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package io.github.taskgroup.autoconfigure.web.servlet;
 
+import io.github.taskgroup.web.servlet.DisconnectProbeScheduler;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
-import io.github.taskgroup.autoconfigure.web.RequestTaskGroups;
+import io.github.taskgroup.web.RequestTaskGroups;
 import io.github.taskgroup.autoconfigure.web.TaskRecorder;
 
 import org.springframework.boot.SpringBootConfiguration;

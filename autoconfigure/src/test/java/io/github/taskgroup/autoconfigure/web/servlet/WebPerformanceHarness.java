@@ -1,5 +1,7 @@
 package io.github.taskgroup.autoconfigure.web.servlet;
 
+import io.github.taskgroup.web.servlet.DisconnectProbeScheduler;
+
 import java.io.File;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
@@ -29,7 +31,7 @@ import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.TaskGroupListener;
 import io.github.taskgroup.autoconfigure.web.RawHttp;
-import io.github.taskgroup.autoconfigure.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.web.RequestTaskGroupRegistry;
 import io.github.taskgroup.autoconfigure.web.TaskRecorder;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;

@@ -1,0 +1,64 @@
+package io.github.taskgroup.micrometer;
+
+/**
+ * The names, tag keys and tag values of the meters that {@link TaskGroupMetricsListener} records. They are a
+ * contract with dashboards and alerts: lowercase, dot-separated, in base units (seconds for timers; "tasks" and
+ * "groups" for counters and gauges). Registries translate them to their own conventions: Prometheus shows
+ * {@code taskgroup.tasks.spawned} as {@code taskgroup_tasks_spawned_tasks_total} and
+ * {@code taskgroup.task.duration} as {@code taskgroup_task_duration_seconds_count} (and {@code _sum},
+ * {@code _max}).
+ */
+public final class TaskGroupMeters {
+
+    /** Counter: tasks forked. Tag {@link #GROUP}. */
+    public static final String TASKS_SPAWNED = "taskgroup.tasks.spawned";
+
+    /** Counter: tasks that ended cancelled. Tags {@link #GROUP}, {@link #REASON}. */
+    public static final String TASKS_CANCELLED = "taskgroup.tasks.cancelled";
+
+    /**
+     * Timer: run time of every finished task (zero for a task that never started). Tags {@link #GROUP},
+     * {@link #OUTCOME} ({@code succeeded}, {@code failed}, {@code cancelled}).
+     */
+    public static final String TASK_DURATION = "taskgroup.task.duration";
+
+    /** Gauge: tasks running now. Tag {@link #GROUP}. */
+    public static final String TASKS_ACTIVE = "taskgroup.tasks.active";
+
+    /** Gauge: tasks forked but not started yet (waiting for a concurrency permit or a thread). Tag {@link #GROUP}. */
+    public static final String TASKS_QUEUED = "taskgroup.tasks.queued";
+
+    /** Gauge: groups open now. Tag {@link #GROUP}. */
+    public static final String GROUPS_ACTIVE = "taskgroup.groups.active";
+
+    /**
+     * Timer: time from open to close of every closed group. Tags {@link #GROUP}, {@link #OUTCOME}
+     * ({@code succeeded}, {@code failed}, {@code cancelled}, {@code timeout}).
+     */
+    public static final String GROUP_DURATION = "taskgroup.group.duration";
+
+    /** Tag key: the group's name, or {@link #OTHER_GROUPS} past the cardinality limit. */
+    public static final String GROUP = "group";
+
+    /** Tag key: how a task or a group ended. */
+    public static final String OUTCOME = "outcome";
+
+    /**
+     * Tag key: why a task was cancelled, a {@link io.github.taskgroup.CancellationReason#value()}:
+     * {@code sibling-failure}, {@code timeout}, {@code request-aborted}, {@code shutdown}, {@code explicit},
+     * {@code parent}, {@code first-success}.
+     */
+    public static final String REASON = "reason";
+
+    /** Tag value of {@link #GROUP} for every group name past {@code taskgroup.metrics.max-group-names}. */
+    public static final String OTHER_GROUPS = "other";
+
+    /** Base unit of the task counters and gauges. */
+    public static final String UNIT_TASKS = "tasks";
+
+    /** Base unit of the group gauge. */
+    public static final String UNIT_GROUPS = "groups";
+
+    private TaskGroupMeters() {
+    }
+}

@@ -1,0 +1,250 @@
+package io.github.taskgroup.micrometer;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+import io.github.taskgroup.CancellationReason;
+import io.github.taskgroup.Task;
+import io.github.taskgroup.TaskGroup;
+import io.github.taskgroup.TaskGroupListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * Records the meters of {@link TaskGroupMeters} for every group and task of the factories it listens to.
+ *
+ * <ul>
+ *   <li>Every forked task counts once in {@code taskgroup.tasks.spawned} and, when it finishes, once in
+ *       {@code taskgroup.task.duration} with its outcome, so that once all groups are closed the spawned count
+ *       equals the sum of the timer's counts over the outcomes {@code succeeded}, {@code failed} and
+ *       {@code cancelled}. A task that never started (cancelled before it got a thread, or rejected by the
+ *       executor) is recorded with a duration of zero.</li>
+ *   <li>A cancelled task also counts in {@code taskgroup.tasks.cancelled} with its reason.</li>
+ *   <li>{@code taskgroup.tasks.queued} counts the tasks forked and not started yet: waiting for a concurrency
+ *       permit ({@code max-concurrency}) or for the executor to give them a thread. {@code taskgroup.tasks.active}
+ *       counts the tasks running on a thread. {@code taskgroup.groups.active} counts the open groups.</li>
+ * </ul>
+ *
+ * <p>The meters of a group name are created on its first event and cached, so an event costs a map lookup and
+ * an increment. Past {@code maxGroupNames} distinct names, further names share the tag
+ * {@value TaskGroupMeters#OTHER_GROUPS}, and one warning is logged.
+ */
+public class TaskGroupMetricsListener implements TaskGroupListener {
+
+    // System.Logger: no logging dependency; Spring Boot routes it to its logging system like any JUL logger.
+    private static final System.Logger logger = System.getLogger(TaskGroupMetricsListener.class.getName());
+
+    private static final CancellationReason[] REASONS = CancellationReason.values();
+
+    private final MeterRegistry registry;
+
+    private final int maxGroupNames;
+
+    private final Map<String, GroupMeters> byName = new ConcurrentHashMap<>();
+
+    /** Set once {@link #maxGroupNames} names have meters of their own; never reset. */
+    private volatile boolean full;
+
+    /**
+     * @param registry where the meters go
+     * @param maxGroupNames how many distinct group names get a tag of their own (at least 1)
+     */
+    public TaskGroupMetricsListener(MeterRegistry registry, int maxGroupNames) {
+        if (maxGroupNames < 1) {
+            throw new IllegalArgumentException("maxGroupNames must be at least 1, was " + maxGroupNames);
+        }
+        this.registry = registry;
+        this.maxGroupNames = maxGroupNames;
+    }
+
+    @Override
+    public void groupOpened(TaskGroup group) {
+        meters(group).groupsActive.incrementAndGet();
+    }
+
+    @Override
+    public void groupClosed(TaskGroup group, TaskGroup.Outcome outcome, long durationNanos) {
+        GroupMeters meters = meters(group);
+        meters.groupsActive.decrementAndGet();
+        meters.groupDuration(outcome).record(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void taskForked(Task<?> task) {
+        GroupMeters meters = meters(task.group());
+        meters.spawned.increment();
+        meters.queued.incrementAndGet();
+    }
+
+    @Override
+    public void taskStarted(Task<?> task) {
+        GroupMeters meters = meters(task.group());
+        meters.queued.decrementAndGet();
+        meters.active.incrementAndGet();
+    }
+
+    @Override
+    public void taskFinished(Task<?> task, long runNanos) {
+        GroupMeters meters = meters(task.group());
+        if (runNanos == NOT_STARTED) {
+            meters.queued.decrementAndGet();
+        }
+        else {
+            meters.active.decrementAndGet();
+        }
+        Task.State state = task.state();
+        TaskOutcome outcome = switch (state) {
+            case SUCCEEDED -> TaskOutcome.SUCCEEDED;
+            case CANCELLED -> TaskOutcome.CANCELLED;
+            default -> TaskOutcome.FAILED; // FAILED; a finished task is never PENDING or RUNNING
+        };
+        if (outcome == TaskOutcome.CANCELLED) {
+            meters.cancelled(task.cancellationReason()).increment();
+        }
+        meters.taskDuration(outcome).record(Math.max(0, runNanos), TimeUnit.NANOSECONDS);
+    }
+
+    private GroupMeters meters(TaskGroup group) {
+        String name = group.name();
+        GroupMeters meters = this.byName.get(name);
+        if (meters != null) {
+            return meters;
+        }
+        if (this.full) {
+            return other();
+        }
+        return register(name);
+    }
+
+    private synchronized GroupMeters register(String name) {
+        GroupMeters meters = this.byName.get(name);
+        if (meters != null) {
+            return meters;
+        }
+        if (this.byName.size() >= this.maxGroupNames) {
+            this.full = true;
+            logger.log(System.Logger.Level.WARNING, "More than " + this.maxGroupNames + " distinct task group names: the meters of group '"
+                    + name + "' and of every further new name are tagged " + TaskGroupMeters.GROUP + "="
+                    + TaskGroupMeters.OTHER_GROUPS + ". Raise taskgroup.metrics.max-group-names if these names "
+                    + "are bounded, or open groups with fixed names.");
+            return other();
+        }
+        meters = new GroupMeters(this.registry, name);
+        this.byName.put(name, meters);
+        return meters;
+    }
+
+    private GroupMeters other() {
+        // A group literally named "other" shares these meters: one set of gauges per tag value.
+        return this.byName.computeIfAbsent(TaskGroupMeters.OTHER_GROUPS, (tag) -> new GroupMeters(this.registry, tag));
+    }
+
+    enum TaskOutcome {
+
+        SUCCEEDED("succeeded"), FAILED("failed"), CANCELLED("cancelled");
+
+        final String value;
+
+        TaskOutcome(String value) {
+            this.value = value;
+        }
+    }
+
+    /** The meters of one {@code group} tag value; timers and cancel counters are created on first use. */
+    private static final class GroupMeters {
+
+        private final MeterRegistry registry;
+
+        private final Tags tags;
+
+        final Counter spawned;
+
+        final AtomicInteger active = new AtomicInteger();
+
+        final AtomicInteger queued = new AtomicInteger();
+
+        final AtomicInteger groupsActive = new AtomicInteger();
+
+        private final AtomicReferenceArray<Counter> cancelled = new AtomicReferenceArray<>(REASONS.length + 1);
+
+        private final AtomicReferenceArray<Timer> taskDurations = new AtomicReferenceArray<>(TaskOutcome.values().length);
+
+        private final AtomicReferenceArray<Timer> groupDurations = new AtomicReferenceArray<>(TaskGroup.Outcome.values().length);
+
+        GroupMeters(MeterRegistry registry, String tag) {
+            this.registry = registry;
+            this.tags = Tags.of(TaskGroupMeters.GROUP, tag);
+            this.spawned = Counter.builder(TaskGroupMeters.TASKS_SPAWNED)
+                .description("Tasks forked")
+                .baseUnit(TaskGroupMeters.UNIT_TASKS)
+                .tags(this.tags)
+                .register(registry);
+            // The gauges hold these objects strongly, and so does the listener: they never go stale.
+            Gauge.builder(TaskGroupMeters.TASKS_ACTIVE, this.active, AtomicInteger::get)
+                .description("Tasks running on a thread now")
+                .baseUnit(TaskGroupMeters.UNIT_TASKS)
+                .tags(this.tags)
+                .strongReference(true)
+                .register(registry);
+            Gauge.builder(TaskGroupMeters.TASKS_QUEUED, this.queued, AtomicInteger::get)
+                .description("Tasks forked and not started yet: waiting for a concurrency permit or a thread")
+                .baseUnit(TaskGroupMeters.UNIT_TASKS)
+                .tags(this.tags)
+                .strongReference(true)
+                .register(registry);
+            Gauge.builder(TaskGroupMeters.GROUPS_ACTIVE, this.groupsActive, AtomicInteger::get)
+                .description("Task groups open now")
+                .baseUnit(TaskGroupMeters.UNIT_GROUPS)
+                .tags(this.tags)
+                .strongReference(true)
+                .register(registry);
+        }
+
+        Counter cancelled(CancellationReason reason) {
+            int index = (reason != null) ? reason.ordinal() : REASONS.length;
+            Counter counter = this.cancelled.get(index);
+            if (counter == null) {
+                counter = Counter.builder(TaskGroupMeters.TASKS_CANCELLED)
+                    .description("Tasks cancelled, by reason")
+                    .baseUnit(TaskGroupMeters.UNIT_TASKS)
+                    .tags(this.tags)
+                    .tag(TaskGroupMeters.REASON, (reason != null) ? reason.value() : "unknown")
+                    .register(this.registry);
+                this.cancelled.set(index, counter); // racing threads get the same meter from the registry
+            }
+            return counter;
+        }
+
+        Timer taskDuration(TaskOutcome outcome) {
+            Timer timer = this.taskDurations.get(outcome.ordinal());
+            if (timer == null) {
+                timer = Timer.builder(TaskGroupMeters.TASK_DURATION)
+                    .description("Run time of finished tasks (zero for tasks that never started), by outcome")
+                    .tags(this.tags)
+                    .tag(TaskGroupMeters.OUTCOME, outcome.value)
+                    .register(this.registry);
+                this.taskDurations.set(outcome.ordinal(), timer);
+            }
+            return timer;
+        }
+
+        Timer groupDuration(TaskGroup.Outcome outcome) {
+            Timer timer = this.groupDurations.get(outcome.ordinal());
+            if (timer == null) {
+                timer = Timer.builder(TaskGroupMeters.GROUP_DURATION)
+                    .description("Time from open to close of closed task groups, by outcome")
+                    .tags(this.tags)
+                    .tag(TaskGroupMeters.OUTCOME, outcome.value())
+                    .register(this.registry);
+                this.groupDurations.set(outcome.ordinal(), timer);
+            }
+            return timer;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package io.github.taskgroup.micrometer;
+
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationConvention;
+
+/**
+ * Names a {@code taskgroup.group} observation and its key values. Define a bean of this type to replace
+ * {@link DefaultTaskGroupObservationConvention} (extend it to add key values).
+ */
+public interface TaskGroupObservationConvention extends ObservationConvention<TaskGroupObservationContext> {
+
+    @Override
+    default boolean supportsContext(Observation.Context context) {
+        return context instanceof TaskGroupObservationContext;
+    }
+}

@@ -1,0 +1,104 @@
+package io.github.taskgroup.micrometer;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.github.taskgroup.Task;
+import io.github.taskgroup.TaskGroup;
+import io.github.taskgroup.TaskGroupListener;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+
+/**
+ * Runs every group and every task inside a Micrometer {@link Observation}, so that a trace shows
+ * {@code request -> taskgroup.group -> taskgroup.task} spans and log lines inside a task carry its trace id.
+ *
+ * <ul>
+ *   <li>A group's observation ({@code taskgroup.group}) starts when the group opens, as a child of the
+ *       observation current on the opening thread (the request's, or the enclosing task's), and stops when
+ *       it closes, with its outcome. No scope of it is opened on the owner thread: open and close may happen
+ *       on different threads, and the owner may go on with other work.</li>
+ *   <li>A task's observation ({@code taskgroup.task}) has its group's observation as parent, set explicitly.
+ *       It starts in {@link #taskStarted} on the task's thread, with a scope open there until
+ *       {@link #taskFinished}, so the task's code (and anything it logs or calls) runs inside it. A task
+ *       that never started (cancelled while queued, or rejected) has no observation.</li>
+ * </ul>
+ */
+public class TaskGroupObservationListener implements TaskGroupListener {
+
+    private final ObservationRegistry registry;
+
+    private final TaskGroupObservationConvention groupConvention;
+
+    private final TaskObservationConvention taskConvention;
+
+    private final Map<TaskGroup, Observation> groups = new ConcurrentHashMap<>();
+
+    private final Map<Task<?>, Observation.Scope> tasks = new ConcurrentHashMap<>();
+
+    /**
+     * @param registry the registry that creates the observations
+     * @param groupConvention the convention of group observations, or {@code null} for the default one
+     * @param taskConvention the convention of task observations, or {@code null} for the default one
+     */
+    public TaskGroupObservationListener(ObservationRegistry registry, TaskGroupObservationConvention groupConvention,
+            TaskObservationConvention taskConvention) {
+        this.registry = registry;
+        this.groupConvention = groupConvention;
+        this.taskConvention = taskConvention;
+    }
+
+    @Override
+    public void groupOpened(TaskGroup group) {
+        Observation observation = TaskGroupObservationDocumentation.GROUP
+            .observation(this.groupConvention, DefaultTaskGroupObservationConvention.INSTANCE,
+                    () -> new TaskGroupObservationContext(group), this.registry)
+            .start();
+        if (!observation.isNoop()) {
+            this.groups.put(group, observation);
+        }
+    }
+
+    @Override
+    public void groupClosed(TaskGroup group, TaskGroup.Outcome outcome, long durationNanos) {
+        Observation observation = this.groups.remove(group);
+        if (observation != null) {
+            ((TaskGroupObservationContext) observation.getContext()).setOutcome(outcome);
+            observation.stop();
+        }
+    }
+
+    @Override
+    public void taskStarted(Task<?> task) {
+        Observation observation = TaskGroupObservationDocumentation.TASK.observation(this.taskConvention,
+                DefaultTaskObservationConvention.INSTANCE, () -> new TaskObservationContext(task), this.registry);
+        if (observation.isNoop()) {
+            return;
+        }
+        Observation parent = this.groups.get(task.group());
+        if (parent != null) {
+            // The current observation here is the forking thread's (restored by context propagation), not
+            // necessarily the group's: the group's observation is never in scope.
+            observation.parentObservation(parent);
+        }
+        observation.start();
+        this.tasks.put(task, observation.openScope());
+    }
+
+    @Override
+    public void taskFinished(Task<?> task, long runNanos) {
+        if (runNanos == NOT_STARTED) {
+            return;
+        }
+        Observation.Scope scope = this.tasks.remove(task);
+        if (scope == null) {
+            return;
+        }
+        Observation observation = scope.getCurrentObservation();
+        if (task.state() == Task.State.FAILED && task.exception() != null) {
+            observation.error(task.exception());
+        }
+        scope.close();
+        observation.stop();
+    }
+}

@@ -1,0 +1,16 @@
+package io.github.taskgroup.micrometer;
+
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationConvention;
+
+/**
+ * Names a {@code taskgroup.task} observation and its key values. Define a bean of this type to replace
+ * {@link DefaultTaskObservationConvention} (extend it to add key values).
+ */
+public interface TaskObservationConvention extends ObservationConvention<TaskObservationContext> {
+
+    @Override
+    default boolean supportsContext(Observation.Context context) {
+        return context instanceof TaskObservationContext;
+    }
+}

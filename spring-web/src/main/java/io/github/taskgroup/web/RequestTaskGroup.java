@@ -1,0 +1,249 @@
+package io.github.taskgroup.web;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import io.github.taskgroup.CancellationReason;
+import io.github.taskgroup.TaskGroup;
+import io.github.taskgroup.TaskGroupException;
+import io.github.taskgroup.TaskGroupFactory;
+import io.github.taskgroup.TaskGroupOptions;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * The task group of one HTTP request: the one object that every abort signal (client gone, async timeout,
+ * container error, shutdown) and the request's completion go through.
+ *
+ * <ul>
+ *   <li>The group is opened on the first call to {@link #group()}; a request that never asks pays nothing.
+ *       It is opened with {@link TaskGroupFactory#openRoot}, so its lifetime is the request's, across
+ *       threads.</li>
+ *   <li>{@link #abort(CancellationReason)} is idempotent: the first reason sticks, later calls (listener
+ *       callbacks that fire twice, a probe and a timeout racing) do nothing. It first runs the abort actions
+ *       (completing an async request with an error, so that a cancelled task can no longer complete it as a
+ *       success), then cancels the group, which interrupts its running tasks.</li>
+ *   <li>{@link #complete()} closes the group when the request is complete: tasks still running are
+ *       cancelled (and counted by the listeners) and awaited, never leaked. Also idempotent.</li>
+ * </ul>
+ */
+public class RequestTaskGroup {
+
+    private static final Log logger = LogFactory.getLog(RequestTaskGroup.class);
+
+    private final TaskGroupFactory factory;
+
+    private final Supplier<String> name;
+
+    private final RequestTaskGroupRegistry registry;
+
+    /** Guards every field below; never held while calling out (cancel, close, abort actions). */
+    protected final Object lock = new Object();
+
+    private TaskGroup group;
+
+    private CancellationReason abortReason;
+
+    private boolean completed;
+
+    private List<Consumer<CancellationReason>> abortActions;
+
+    /**
+     * @param factory opens the group
+     * @param name the group's name, computed when it opens
+     * @param registry knows the live request groups (for shutdown)
+     */
+    public RequestTaskGroup(TaskGroupFactory factory, Supplier<String> name, RequestTaskGroupRegistry registry) {
+        this.factory = factory;
+        this.name = name;
+        this.registry = registry;
+    }
+
+    /**
+     * @return the request's group, opened now if it was not yet
+     * @throws IllegalStateException if the request is complete
+     */
+    public TaskGroup group() {
+        TaskGroup opened;
+        CancellationReason cancelWith;
+        synchronized (this.lock) {
+            if (this.group != null) {
+                return this.group;
+            }
+            if (this.completed) {
+                throw new IllegalStateException("The request is complete: its task group is closed");
+            }
+            opened = this.factory.openRoot(this.name.get(), TaskGroupOptions.defaults());
+            this.group = opened;
+            cancelWith = this.abortReason;
+        }
+        if (cancelWith != null) {
+            opened.cancel(cancelWith);
+        }
+        else {
+            this.registry.opened(this);
+            opened(opened);
+        }
+        return opened;
+    }
+
+    /** @return the group if it is open (or closed), without opening it */
+    public Optional<TaskGroup> peek() {
+        synchronized (this.lock) {
+            return Optional.ofNullable(this.group);
+        }
+    }
+
+    /**
+     * Called once, after the group opened (not under the lock), for a subclass to start watching the request.
+     *
+     * @param group the new group
+     */
+    protected void opened(TaskGroup group) {
+    }
+
+    /** Called once, when the request completes, before the group is closed (not under the lock). */
+    protected void completing() {
+    }
+
+    /**
+     * Adds an action that runs once if the request is aborted, before the group is cancelled; at once if it
+     * was aborted already.
+     *
+     * @param action receives the reason
+     */
+    public void onAbort(Consumer<CancellationReason> action) {
+        CancellationReason already;
+        synchronized (this.lock) {
+            already = this.abortReason;
+            if (already == null) {
+                if (this.completed) {
+                    return;
+                }
+                if (this.abortActions == null) {
+                    this.abortActions = new ArrayList<>(2);
+                }
+                this.abortActions.add(action);
+                return;
+            }
+        }
+        action.accept(already);
+    }
+
+    /**
+     * Aborts the request: runs the abort actions, then cancels the group for {@code reason} (interrupting its
+     * running tasks). Idempotent; does nothing once the request is complete.
+     *
+     * @param reason why
+     * @return {@code true} if this call aborted the request
+     */
+    public boolean abort(CancellationReason reason) {
+        TaskGroup toCancel;
+        List<Consumer<CancellationReason>> actions;
+        synchronized (this.lock) {
+            if (this.abortReason != null || this.completed) {
+                return false;
+            }
+            this.abortReason = reason;
+            toCancel = this.group;
+            actions = this.abortActions;
+            this.abortActions = null;
+        }
+        if (actions != null) {
+            for (Consumer<CancellationReason> action : actions) {
+                try {
+                    action.accept(reason);
+                }
+                catch (RuntimeException ex) {
+                    logger.debug("Abort action failed", ex);
+                }
+            }
+        }
+        if (toCancel != null) {
+            toCancel.cancel(reason);
+        }
+        aborted(reason);
+        return true;
+    }
+
+    /**
+     * Called once, after the abort actions ran and the group was cancelled (not under the lock): for a
+     * subclass to wake a thread that works for the request. It runs after the cancellation so that the
+     * group's reason is the abort's, not the one a woken owner would give.
+     *
+     * @param reason why
+     */
+    protected void aborted(CancellationReason reason) {
+    }
+
+    /** @return why the request was aborted; empty if it was not */
+    public Optional<CancellationReason> abortReason() {
+        synchronized (this.lock) {
+            return Optional.ofNullable(this.abortReason);
+        }
+    }
+
+    /** @return whether {@link #complete()} was called */
+    public boolean isCompleted() {
+        synchronized (this.lock) {
+            return this.completed;
+        }
+    }
+
+    /**
+     * The request is complete: closes the group, cancelling and awaiting the tasks still running (with the
+     * abort's reason if the request was aborted, else {@code explicit}). Idempotent.
+     */
+    public void complete() {
+        TaskGroup toClose;
+        CancellationReason aborted;
+        synchronized (this.lock) {
+            if (this.completed) {
+                return;
+            }
+            this.completed = true;
+            this.abortActions = null;
+            toClose = this.group;
+            aborted = this.abortReason;
+        }
+        if (toClose == null) {
+            return;
+        }
+        if (aborted != null) {
+            // An abort action (the error result of a DeferredResult) can complete the request on a container
+            // thread before abort() has cancelled the group: close() would cancel the tasks as leftovers
+            // (reason explicit). The abort's reason comes first, whichever thread gets here first.
+            toClose.cancel(aborted);
+        }
+        try {
+            completing();
+        }
+        finally {
+            try {
+                toClose.close();
+            }
+            catch (TaskGroupException ex) {
+                logger.warn("Tasks of request group '" + toClose.name()
+                        + "' failed after the handler stopped waiting for them", ex);
+            }
+            catch (RuntimeException ex) {
+                logger.warn("Closing request group '" + toClose.name() + "' failed", ex);
+            }
+            finally {
+                this.registry.closed(this);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        TaskGroup current;
+        synchronized (this.lock) {
+            current = this.group;
+        }
+        return "RequestTaskGroup[" + ((current != null) ? current.name() + "#" + current.id() : "not opened") + "]";
+    }
+}

@@ -1,0 +1,81 @@
+package io.github.taskgroup.web.reactive;
+
+import io.github.taskgroup.TaskGroup;
+import io.github.taskgroup.TaskGroupFactory;
+import io.github.taskgroup.web.RequestTaskGroup;
+import io.github.taskgroup.web.RequestTaskGroupRegistry;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Mono;
+
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.util.pattern.PathPattern;
+
+/**
+ * Request-scoped groups of a WebFlux application: the exchange's {@link RequestTaskGroup} lives in an
+ * exchange attribute, created on first use. There is no current request on a thread in WebFlux: use the
+ * handler's {@code TaskGroup} parameter, {@link #of(ServerWebExchange)}, or {@link #current()} inside the
+ * reactive chain of a request.
+ */
+public class ReactiveRequestTaskGroups {
+
+    static final String ATTRIBUTE = RequestTaskGroup.class.getName() + ".reactive";
+
+    private final TaskGroupFactory factory;
+
+    private final RequestTaskGroupRegistry registry;
+
+    private final @Nullable String groupName;
+
+    /**
+     * @param factory the factory that opens the request groups
+     * @param registry where live request groups are listed (for shutdown and the endpoint)
+     * @param groupName the name of every request group, or {@code null} for {@code METHOD /route}
+     */
+    public ReactiveRequestTaskGroups(TaskGroupFactory factory, RequestTaskGroupRegistry registry,
+            @Nullable String groupName) {
+        this.factory = factory;
+        this.registry = registry;
+        this.groupName = groupName;
+    }
+
+    /** @return the group of the request whose reactive chain subscribes, opened if it was not yet */
+    public Mono<TaskGroup> current() {
+        return Mono.deferContextual((context) -> Mono.fromSupplier(
+                () -> of(context.get(ServerWebExchange.class)).group()));
+    }
+
+    /**
+     * @param exchange an exchange
+     * @return its request group scope, created if it has none yet (the group opens on first use)
+     */
+    public RequestTaskGroup of(ServerWebExchange exchange) {
+        RequestTaskGroup scope = find(exchange);
+        if (scope != null) {
+            return scope;
+        }
+        synchronized (exchange) {
+            scope = find(exchange);
+            if (scope == null) {
+                scope = new ReactiveRequestTaskGroup(this.factory, () -> name(exchange), this.registry,
+                        exchange.getRequest());
+                exchange.getAttributes().put(ATTRIBUTE, scope);
+            }
+            return scope;
+        }
+    }
+
+    static @Nullable RequestTaskGroup find(ServerWebExchange exchange) {
+        return (exchange.getAttribute(ATTRIBUTE) instanceof RequestTaskGroup scope) ? scope : null;
+    }
+
+    private String name(ServerWebExchange exchange) {
+        if (this.groupName != null) {
+            return this.groupName;
+        }
+        Object pattern = exchange.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
+        String route = (pattern instanceof PathPattern path) ? path.getPatternString()
+                : (pattern != null) ? pattern.toString() : "UNKNOWN";
+        return exchange.getRequest().getMethod().name() + " " + route;
+    }
+}

@@ -1,0 +1,47 @@
+package io.github.taskgroup.web.reactive;
+
+import io.github.taskgroup.CancellationReason;
+import io.github.taskgroup.web.RequestTaskGroup;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.core.Ordered;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+
+/**
+ * WebFlux: Reactor Netty cancels the subscription of the request's chain when the client goes away (about a
+ * millisecond after the close, measured); this filter turns that cancellation into an abort of the request's
+ * group (reason {@code request-aborted}), and closes the group when the chain terminates, off the event loop
+ * (closing waits for the tasks still running, cancelled first). A streamed response that already wrote is
+ * covered by {@link ReactorNettyConnectionWatch}, which this filter stops as the chain terminates.
+ */
+public class RequestTaskGroupWebFilter implements WebFilter, Ordered {
+
+    @Override
+    public int getOrder() {
+        return Ordered.HIGHEST_PRECEDENCE + 50;
+    }
+
+    @Override
+    public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        return chain.filter(exchange)
+            .doOnCancel(() -> {
+                RequestTaskGroup scope = ReactiveRequestTaskGroups.find(exchange);
+                if (scope != null) {
+                    scope.abort(CancellationReason.REQUEST_ABORTED);
+                }
+            })
+            .doFinally((signal) -> {
+                RequestTaskGroup scope = ReactiveRequestTaskGroups.find(exchange);
+                if (scope instanceof ReactiveRequestTaskGroup reactive) {
+                    reactive.stopWatching();
+                }
+                if (scope != null) {
+                    Schedulers.boundedElastic().schedule(scope::complete);
+                }
+            })
+            .contextWrite((context) -> context.put(ServerWebExchange.class, exchange));
+    }
+}
