@@ -1,19 +1,15 @@
 package io.github.taskgroup.autoconfigure;
 
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+
 /**
  * Thrown while the task group beans are built when a {@code taskgroup.*} property has a value that cannot
- * work. It carries what a person needs to fix it, and {@link InvalidTaskGroupPropertyFailureAnalyzer} turns
- * it into the start-up failure report.
+ * work. It is Spring Boot's {@link InvalidConfigurationPropertyValueException} with one thing more, the action
+ * that fixes it; {@link InvalidTaskGroupPropertyFailureAnalyzer} turns it into the start-up failure report.
  */
-public class InvalidTaskGroupPropertyException extends RuntimeException {
+public class InvalidTaskGroupPropertyException extends InvalidConfigurationPropertyValueException {
 
     private static final long serialVersionUID = 1L;
-
-    private final String property;
-
-    private final transient Object value;
-
-    private final String reason;
 
     private final String action;
 
@@ -24,26 +20,18 @@ public class InvalidTaskGroupPropertyException extends RuntimeException {
      * @param action what to do about it, a full sentence
      */
     public InvalidTaskGroupPropertyException(String property, Object value, String reason, String action) {
-        super("Invalid value '" + value + "' for property '" + property + "': " + reason);
-        this.property = property;
-        this.value = value;
-        this.reason = reason;
+        super(property, value, reason);
         this.action = action;
     }
 
-    /** @return the full property name */
+    /** @return the full property name, as {@link #getName()} */
     public String getProperty() {
-        return this.property;
+        return getName();
     }
 
-    /** @return the offending value */
-    public Object getValue() {
-        return this.value;
-    }
-
-    /** @return why the value is invalid */
-    public String getReason() {
-        return this.reason;
+    @Override
+    public String getMessage() {
+        return "Invalid value '" + getValue() + "' for property '" + getName() + "': " + getReason();
     }
 
     /** @return how to fix it */

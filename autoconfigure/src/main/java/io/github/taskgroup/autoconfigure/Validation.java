@@ -7,16 +7,23 @@ import java.util.concurrent.Executor;
 import org.springframework.beans.factory.ListableBeanFactory;
 
 /**
- * Checks of {@code taskgroup.*} values. Each failure names the property and the fix, through
+ * Checks of {@code taskgroup.*} values, in one place for every auto-configuration (internal: not for use outside
+ * this library's auto-configuration). Each failure names the property and the fix, through
  * {@link InvalidTaskGroupPropertyException}, so that start-up stops with a clear report rather than with the
  * core's {@link IllegalArgumentException} deep in a bean creation stack.
  */
-final class Validation {
+public final class Validation {
 
     private Validation() {
     }
 
-    static Duration positive(String property, Duration value) {
+    /**
+     * @param property the property's full name
+     * @param value its value, {@code null} when unset
+     * @return the value
+     * @throws InvalidTaskGroupPropertyException if it is set and not positive
+     */
+    public static Duration positive(String property, Duration value) {
         if (value != null && (value.isZero() || value.isNegative())) {
             throw new InvalidTaskGroupPropertyException(property, value, "it must be positive",
                     "Set '" + property + "' to a positive duration such as '5s', or remove it to have no timeout.");
@@ -24,7 +31,13 @@ final class Validation {
         return value;
     }
 
-    static Duration notNegative(String property, Duration value) {
+    /**
+     * @param property the property's full name
+     * @param value its value
+     * @return the value
+     * @throws InvalidTaskGroupPropertyException if it is unset or negative
+     */
+    public static Duration notNegative(String property, Duration value) {
         if (value == null || value.isNegative()) {
             throw new InvalidTaskGroupPropertyException(property, value, "it must be zero or positive",
                     "Set '" + property + "' to a duration such as '30s', or to '0s' not to wait.");
@@ -32,7 +45,13 @@ final class Validation {
         return value;
     }
 
-    static Integer maxConcurrency(String property, Integer value) {
+    /**
+     * @param property the property's full name
+     * @param value its value, {@code null} when unset
+     * @return the value
+     * @throws InvalidTaskGroupPropertyException if it is set and below 1
+     */
+    public static Integer maxConcurrency(String property, Integer value) {
         if (value != null && value < 1) {
             throw new InvalidTaskGroupPropertyException(property, value, "it must be at least 1",
                     "Set '" + property + "' to 1 or more, or remove it to let any number of tasks run at once.");
@@ -40,10 +59,31 @@ final class Validation {
         return value;
     }
 
-    static int atLeast(String property, int value, int minimum) {
+    /**
+     * @param property the property's full name
+     * @param value its value
+     * @param minimum the smallest value allowed
+     * @return the value
+     * @throws InvalidTaskGroupPropertyException if it is below the minimum
+     */
+    public static int atLeast(String property, int value, int minimum) {
         if (value < minimum) {
             throw new InvalidTaskGroupPropertyException(property, value, "it must be at least " + minimum,
                     "Set '" + property + "' to " + minimum + " or more.");
+        }
+        return value;
+    }
+
+    /**
+     * @param property the property's full name
+     * @param value its value, {@code null} when unset
+     * @param action what to do instead, a full sentence
+     * @return the value
+     * @throws InvalidTaskGroupPropertyException if it is unset, zero or negative
+     */
+    public static Duration required(String property, Duration value, String action) {
+        if (value == null || value.isZero() || value.isNegative()) {
+            throw new InvalidTaskGroupPropertyException(property, value, "it must be positive", action);
         }
         return value;
     }

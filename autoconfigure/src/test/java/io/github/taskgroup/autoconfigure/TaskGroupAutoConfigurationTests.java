@@ -25,6 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
@@ -279,6 +280,27 @@ class TaskGroupAutoConfigurationTests {
                 .contains("Invalid value '0' for configuration property 'taskgroup.max-concurrency': "
                         + "it must be at least 1.")
                 .contains("Set 'taskgroup.max-concurrency' to 1 or more"));
+    }
+
+    @Test
+    void an_invalid_value_is_spring_boots_invalid_configuration_property_value_exception() {
+        this.runner.withPropertyValues("taskgroup.max-concurrency=0").run((context) -> {
+            assertThat(context).hasFailed();
+            InvalidConfigurationPropertyValueException invalid = findCause(context.getStartupFailure(),
+                    InvalidConfigurationPropertyValueException.class);
+            assertThat(invalid.getName()).isEqualTo("taskgroup.max-concurrency");
+            assertThat(invalid.getValue()).isEqualTo(0);
+            assertThat(invalid.getReason()).isEqualTo("it must be at least 1");
+        });
+    }
+
+    private static <T extends Throwable> T findCause(Throwable failure, Class<T> type) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (type.isInstance(cause)) {
+                return type.cast(cause);
+            }
+        }
+        throw new AssertionError("no " + type.getSimpleName() + " in " + failure);
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.github.taskgroup.web.RequestTaskGroupRegistry;
 import io.github.taskgroup.web.RequestTaskGroupShutdownLifecycle;
 
 import io.github.taskgroup.autoconfigure.TaskGroupProperties;
+import io.github.taskgroup.autoconfigure.Validation;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -26,6 +27,7 @@ public class RequestTaskGroupConfiguration {
     @ConditionalOnMissingBean
     RequestTaskGroupShutdownLifecycle requestTaskGroupShutdownLifecycle(RequestTaskGroupRegistry registry,
             TaskGroupProperties properties) {
-        return new RequestTaskGroupShutdownLifecycle(registry, TaskGroupWebSupport.shutdownGracePeriod(properties));
+        return new RequestTaskGroupShutdownLifecycle(registry, Validation.notNegative(
+                "taskgroup.shutdown.await-termination-period", properties.getShutdown().getAwaitTerminationPeriod()));
     }
 }

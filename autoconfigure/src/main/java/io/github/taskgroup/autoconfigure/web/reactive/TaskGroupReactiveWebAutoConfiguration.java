@@ -10,7 +10,6 @@ import io.github.taskgroup.autoconfigure.TaskGroupProperties;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
 import io.github.taskgroup.autoconfigure.web.RequestTaskGroupConfiguration;
 import io.github.taskgroup.autoconfigure.web.TaskGroupWebProperties;
-import io.github.taskgroup.autoconfigure.web.TaskGroupWebSupport;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;

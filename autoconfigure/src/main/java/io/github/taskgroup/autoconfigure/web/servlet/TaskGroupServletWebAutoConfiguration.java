@@ -16,7 +16,7 @@ import io.github.taskgroup.web.RequestTaskGroupRegistry;
 import io.github.taskgroup.autoconfigure.web.RequestTaskGroupConfiguration;
 import io.github.taskgroup.web.RequestTaskGroups;
 import io.github.taskgroup.autoconfigure.web.TaskGroupWebProperties;
-import io.github.taskgroup.autoconfigure.web.TaskGroupWebSupport;
+import io.github.taskgroup.autoconfigure.Validation;
 import jakarta.servlet.http.HttpServletRequest;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -54,7 +54,9 @@ public final class TaskGroupServletWebAutoConfiguration {
     @ConditionalOnMissingBean
     DisconnectProbeScheduler taskGroupDisconnectProbeScheduler(TaskGroupWebProperties properties) {
         return new DisconnectProbeScheduler(probe(properties.getDetection().getStrategy()),
-                TaskGroupWebSupport.detectionInterval(properties));
+                Validation.required("taskgroup.web.detection.interval", properties.getDetection().getInterval(),
+                        "Set 'taskgroup.web.detection.interval' to a positive duration such as 50ms, or set "
+                                + "'taskgroup.web.detection.strategy' to 'none'."));
     }
 
     static DisconnectProbe probe(TaskGroupWebProperties.Strategy strategy) {

@@ -1,5 +1,8 @@
 package io.github.taskgroup.autoconfigure.web.servlet;
 
+import io.github.taskgroup.web.servlet.DisconnectProbeScheduler;
+import io.github.taskgroup.web.servlet.SchedulerThreads;
+
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,10 +41,8 @@ class ServletShutdownTests {
         for (String endpoint : endpoints) {
             await().atMost(Duration.ofSeconds(10)).until(() -> recorder.running("GET /" + endpoint) == 2);
         }
-        Thread probe = Thread.getAllStackTraces().keySet().stream()
-            .filter((thread) -> thread.getName().equals("taskgroup-disconnect-probe"))
-            .findFirst()
-            .orElseThrow(() -> new AssertionError("no disconnect scheduler thread"));
+        Thread probe = SchedulerThreads.of(context.getBean(DisconnectProbeScheduler.class));
+        assertThat(probe).isNotNull();
         long start = System.nanoTime();
         CompletableFuture<Void> closed = CompletableFuture.runAsync(context::close);
         for (RawHttp client : clients) {
