@@ -1,6 +1,4 @@
-package io.github.taskgroup.autoconfigure.web.servlet;
-
-import io.github.taskgroup.web.servlet.DisconnectProbeScheduler;
+package io.github.taskgroup.benchmarks.web;
 
 import java.io.File;
 import java.io.IOException;
@@ -31,8 +29,10 @@ import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.TaskGroupListener;
 import io.github.taskgroup.autoconfigure.web.RawHttp;
-import io.github.taskgroup.web.RequestTaskGroupRegistry;
 import io.github.taskgroup.autoconfigure.web.TaskRecorder;
+import io.github.taskgroup.autoconfigure.web.servlet.ServletTestApp;
+import io.github.taskgroup.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.web.servlet.DisconnectProbeScheduler;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -43,7 +43,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Issue 5's performance figures, on a real server over loopback; not part of the test run. Usage:
+ * The request-group figures of docs/performance.md, on a real server over loopback; not part of the test run. Usage:
  * {@code WebPerformanceHarness <tomcat|jetty> <auto|proc|tomcat> <latency|cost|throughput|cpu> [count]}.
  * <ul>
  *   <li>latency: a request whose one task sleeps until interrupted; the client closes (FIN) at a random
