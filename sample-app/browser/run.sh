@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Browser test of the live view page: installs Debian's chromium and playwright-core if missing, starts the
 # sample app (jar) on loopback, runs live-view.mjs, stops the app. The screenshot goes to
-# sample-app/docs/live-view.png (used by the README). Usage: sample-app/browser/run.sh
+# sample-app/docs/live-view.png (used by docs/sample-app.md). Usage: sample-app/browser/run.sh
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 MODULE="$(cd "$HERE/.." && pwd)"
