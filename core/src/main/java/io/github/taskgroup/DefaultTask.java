@@ -22,7 +22,8 @@ import java.util.concurrent.RejectedExecutionException;
  * </pre>
  * The monitor also orders {@code cancel()}'s interrupt against the end of the run: once the runner has
  * left, no interrupt for this task can reach its thread, and the runner clears any interrupt it got, so
- * that nothing leaks into the next task of a pooled thread.
+ * that nothing leaks into the next task of a pooled thread. An interrupt the thread had before the task
+ * started (an owner that forks with an inline executor) is put aside during the run and given back after.
  *
  * <p>Size matters here (one per task, alive while the task runs and as long as its handle is kept): no
  * field is kept for what only some tasks need, and {@link #outcome} holds the work before the task ends.
@@ -199,9 +200,15 @@ final class DefaultTask<T> implements Task<T>, Runnable {
 
     /** Runs the task on this thread: the executor's call. */
     private void start(Thread thread) {
+        // An interrupt the thread already had (an owner forking inline, a pool's stray one) is not the
+        // task's: it is put aside while the task runs and given back after, whatever the task did.
+        boolean threadWasInterrupted = Thread.interrupted();
         Runnable body;
         synchronized (this) {
             if (state != Task.State.PENDING) {
+                if (threadWasInterrupted) {
+                    thread.interrupt();
+                }
                 return; // cancelled (or rejected) before it started: nothing to run, nothing to account
             }
             state = Task.State.RUNNING;
@@ -230,6 +237,9 @@ final class DefaultTask<T> implements Task<T>, Runnable {
             }
             if (thread.isInterrupted()) {
                 Thread.interrupted(); // an interrupt meant for this task must not reach the thread's next task
+            }
+            if (threadWasInterrupted) {
+                thread.interrupt();
             }
             DefaultTaskGroup.dispatch(group.taskEnded(this));
         }

@@ -1,0 +1,144 @@
+package io.github.taskgroup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.ThrowingSupplier;
+
+/**
+ * Hostile plumbing (issue 13): executors that run tasks inline, run them on the caller when saturated, or
+ * throw anything; listeners that throw errors; a pooled thread a task left a group bound to; forks that race
+ * close(); deep nesting. Run once per executor kind by the subclasses. Every test is bounded in time, so that
+ * a hang fails the test instead of the build.
+ */
+abstract class HostilePlumbingContract {
+
+    static final Duration BOUND = Duration.ofSeconds(30);
+
+    ExecutorService executor;
+    RecordingListener events;
+    TaskGroupFactory factory;
+    final List<ExecutorService> extraPools = new ArrayList<>();
+
+    abstract ExecutorService newExecutor();
+
+    @BeforeEach
+    void setUp() {
+        executor = newExecutor();
+        events = new RecordingListener();
+        factory = TaskGroupFactory.builder().executor(executor).listener(events).build();
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        java.util.Optional<TaskGroup> leftOpen = CurrentTaskGroup.get();
+        DefaultTaskGroup.leaveTask(null);
+        assertThat(leftOpen).as("group left open on the test thread").isEmpty();
+        factory.close();
+        executor.shutdown();
+        for (ExecutorService pool : extraPools) {
+            pool.shutdown();
+            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).as("extra pool finished").isTrue();
+        }
+        assertThat(executor.awaitTermination(10, TimeUnit.SECONDS)).as("task threads all finished").isTrue();
+        assertThat(events.forked.get()).as("listener counts balance")
+                .isEqualTo(events.succeeded.get() + events.failed.get() + events.cancelled.get());
+        assertThat(events.violations).as("listener contract").isEmpty();
+    }
+
+    static <T> T bounded(ThrowingSupplier<T> body) {
+        return assertTimeoutPreemptively(BOUND, body, "hung: join() or close() never returned");
+    }
+
+    TaskGroupFactory factoryWith(Executor hostile) {
+        return TaskGroupFactory.builder().executor(hostile).listener(events).build();
+    }
+
+    /** Runs a task on {@code delegate} while fewer than {@code threads} run there, else on the caller. */
+    static Executor callerRunsWhenSaturated(Executor delegate, int threads) {
+        Semaphore slots = new Semaphore(threads);
+        return task -> {
+            if (!slots.tryAcquire()) {
+                task.run(); // saturated: the caller runs it, like ThreadPoolExecutor.CallerRunsPolicy
+                return;
+            }
+            try {
+                delegate.execute(() -> {
+                    try {
+                        task.run();
+                    } finally {
+                        slots.release();
+                    }
+                });
+            } catch (RuntimeException | Error e) {
+                slots.release();
+                throw e;
+            }
+        };
+    }
+
+    static TaskGroupOptions limit(int maxConcurrency, TaskGroupPolicy policy) {
+        return TaskGroupOptions.builder().maxConcurrency(maxConcurrency).policy(policy).build();
+    }
+
+    // ---------------------------------------------------------------- 4. the owner's interrupt status
+
+    @Nested
+    @DisplayName("4. forking never changes the forking thread's interrupt status")
+    class InterruptStatus {
+
+        @Test
+        void anInlineForkKeepsThePendingInterruptOfTheOwner() throws Exception {
+            TaskGroupFactory inline = factoryWith(Runnable::run);
+            try (TaskGroup group = inline.open("g")) {
+                Thread.currentThread().interrupt();
+                Task<Boolean> task = group.fork(() -> Thread.currentThread().isInterrupted());
+                boolean stillInterrupted = Thread.interrupted();
+                assertThat(stillInterrupted).as("owner's interrupt kept").isTrue();
+                assertThat(task.get()).as("the task ran without the owner's interrupt").isFalse();
+                group.join();
+            }
+        }
+
+        @Test
+        void anInlineForkLeavesAnUninterruptedOwnerUninterruptedEvenIfTheTaskInterruptsItself()
+                throws Exception {
+            TaskGroupFactory inline = factoryWith(Runnable::run);
+            try (TaskGroup group = inline.open("g")) {
+                group.fork(() -> {
+                    Thread.currentThread().interrupt();
+                    return null;
+                });
+                assertThat(Thread.currentThread().isInterrupted()).isFalse();
+                group.join();
+            }
+        }
+    }
+}
