@@ -113,7 +113,7 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         }
         if (current == Task.State.FAILED) {
             Throwable failure = (Throwable) outcome;
-            throw new CompletionException(describe() + " failed: " + failure, failure);
+            throw new CompletionException(describe() + " failed: " + Failures.summary(failure), failure);
         }
         CancellationReason reason = cancelReason != null ? cancelReason : group.cancellationReasonOrNull();
         if (current == Task.State.CANCELLED || reason != null) {

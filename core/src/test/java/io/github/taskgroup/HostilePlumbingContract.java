@@ -141,4 +141,36 @@ abstract class HostilePlumbingContract {
             }
         }
     }
+
+    // ---------------------------------------------------------------- 7. bounded messages
+
+    @Nested
+    @DisplayName("7. failure messages are bounded whatever the depth")
+    class BoundedMessages {
+
+        @Test
+        void aFailureFiveHundredGroupsDeepHasShortMessagesAtEveryLevel() {
+            Throwable thrown = bounded(() -> catchThrowable(() -> factory.run("level-0", g -> nest(g, 1, 500))));
+            assertThat(thrown).isInstanceOf(TaskGroupException.class);
+            assertThat(thrown.getMessage()).contains("level-0").contains("deep failure").hasSizeLessThan(1_000);
+            long total = 0;
+            int depth = 0;
+            for (Throwable t = thrown; t != null; t = t.getCause()) {
+                assertThat(t.getMessage()).hasSizeLessThan(1_000);
+                total += t.getMessage().length();
+                depth++;
+            }
+            assertThat(depth).isGreaterThan(500);
+            assertThat(total).isLessThan(500_000);
+        }
+
+        private Object nest(TaskGroup group, int level, int depth) {
+            return group.fork("step-" + level, () -> {
+                if (level == depth) {
+                    throw new IllegalStateException("deep failure\nwith a second line that is not repeated");
+                }
+                return factory.run("level-" + level, g -> nest(g, level + 1, depth));
+            });
+        }
+    }
 }
