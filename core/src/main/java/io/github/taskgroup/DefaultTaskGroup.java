@@ -32,7 +32,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * </pre>
  * {@code live} counts tasks that are not done; a task is done when its final state is published, its
  * listener events are delivered and its thread no longer runs its code. {@code join()} and
- * {@code close()} wait for {@code live == 0}.
+ * {@code close()} wait for {@code live == 0}; {@code close()} then seals it ({@code 0 -> SEALED}, one CAS),
+ * so that a fork racing {@code close()} either counted itself first (and is waited for) or finds the count
+ * sealed and fails: no task of a group ever starts once it is CLOSED.
  */
 final class DefaultTaskGroup implements TaskGroup {
 
@@ -63,6 +65,7 @@ final class DefaultTaskGroup implements TaskGroup {
     private volatile boolean won; // first-success: some task succeeded
 
     private final AtomicInteger live = new AtomicInteger();
+    private static final int SEALED = Integer.MIN_VALUE; // live once closed: forks see a negative count
     private final AtomicInteger sequence = new AtomicInteger();
     private final TaskList tasks = new TaskList();
     private final Set<DefaultTaskGroup> children = ConcurrentHashMap.newKeySet();
@@ -209,9 +212,8 @@ final class DefaultTaskGroup implements TaskGroup {
         if (joinedClean) {
             joinedClean = false; // only when set: a volatile write per fork is a fence on the owner's hot path
         }
-        live.incrementAndGet();
-        if (state == TaskGroup.State.CLOSED) { // closed while we were forking: close() does not wait for us
-            taskCountedOff();
+        if (live.getAndIncrement() < 0) { // close() sealed the count: it saw nothing live and will not wait
+            live.decrementAndGet();
             throw closed(name);
         }
         // The forked event goes out before the task is visible to cancellers, so that it precedes every
@@ -345,11 +347,17 @@ final class DefaultTaskGroup implements TaskGroup {
             cancel(CancellationReason.EXPLICIT); // the owner left without joining what it forked
         }
         boolean interrupted = awaitUninterruptibly();
-        lock.lock();
-        try {
-            if (state == TaskGroup.State.CLOSED) {
+        while (!live.compareAndSet(0, SEALED)) {
+            if (live.get() < 0) {
                 return; // closed concurrently by another thread
             }
+            // A fork from another thread won the race with the end of the wait: the owner is leaving,
+            // so that task is cancelled like any other still live at close, and waited for.
+            cancel(CancellationReason.EXPLICIT);
+            interrupted |= awaitUninterruptibly();
+        }
+        lock.lock();
+        try {
             state = TaskGroup.State.CLOSED;
             if (deadlineTimer != null) {
                 deadlineTimer.cancel(false);
@@ -357,7 +365,6 @@ final class DefaultTaskGroup implements TaskGroup {
         } finally {
             lock.unlock();
         }
-        interrupted |= awaitUninterruptibly(); // forks that raced with the state change
         tasks.clearIfAllDone();
         for (DefaultTaskGroup child : children) {
             child.cancel(CancellationReason.PARENT, false); // nested groups the owner failed to close first
@@ -584,7 +591,7 @@ final class DefaultTaskGroup implements TaskGroup {
      *         the interrupt) or {@link #TIMED_OUT} (tasks still run; nothing was cancelled)
      */
     private int awaitAll(boolean interruptible, long deadline) {
-        if (live.get() == 0) {
+        if (live.get() <= 0) {
             return DONE;
         }
         boolean interrupted = false;

@@ -142,6 +142,68 @@ abstract class HostilePlumbingContract {
         }
     }
 
+    // ---------------------------------------------------------------- 6. fork racing close
+
+    @Nested
+    @DisplayName("6. a fork racing close() either wins or loses")
+    class ForkRacingClose {
+
+        @RepeatedTest(3)
+        void noTaskEverRunsOrForksInAClosedGroup() throws Exception {
+            int forkers = 3;
+            int rounds = 300;
+            bounded(() -> {
+                for (int round = 0; round < rounds; round++) {
+                    raceOnce(forkers);
+                }
+                return null;
+            });
+        }
+
+        private void raceOnce(int forkers) throws Exception {
+            TaskGroup group = factory.open("raced");
+            DefaultTaskGroup.leaveTask(null); // closed from another thread: do not keep it bound to this one
+            CyclicBarrier start = new CyclicBarrier(forkers + 1);
+            List<String> violations = new CopyOnWriteArrayList<>();
+            List<Task<?>> won = new CopyOnWriteArrayList<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int f = 0; f < forkers; f++) {
+                Thread forker = new Thread(() -> {
+                    try {
+                        start.await();
+                        while (true) {
+                            won.add(group.fork(() -> {
+                                if (group.state() == TaskGroup.State.CLOSED) {
+                                    violations.add("ran in a closed group");
+                                }
+                                try {
+                                    group.fork(() -> null); // a fork from a task that won never says "closed"
+                                } catch (IllegalStateException e) {
+                                    violations.add("a task's fork failed: " + e.getMessage());
+                                }
+                                return null;
+                            }));
+                        }
+                    } catch (IllegalStateException lost) {
+                        // lost the race: fine, as long as that task never runs
+                    } catch (Exception e) {
+                        violations.add(e.toString());
+                    }
+                });
+                forker.start();
+                threads.add(forker);
+            }
+            start.await();
+            Throwable closed = catchThrowable(group::close);
+            for (Thread thread : threads) {
+                thread.join();
+            }
+            assertThat(closed).as("close").isNull();
+            assertThat(violations).isEmpty();
+            assertThat(won).allSatisfy(task -> assertThat(task.state().isDone()).isTrue());
+        }
+    }
+
     // ---------------------------------------------------------------- 7. bounded messages
 
     @Nested
