@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The task implementation, and the runnable the executor runs.
@@ -162,16 +161,19 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         return true;
     }
 
-    /** The executor refused the task: it fails with the rejection. Returns the next task to dispatch. */
-    DefaultTask<?> rejected(RejectedExecutionException rejection) {
+    /**
+     * The task could not be started: its executor threw (a rejection or anything else), or a listener's
+     * fatal error failed its fork. It fails with that. Returns the next task to dispatch.
+     */
+    DefaultTask<?> rejected(Throwable refusal) {
         synchronized (this) {
             if (state != Task.State.PENDING) {
-                return null; // cancelled meanwhile: whoever cancelled it did the accounting
+                return null; // cancelled meanwhile, or started: whoever did it does the accounting
             }
-            outcome = rejection;
+            outcome = refusal;
             state = Task.State.FAILED;
         }
-        group.taskFailed(this, rejection);
+        group.taskFailed(this, refusal);
         return group.taskEndedBeforeStartNoDispatch(this);
     }
 
@@ -217,19 +219,14 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         }
         String threadName = thread.getName();
         boolean renamed = group.renameThreads() && rename(thread, threadNameFor(threadName));
+        VirtualMachineError fatal = null;
         try {
             RunningTask.runIn(group, body);
         } catch (Throwable aroundTask) {
-            // A context propagator failed around the task (its own code could not have thrown here).
-            if (state == Task.State.RUNNING) {
-                complete(null, aroundTask, System.nanoTime());
-            } else {
-                LOG.log(System.Logger.Level.WARNING, () -> "A context propagator failed after " + describe()
-                        + " completed; the task's outcome stands", aroundTask);
-            }
+            fatal = thrownAround(aroundTask);
         } finally {
             if (state == Task.State.RUNNING) {
-                complete(null, new IllegalStateException("A context propagator did not run " + describe()),
+                fatal = complete(null, new IllegalStateException("A context propagator did not run " + describe()),
                         System.nanoTime());
             }
             if (renamed) {
@@ -243,12 +240,34 @@ final class DefaultTask<T> implements Task<T>, Runnable {
             }
             DefaultTaskGroup.dispatch(group.taskEnded(this));
         }
+        if (fatal != null) {
+            throw fatal; // a listener's fatal error, once the task is accounted for
+        }
+    }
+
+    /**
+     * Something was thrown around the task's code: a context propagator failed (which fails the task), or a
+     * listener threw a fatal error. Returns the fatal error to rethrow once the task is accounted for.
+     */
+    private VirtualMachineError thrownAround(Throwable thrown) {
+        if (state == Task.State.RUNNING) {
+            return complete(null, thrown, System.nanoTime());
+        }
+        if (thrown instanceof VirtualMachineError fatal) {
+            return fatal;
+        }
+        LOG.log(System.Logger.Level.WARNING, () -> "A context propagator failed after " + describe()
+                + " completed; the task's outcome stands", thrown);
+        return null;
     }
 
     /** Runs the task's code in the restored context: the listener hears start and finish on this thread. */
     private void call(Callable<? extends T> callable) {
         Listeners listeners = group.listeners();
-        listeners.taskStarted(this);
+        VirtualMachineError fatal = listeners.taskStarted(this);
+        if (fatal != null) {
+            throw fatal; // fails the task (see thrownAround): it is not run
+        }
         long startedAt = listeners.isEmpty() ? 0L : System.nanoTime(); // nobody to tell the run time
         T value = null;
         Throwable failure = null;
@@ -257,7 +276,10 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         } catch (Throwable thrown) {
             failure = thrown;
         }
-        complete(value, failure, startedAt);
+        fatal = complete(value, failure, startedAt);
+        if (fatal != null) {
+            throw fatal; // the task completed: start() rethrows it once the task is accounted for
+        }
     }
 
     /** The innermost runnable that context propagators wrap: it runs the task's callable, once. */
@@ -281,7 +303,8 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         }
     }
 
-    private void complete(T value, Throwable thrown, long startedAt) {
+    /** Publishes the task's outcome; returns a listener's fatal error, if one threw. */
+    private VirtualMachineError complete(T value, Throwable thrown, long startedAt) {
         long runNanos = startedAt == 0L ? 0L : System.nanoTime() - startedAt;
         Throwable failure;
         synchronized (this) {
@@ -309,7 +332,7 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         } else if (state == Task.State.SUCCEEDED) {
             group.taskSucceeded(this);
         }
-        group.listeners().taskFinished(this, runNanos);
+        return group.listeners().taskFinished(this, runNanos);
     }
 
     TaskSnapshot snapshot(long nowNanos, boolean withStackTrace) {

@@ -12,7 +12,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -218,8 +217,12 @@ final class DefaultTaskGroup implements TaskGroup {
         }
         // The forked event goes out before the task is visible to cancellers, so that it precedes every
         // other event of the task and always sees it PENDING.
-        listeners().taskForked(task);
+        VirtualMachineError fatal = listeners().taskForked(task);
         tasks.push(task);
+        if (fatal != null) {
+            dispatch(task.rejected(fatal)); // a listener's fatal error fails the fork: the task never runs
+            throw fatal;
+        }
         if (expiredWhileIdle) {
             cancel(CancellationReason.TIMEOUT);
         }
@@ -249,16 +252,26 @@ final class DefaultTaskGroup implements TaskGroup {
         return task;
     }
 
-    /** Hands tasks to their executors; a rejected task fails and yields the next one to dispatch. */
+    /**
+     * Hands tasks to their executors. Whatever an executor throws (a rejection, any exception or error),
+     * the task did not start: it fails with that, and yields the next one to dispatch. A
+     * {@link VirtualMachineError} is rethrown once every task is accounted for.
+     */
     static void dispatch(DefaultTask<?> task) {
+        VirtualMachineError fatal = null;
         while (task != null) {
-            DefaultTaskGroup group = (DefaultTaskGroup) task.group();
             try {
-                group.executor.execute(task);
-                return;
-            } catch (RejectedExecutionException rejection) {
-                task = task.rejected(rejection);
+                ((DefaultTaskGroup) task.group()).executor.execute(task);
+                task = null;
+            } catch (Throwable refused) {
+                if (fatal == null && refused instanceof VirtualMachineError error) {
+                    fatal = error;
+                }
+                task = task.rejected(refused);
             }
+        }
+        if (fatal != null) {
+            throw fatal;
         }
     }
 
@@ -381,11 +394,27 @@ final class DefaultTaskGroup implements TaskGroup {
             }
         }
         factory.closed(this);
-        listeners().groupClosed(this, outcome(), System.nanoTime() - openedAtNanos);
+        VirtualMachineError fatal = listeners().groupClosed(this, outcome(), System.nanoTime() - openedAtNanos);
+        if (fatal != null) {
+            failedListenerAtClose(fatal, interrupted);
+        }
         throwFailures(interrupted);
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** A listener threw a fatal error at close: it wins over the failures, which ride on it. */
+    private void failedListenerAtClose(VirtualMachineError fatal, boolean interrupted) {
+        try {
+            throwFailures(interrupted);
+        } catch (TaskGroupException report) {
+            fatal.addSuppressed(report);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        throw fatal;
     }
 
     // ---------------------------------------------------------------- run()
@@ -501,6 +530,8 @@ final class DefaultTaskGroup implements TaskGroup {
     }
 
     DefaultTask<?> taskEndedBeforeStartNoDispatch(DefaultTask<?> task) {
+        // A listener's fatal error is logged, not rethrown: this runs inside sweeps (cancel) that must
+        // reach every task.
         listeners().taskFinished(task, TaskGroupListener.NOT_STARTED);
         return taskEnded(task);
     }

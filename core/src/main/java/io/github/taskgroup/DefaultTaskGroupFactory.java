@@ -78,8 +78,21 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
         DefaultTaskGroup group = new DefaultTaskGroup(this, ids.incrementAndGet(), name, resolved, parent,
                 enclosing);
         liveGroups.put(group.id(), group);
-        group.start(bindToThread);
-        listeners.groupOpened(group);
+        try {
+            group.start(bindToThread); // throws only before it links or binds anything (deadline timer gone)
+        } catch (RuntimeException | Error e) {
+            liveGroups.remove(group.id());
+            throw e;
+        }
+        VirtualMachineError fatal = listeners.groupOpened(group);
+        if (fatal != null) { // the caller never gets the group: close it, so that nothing stays bound or live
+            try {
+                group.close();
+            } catch (RuntimeException | Error e) {
+                fatal.addSuppressed(e);
+            }
+            throw fatal;
+        }
         return group;
     }
 

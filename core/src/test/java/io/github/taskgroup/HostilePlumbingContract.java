@@ -108,6 +108,164 @@ abstract class HostilePlumbingContract {
         return TaskGroupOptions.builder().maxConcurrency(maxConcurrency).policy(policy).build();
     }
 
+    // ---------------------------------------------------------------- 2. executors that throw
+
+    @Nested
+    @DisplayName("2. an executor that throws anything fails that task")
+    class ThrowingExecutors {
+
+        @RepeatedTest(3)
+        void anErrorFromTheThirdExecuteFailsThatTaskReleasesItsPermitAndTheOthersRun() {
+            AtomicInteger executions = new AtomicInteger();
+            OutOfMemoryError noThread = new OutOfMemoryError("unable to create native thread");
+            TaskGroupFactory failing = factoryWith(task -> {
+                if (executions.incrementAndGet() == 3) {
+                    throw noThread;
+                }
+                executor.execute(task);
+            });
+            CountDownLatch allForked = new CountDownLatch(1);
+            List<Task<Integer>> tasks = new ArrayList<>();
+            TaskGroupException thrown = bounded(() -> {
+                TaskGroup group = failing.open("g", limit(1, TaskGroupPolicy.SUPERVISE));
+                tasks.add(group.fork(() -> {
+                    allForked.await();
+                    return 0;
+                }));
+                for (int i = 1; i < 5; i++) {
+                    int value = i;
+                    tasks.add(group.fork(() -> value)); // queued: dispatched by the task that ends before
+                }
+                allForked.countDown();
+                Throwable reported = catchThrowable(group::join);
+                group.close();
+                return (TaskGroupException) reported;
+            });
+            assertThat(thrown.failures()).containsExactly(noThread);
+            assertThat(tasks.get(2).state()).isEqualTo(Task.State.FAILED);
+            assertThat(tasks.get(2).exception()).isSameAs(noThread);
+            assertThat(tasks).filteredOn(t -> t.state() == Task.State.SUCCEEDED).hasSize(4);
+        }
+
+        @Test
+        void aRuntimeExceptionFromExecuteFailsTheTaskInsteadOfEscapingFromFork() {
+            IllegalStateException refused = new IllegalStateException("pool is closed");
+            TaskGroupFactory failing = factoryWith(task -> {
+                throw refused;
+            });
+            TaskGroupException thrown = bounded(() -> {
+                TaskGroup group = failing.open("g", limit(1, TaskGroupPolicy.SUPERVISE));
+                Task<Integer> first = group.fork(() -> 1);
+                Task<Integer> second = group.fork(() -> 2);
+                assertThat(first.state()).isEqualTo(Task.State.FAILED);
+                assertThat(second.state()).isEqualTo(Task.State.FAILED);
+                assertThat(first.exception()).isSameAs(refused);
+                Throwable reported = catchThrowable(group::join);
+                group.close();
+                return (TaskGroupException) reported;
+            });
+            assertThat(thrown.failures()).containsExactly(refused, refused);
+        }
+
+        @Test
+        void aVirtualMachineErrorFromExecuteIsRethrownByForkAfterTheTaskFailedWithIt() {
+            AtomicBoolean first = new AtomicBoolean(true);
+            OutOfMemoryError noThread = new OutOfMemoryError("unable to create native thread");
+            TaskGroupFactory failing = factoryWith(task -> {
+                if (first.getAndSet(false)) {
+                    throw noThread;
+                }
+                executor.execute(task);
+            });
+            TaskGroupException thrown = bounded(() -> {
+                TaskGroup group = failing.open("g", limit(1, TaskGroupPolicy.SUPERVISE));
+                assertThatThrownBy(() -> group.fork("doomed", () -> 1)).isSameAs(noThread);
+                Task<Integer> next = group.fork(() -> 2); // the permit came back
+                assertThat(next.get()).isEqualTo(2);
+                Throwable reported = catchThrowable(group::join);
+                group.close();
+                return (TaskGroupException) reported;
+            });
+            assertThat(thrown.failures()).containsExactly(noThread);
+            assertThat(events.failed).hasValue(1);
+        }
+    }
+
+    // ---------------------------------------------------------------- 3. listeners that throw errors
+
+    @Nested
+    @DisplayName("3. a listener's error never leaves a group inconsistent")
+    class ThrowingListeners {
+
+        @Test
+        void anErrorFromTaskForkedFailsThatForkAndCloseReturns() {
+            StackOverflowError overflow = new StackOverflowError("listener");
+            AtomicBoolean first = new AtomicBoolean(true);
+            TaskGroupListener hostile = new TaskGroupListener() {
+                @Override
+                public void taskForked(Task<?> task) {
+                    if (first.getAndSet(false)) {
+                        throw overflow;
+                    }
+                }
+            };
+            TaskGroupFactory withHostile = TaskGroupFactory.builder().executor(executor).listener(hostile)
+                    .listener(events).build();
+            Throwable reported = bounded(() -> {
+                TaskGroup group = withHostile.open("g", TaskGroupOptions.builder()
+                        .policy(TaskGroupPolicy.SUPERVISE).build());
+                assertThatThrownBy(() -> group.fork("a", () -> 1)).isSameAs(overflow);
+                Task<Integer> b = group.fork("b", () -> 2);
+                assertThat(b.get()).isEqualTo(2);
+                Throwable joined = catchThrowable(group::join);
+                group.close();
+                return joined;
+            });
+            assertThat(reported).isInstanceOf(TaskGroupException.class).hasCause(overflow);
+            assertThat(events.forked).hasValue(2);
+        }
+
+        @Test
+        void anErrorFromTaskFinishedOfATaskThatNeverStartedIsLoggedAndTheTaskCountedOff() {
+            StackOverflowError overflow = new StackOverflowError("listener");
+            TaskGroupListener hostile = new TaskGroupListener() {
+                @Override
+                public void taskFinished(Task<?> task, long runNanos) {
+                    if (runNanos == NOT_STARTED) {
+                        throw overflow;
+                    }
+                }
+            };
+            TaskGroupFactory withHostile = TaskGroupFactory.builder().executor(executor).listener(events)
+                    .listener(hostile).build();
+            bounded(() -> {
+                TaskGroup group = withHostile.open("g");
+                group.cancel();
+                // Logged, not rethrown: the same event is delivered inside cancel sweeps that must go on.
+                assertThat(group.fork(() -> 1).state()).isEqualTo(Task.State.CANCELLED);
+                group.join();
+                group.close();
+                return null;
+            });
+            assertThat(events.cancelled).hasValue(1);
+        }
+
+        @Test
+        void anErrorFromGroupOpenedLeavesNoGroupOpenOrBound() {
+            StackOverflowError overflow = new StackOverflowError("listener");
+            TaskGroupListener hostile = new TaskGroupListener() {
+                @Override
+                public void groupOpened(TaskGroup group) {
+                    throw overflow;
+                }
+            };
+            TaskGroupFactory withHostile = TaskGroupFactory.builder().executor(executor).listener(hostile).build();
+            assertThatThrownBy(() -> withHostile.open("g")).isSameAs(overflow);
+            assertThat(CurrentTaskGroup.get()).isEmpty();
+            assertThat(withHostile.liveGroups()).isEmpty();
+        }
+    }
+
     // ---------------------------------------------------------------- 4. the owner's interrupt status
 
     @Nested
