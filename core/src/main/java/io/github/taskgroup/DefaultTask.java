@@ -238,7 +238,7 @@ final class DefaultTask<T> implements Task<T>, Runnable {
             if (threadWasInterrupted) {
                 thread.interrupt();
             }
-            DefaultTaskGroup.dispatch(group.taskEnded(this));
+            DefaultTaskGroup.dispatchNext(this, group.taskEnded(this));
         }
         if (fatal != null) {
             throw fatal; // a listener's fatal error, once the task is accounted for

@@ -275,6 +275,70 @@ final class DefaultTaskGroup implements TaskGroup {
         }
     }
 
+    /**
+     * The innermost loop of {@link #dispatchNext} running on this thread. Only threads that end tasks of a
+     * group with a concurrency limit, with a successor queued, ever get one.
+     */
+    private static final ThreadLocal<Trampoline> TRAMPOLINE = new ThreadLocal<>();
+
+    /** A dispatch loop's state: which task it handed to {@code execute}, and what that task left it. */
+    private static final class Trampoline {
+        DefaultTask<?> executing;
+        DefaultTask<?> deferred;
+    }
+
+    /**
+     * Dispatches {@code next}, the queued task that inherits the permit of {@code ended}, on the thread that
+     * ran {@code ended}. When {@code ended} ran inline, inside the {@code execute} of a loop below on this
+     * thread (a caller-runs policy, an inline executor), {@code next} is left to that loop, which runs it
+     * once {@code execute} returns: running it here would add stack frames per queued task until the stack
+     * overflows. Only the loop that directly executes {@code ended} takes it, so nothing that waits for
+     * {@code next} can be below it on the stack.
+     */
+    static void dispatchNext(DefaultTask<?> ended, DefaultTask<?> next) {
+        if (next == null) {
+            return;
+        }
+        Trampoline trampoline = TRAMPOLINE.get();
+        if (trampoline == null) {
+            trampoline = new Trampoline();
+            TRAMPOLINE.set(trampoline);
+        } else if (trampoline.executing == ended) {
+            trampoline.deferred = next;
+            return;
+        }
+        DefaultTask<?> outerExecuting = trampoline.executing; // a loop further down this thread's stack
+        DefaultTask<?> outerDeferred = trampoline.deferred;
+        try {
+            drain(trampoline, next);
+        } finally {
+            trampoline.executing = outerExecuting;
+            trampoline.deferred = outerDeferred;
+        }
+    }
+
+    /** {@link #dispatch}, with the successors that tasks run inline leave in the trampoline. */
+    private static void drain(Trampoline trampoline, DefaultTask<?> task) {
+        VirtualMachineError fatal = null;
+        while (task != null) {
+            trampoline.executing = task;
+            trampoline.deferred = null;
+            try {
+                ((DefaultTaskGroup) task.group()).executor.execute(task);
+                task = trampoline.deferred;
+            } catch (Throwable refused) {
+                if (fatal == null && refused instanceof VirtualMachineError error) {
+                    fatal = error;
+                }
+                DefaultTask<?> next = task.rejected(refused); // non-null only if it never ran: nothing deferred
+                task = next != null ? next : trampoline.deferred;
+            }
+        }
+        if (fatal != null) {
+            throw fatal;
+        }
+    }
+
     @Override
     public void join() throws InterruptedException {
         join(Long.MAX_VALUE);

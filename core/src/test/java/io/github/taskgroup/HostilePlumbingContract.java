@@ -108,6 +108,77 @@ abstract class HostilePlumbingContract {
         return TaskGroupOptions.builder().maxConcurrency(maxConcurrency).policy(policy).build();
     }
 
+    // ---------------------------------------------------------------- 1. no recursion in dispatch
+
+    @Nested
+    @DisplayName("1. dispatch never recurses")
+    class Dispatch {
+
+        @Test
+        void aCallerRunsThreadPoolUnderAConcurrencyLimitRunsEveryTask() {
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                    new ThreadPoolExecutor.CallerRunsPolicy());
+            extraPools.add(pool);
+            AtomicInteger ran = new AtomicInteger();
+            TaskGroupFactory callerRuns = factoryWith(pool);
+            bounded(() -> callerRuns.run("g", limit(1, TaskGroupPolicy.FAIL_FAST), g -> {
+                for (int i = 0; i < 20_000; i++) {
+                    g.fork(ran::incrementAndGet);
+                }
+                return null;
+            }));
+            assertThat(ran).hasValue(20_000);
+            assertThat(events.succeeded).hasValue(20_000);
+        }
+
+        @Test
+        void callerRunsOnThisExecutorKindUnderAConcurrencyLimitRunsEveryTask() {
+            AtomicInteger ran = new AtomicInteger();
+            TaskGroupFactory callerRuns = factoryWith(callerRunsWhenSaturated(executor, 1));
+            bounded(() -> callerRuns.run("g", limit(1, TaskGroupPolicy.FAIL_FAST), g -> {
+                for (int i = 0; i < 20_000; i++) {
+                    g.fork(ran::incrementAndGet);
+                }
+                return null;
+            }));
+            assertThat(ran).hasValue(20_000);
+        }
+
+        @Test
+        void anInlineExecutorRunsTwentyThousandQueuedSubtasksOfATask() {
+            AtomicInteger ran = new AtomicInteger();
+            TaskGroupFactory inline = factoryWith(Runnable::run);
+            bounded(() -> {
+                try (TaskGroup group = inline.open("g", limit(1, TaskGroupPolicy.FAIL_FAST))) {
+                    group.fork("parent", () -> {
+                        for (int i = 0; i < 20_000; i++) {
+                            group.fork(ran::incrementAndGet); // queued: the parent holds the only permit
+                        }
+                        return null;
+                    });
+                    group.join();
+                }
+                return null;
+            });
+            assertThat(ran).hasValue(20_000);
+        }
+
+        @RepeatedTest(3)
+        void aTaskRunInlineMayWaitForATaskItForkedUnderALimit() throws Exception {
+            // The trampoline must not defer a task that the code running inline waits for.
+            TaskGroupFactory inline = factoryWith(Runnable::run);
+            Integer value = bounded(() -> inline.run("outer", outer -> outer.fork(() -> {
+                try (TaskGroup inner = inline.open("inner", limit(1, TaskGroupPolicy.FAIL_FAST))) {
+                    Task<Integer> first = inner.fork(() -> 1);
+                    Task<Integer> second = inner.fork(() -> 2);
+                    inner.join();
+                    return first.get() + second.get();
+                }
+            }).get()));
+            assertThat(value).isEqualTo(3);
+        }
+    }
+
     // ---------------------------------------------------------------- 2. executors that throw
 
     @Nested
