@@ -219,6 +219,7 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         }
         String threadName = thread.getName();
         boolean renamed = group.renameThreads() && rename(thread, threadNameFor(threadName));
+        Object bindingAtStart = DefaultTaskGroup.bindingAtStart(group);
         VirtualMachineError fatal = null;
         try {
             RunningTask.runIn(group, body);
@@ -237,6 +238,9 @@ final class DefaultTask<T> implements Task<T>, Runnable {
             }
             if (threadWasInterrupted) {
                 thread.interrupt();
+            }
+            if (group.tasksBindGroups) {
+                DefaultTaskGroup.restoreBinding(group, bindingAtStart);
             }
             DefaultTaskGroup.dispatchNext(this, group.taskEnded(this));
         }

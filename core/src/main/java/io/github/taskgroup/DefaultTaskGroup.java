@@ -44,6 +44,8 @@ final class DefaultTaskGroup implements TaskGroup {
      */
     private static final ThreadLocal<DefaultTaskGroup> CURRENT = new ThreadLocal<>();
 
+    private static final System.Logger LOG = System.getLogger(DefaultTaskGroup.class.getName());
+
     private final DefaultTaskGroupFactory factory;
     private final long id;
     private final String name;
@@ -54,6 +56,7 @@ final class DefaultTaskGroup implements TaskGroup {
     private final long deadlineNanos; // Long.MAX_VALUE: none
     private final DefaultTaskGroup parent;
     private final DefaultTaskGroup enclosing; // the live group CURRENT held when the owner opened this one
+    private final DefaultTaskGroup openedInTaskOf; // bound to a thread that ran a task of that group, or null
     private final Thread owner;
     private final String ownerName;
     private final long openedAtNanos = System.nanoTime();
@@ -78,6 +81,14 @@ final class DefaultTaskGroup implements TaskGroup {
     private volatile boolean quietCancel; // cancelled by a decision of the owner's side: join() stays quiet
     private volatile boolean expiredWhileIdle; // the deadline passed after a clean join, with nothing live
     private volatile boolean joinedClean; // join() returned normally and nothing was forked or opened since
+    private volatile boolean leaked; // left open and bound by a task that ended: unbound and reported once
+
+    /**
+     * Whether a task of this group ever opened a group bound to its thread: only then does a task's end
+     * check, and restore, its thread's binding. Set once, never cleared; a plain field (a stale read only
+     * costs a check, see {@link #restoreBinding}).
+     */
+    boolean tasksBindGroups;
     private int permits; // guarded by lock; only used when maxConcurrency is set
     private final ArrayDeque<DefaultTask<?>> queue; // guarded by lock; only with a concurrency limit
     private ScheduledFuture<?> deadlineTimer;
@@ -91,7 +102,7 @@ final class DefaultTaskGroup implements TaskGroup {
     Object taskBinding;
 
     DefaultTaskGroup(DefaultTaskGroupFactory factory, long id, String name, TaskGroupOptions options,
-            DefaultTaskGroup parent, DefaultTaskGroup enclosing) {
+            DefaultTaskGroup parent, DefaultTaskGroup enclosing, DefaultTaskGroup openedInTaskOf) {
         this.factory = factory;
         this.id = id;
         this.name = name;
@@ -103,6 +114,7 @@ final class DefaultTaskGroup implements TaskGroup {
         this.ownTimeout = options.timeout().orElse(null);
         this.parent = parent;
         this.enclosing = enclosing;
+        this.openedInTaskOf = openedInTaskOf;
         this.owner = Thread.currentThread();
         this.ownerName = owner.getName();
         long own = ownTimeout == null ? Long.MAX_VALUE : saturatedAdd(openedAtNanos, ownTimeout);
@@ -117,6 +129,9 @@ final class DefaultTaskGroup implements TaskGroup {
         }
         if (bindToThread) {
             CURRENT.set(this);
+            if (openedInTaskOf != null && !openedInTaskOf.tasksBindGroups) {
+                openedInTaskOf.tasksBindGroups = true;
+            }
         }
         if (parent != null) {
             parent.joinedClean = false;
@@ -146,6 +161,62 @@ final class DefaultTaskGroup implements TaskGroup {
             group = group.enclosing; // closed out of order, or left unclosed by a thread that moved on
         }
         return group;
+    }
+
+    /** What {@link #bindingAtStart} returns for a thread that has no group bound. */
+    private static final Object NO_BINDING = new Object();
+
+    /**
+     * @return what a task of {@code group} starting on this thread must restore when it ends: the thread's
+     *         binding ({@link #NO_BINDING} for none), or {@code null} when no task of {@code group} ever
+     *         bound a group (nothing read: the common case costs no thread-local access)
+     */
+    static Object bindingAtStart(DefaultTaskGroup group) {
+        if (!group.tasksBindGroups) {
+            return null;
+        }
+        DefaultTaskGroup bound = CURRENT.get();
+        return bound != null ? bound : NO_BINDING;
+    }
+
+    /**
+     * A task of {@code group} ended on this thread: unbinds any group it opened and left open (a bug in its
+     * code), so that the thread's next task does not inherit it, and reports each such group once.
+     *
+     * @param atStart what {@link #bindingAtStart} returned when the task started; {@code null} when it read
+     *        nothing, and then only this task (the first of its group to bind one) can have bound groups
+     *        opened in a task of {@code group} on this thread
+     */
+    static void restoreBinding(DefaultTaskGroup group, Object atStart) {
+        DefaultTaskGroup bound = CURRENT.get();
+        DefaultTaskGroup target = atStart == null || atStart == NO_BINDING ? null : (DefaultTaskGroup) atStart;
+        DefaultTaskGroup g = bound;
+        while (g != null && g != target && g.openedInTaskOf == group) {
+            if (g.state != TaskGroup.State.CLOSED) {
+                g.reportLeaked(group);
+            }
+            g = g.enclosing;
+        }
+        DefaultTaskGroup restored = atStart == null ? g : target;
+        if (restored == bound) {
+            return;
+        }
+        if (restored == null) {
+            CURRENT.remove();
+        } else {
+            CURRENT.set(restored);
+        }
+    }
+
+    private void reportLeaked(DefaultTaskGroup taskGroup) {
+        if (leaked) {
+            return;
+        }
+        leaked = true;
+        LOG.log(System.Logger.Level.WARNING, () -> "Task group '" + name + "' (id " + id + ") was left open by a "
+                + "task of group '" + taskGroup.name + "' that ended on thread " + Thread.currentThread().getName()
+                + "; it is no longer the thread's current group, and stays live (leaked) until closed. "
+                + "Close every group a task opens, with try-with-resources or TaskGroupFactory.run");
     }
 
     static DefaultTaskGroup enterTask(DefaultTaskGroup group) {
@@ -851,7 +922,7 @@ final class DefaultTaskGroup implements TaskGroup {
         }
         return new TaskGroupSnapshot(id, name, ownerName, factory.instantOf(openedAtNanos),
                 Duration.ofNanos(now - openedAtNanos),
-                deadlineInstant(), policy, state, cancelReason, taskSnapshots, groups);
+                deadlineInstant(), policy, state, cancelReason, taskSnapshots, groups, leaked);
     }
 
     DefaultTaskGroup parent() {

@@ -71,12 +71,13 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
         TaskGroupOptions resolved = options.orElse(namedOptions.getOrDefault(name, TaskGroupOptions.defaults()))
                 .orElse(defaults);
         DefaultTaskGroup enclosing = bindToThread ? DefaultTaskGroup.openedOnThisThread() : null;
-        DefaultTaskGroup parent = !bindToThread ? null : enclosing != null ? enclosing : RunningTask.group();
+        DefaultTaskGroup runningTaskOf = bindToThread ? RunningTask.group() : null;
+        DefaultTaskGroup parent = enclosing != null ? enclosing : runningTaskOf;
         if (shutdown && parent == null) {
             throw new IllegalStateException("TaskGroupFactory is shut down: cannot open task group '" + name + "'");
         }
         DefaultTaskGroup group = new DefaultTaskGroup(this, ids.incrementAndGet(), name, resolved, parent,
-                enclosing);
+                enclosing, runningTaskOf);
         liveGroups.put(group.id(), group);
         try {
             group.start(bindToThread); // throws only before it links or binds anything (deadline timer gone)
@@ -115,7 +116,8 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
         List<TaskGroupSnapshot> roots = new ArrayList<>();
         for (DefaultTaskGroup group : liveGroups.values()) {
             DefaultTaskGroup parent = group.parent();
-            if (parent == null || parent.factory() != this) {
+            // A group whose parent closed first (left open by a task) is shown as a root, not lost.
+            if (parent == null || parent.factory() != this || parent.state() == TaskGroup.State.CLOSED) {
                 roots.add(group.snapshot(withStackTraces));
             }
         }

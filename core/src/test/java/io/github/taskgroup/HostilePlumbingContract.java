@@ -371,6 +371,86 @@ abstract class HostilePlumbingContract {
         }
     }
 
+    // ---------------------------------------------------------------- 5. leaked groups
+
+    @Nested
+    @DisplayName("5. a group a task leaves open is never inherited")
+    class LeakedGroups {
+
+        @RepeatedTest(3)
+        void aGroupLeakedByATaskDoesNotBecomeTheParentOfTheNextTasksGroup() throws Exception {
+            ExecutorService oneThread = Executors.newSingleThreadExecutor();
+            extraPools.add(oneThread);
+            TaskGroupFactory pooled = factoryWith(oneThread);
+            List<LogRecord> warnings = new CopyOnWriteArrayList<>();
+            Handler handler = capture(warnings);
+            Logger logger = Logger.getLogger(DefaultTaskGroup.class.getName());
+            logger.addHandler(handler);
+            try {
+                AtomicReference<TaskGroup> leaked = new AtomicReference<>();
+                bounded(() -> pooled.run("a", g -> g.fork(() -> {
+                    leaked.set(pooled.open("leaked")); // a bug: never closed
+                    return null;
+                }).get()));
+                assertThat(pooled.liveGroups()).singleElement().satisfies(snapshot -> {
+                    assertThat(snapshot.name()).isEqualTo("leaked");
+                    assertThat(snapshot.leaked()).isTrue();
+                });
+                String parentOfNext = bounded(() -> pooled.run("b", g -> g.fork(() -> {
+                    try (TaskGroup mine = pooled.open("mine")) {
+                        // (no fork here: the pool's only thread is this one)
+                        return ((DefaultTaskGroup) mine).parent().name() + mine.cancellationReason()
+                                .map(reason -> " cancelled: " + reason).orElse("");
+                    }
+                }).get()));
+                assertThat(parentOfNext).isEqualTo("b");
+                assertThat(warnings).filteredOn(r -> r.getMessage().contains("'leaked'")).hasSize(1);
+                leaked.get().close();
+            } finally {
+                logger.removeHandler(handler);
+            }
+            assertThat(pooled.liveGroups()).isEmpty();
+        }
+
+        @Test
+        void aGroupLeakedByATaskRunInlineDoesNotAdoptTheOwnersNextGroup() throws Exception {
+            TaskGroupFactory inline = factoryWith(Runnable::run);
+            AtomicReference<TaskGroup> leaked = new AtomicReference<>();
+            try (TaskGroup group = inline.open("owner")) {
+                group.fork(() -> {
+                    leaked.set(inline.open("leaked")); // a bug: never closed
+                    return null;
+                });
+                assertThat(CurrentTaskGroup.get()).containsSame(group);
+                group.join();
+            }
+            assertThat(CurrentTaskGroup.get()).isEmpty();
+            try (TaskGroup next = inline.open("next")) {
+                assertThat(((DefaultTaskGroup) next).parent()).isNull();
+                assertThat(next.fork(() -> 1).get()).isEqualTo(1);
+                next.join();
+            }
+            leaked.get().close();
+        }
+
+        static Handler capture(List<LogRecord> records) {
+            return new Handler() {
+                @Override
+                public void publish(LogRecord record) {
+                    records.add(record);
+                }
+
+                @Override
+                public void flush() {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+
     // ---------------------------------------------------------------- 6. fork racing close
 
     @Nested
