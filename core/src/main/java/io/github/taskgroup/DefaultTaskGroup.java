@@ -559,6 +559,7 @@ final class DefaultTaskGroup implements TaskGroup {
      * and reports, then closes the group.
      */
     <R> R finishRun(R result, Throwable bodyFailure) throws InterruptedException {
+        Throwable reported = null;
         try {
             if (bodyFailure == null) {
                 join();
@@ -589,8 +590,24 @@ final class DefaultTaskGroup implements TaskGroup {
             interrupted |= awaitUninterruptibly();
             report(interrupted); // failures (the body's own included), interrupt, timeout, outside cancel
             throw sneaky(bodyFailure); // only the echo of a quiet cancellation: let it propagate as it is
+        } catch (Throwable report) {
+            reported = report;
+            throw report;
         } finally {
+            closeAfterRun(reported);
+        }
+    }
+
+    /** Closes after run(); what close() throws (a listener's fatal error) never hides the report. */
+    private void closeAfterRun(Throwable reported) {
+        if (reported == null) {
             close();
+            return;
+        }
+        try {
+            close();
+        } catch (Throwable closing) {
+            reported.addSuppressed(closing);
         }
     }
 

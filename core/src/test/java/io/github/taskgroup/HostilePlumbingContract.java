@@ -322,6 +322,25 @@ abstract class HostilePlumbingContract {
         }
 
         @Test
+        void anErrorFromGroupClosedAfterRunReportedFailuresRidesOnTheReportInsteadOfHidingIt() {
+            StackOverflowError overflow = new StackOverflowError("listener");
+            IllegalStateException boom = new IllegalStateException("boom");
+            TaskGroupListener hostile = new TaskGroupListener() {
+                @Override
+                public void groupClosed(TaskGroup group, TaskGroup.Outcome outcome, long durationNanos) {
+                    throw overflow;
+                }
+            };
+            TaskGroupFactory withHostile = TaskGroupFactory.builder().executor(executor).listener(hostile)
+                    .listener(events).build();
+            Throwable thrown = bounded(() -> catchThrowable(() -> withHostile.run("g", g -> g.fork(() -> {
+                throw boom;
+            }))));
+            assertThat(thrown).isInstanceOf(TaskGroupException.class).hasCause(boom);
+            assertThat(thrown.getSuppressed()).containsExactly(overflow);
+        }
+
+        @Test
         void anErrorFromGroupOpenedLeavesNoGroupOpenOrBound() {
             StackOverflowError overflow = new StackOverflowError("listener");
             TaskGroupListener hostile = new TaskGroupListener() {
