@@ -239,6 +239,23 @@ abstract class HostilePlumbingContract {
         }
 
         @Test
+        void anErrorThatIsNotAVirtualMachineErrorFailsTheTaskLikeAnyFailure() {
+            AssertionError broken = new AssertionError("executor bug");
+            TaskGroupFactory failing = factoryWith(task -> {
+                throw broken;
+            });
+            Throwable reported = bounded(() -> {
+                TaskGroup group = failing.open("g");
+                Task<Integer> task = group.fork(() -> 1); // not thrown: the task failed with it
+                assertThat(task.exception()).isSameAs(broken);
+                Throwable joined = catchThrowable(group::join);
+                group.close();
+                return joined;
+            });
+            assertThat(reported).isInstanceOf(TaskGroupException.class).hasCause(broken);
+        }
+
+        @Test
         void aVirtualMachineErrorFromExecuteIsRethrownByForkAfterTheTaskFailedWithIt() {
             AtomicBoolean first = new AtomicBoolean(true);
             OutOfMemoryError noThread = new OutOfMemoryError("unable to create native thread");

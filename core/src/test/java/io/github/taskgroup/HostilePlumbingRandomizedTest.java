@@ -89,8 +89,8 @@ class HostilePlumbingRandomizedTest {
             runRounds(base, "platform");
         } finally {
             base.shutdown();
-            assertThat(base.awaitTermination(10, TimeUnit.SECONDS)).as("pool threads finished").isTrue();
         }
+        assertThat(base.awaitTermination(10, TimeUnit.SECONDS)).as("pool threads finished").isTrue();
     }
 
     @Nested
@@ -104,8 +104,8 @@ class HostilePlumbingRandomizedTest {
                 runRounds(base, "virtual");
             } finally {
                 base.shutdown();
-                assertThat(base.awaitTermination(10, TimeUnit.SECONDS)).as("task threads finished").isTrue();
             }
+            assertThat(base.awaitTermination(10, TimeUnit.SECONDS)).as("task threads finished").isTrue();
         }
     }
 
