@@ -57,6 +57,13 @@ final class DefaultTask<T> implements Task<T>, Runnable {
     /** Whether this task holds one of its group's concurrency permits; guarded by the group's lock. */
     boolean holdsPermit;
 
+    /**
+     * Whether a dispatch loop is inside {@code execute(this)}; written by that loop's thread only, so that
+     * the thread sees it exactly (the only case that matters: the task ran inline there), and other threads
+     * may read it stale (they only do a needless thread-local check). Fits in the object's padding.
+     */
+    boolean inDispatch;
+
     DefaultTask(DefaultTaskGroup group, int sequence, String name, Callable<? extends T> callable,
             List<ContextPropagator> propagators) {
         this.group = group;

@@ -347,8 +347,9 @@ final class DefaultTaskGroup implements TaskGroup {
     }
 
     /**
-     * The innermost loop of {@link #dispatchNext} running on this thread. Only threads that end tasks of a
-     * group with a concurrency limit, with a successor queued, ever get one.
+     * The innermost loop of {@link #dispatchNext} on this thread that may have a task run inline. Only a
+     * thread that ends, inside such a loop's {@code execute}, a task with a queued successor ever gets one
+     * (so a fresh virtual thread that ends a task normally gets no thread-local map).
      */
     private static final ThreadLocal<Trampoline> TRAMPOLINE = new ThreadLocal<>();
 
@@ -370,6 +371,10 @@ final class DefaultTaskGroup implements TaskGroup {
         if (next == null) {
             return;
         }
+        if (!ended.inDispatch) { // not run inline by a loop: nothing below to defer to
+            drain(null, next);
+            return;
+        }
         Trampoline trampoline = TRAMPOLINE.get();
         if (trampoline == null) {
             trampoline = new Trampoline();
@@ -388,22 +393,31 @@ final class DefaultTaskGroup implements TaskGroup {
         }
     }
 
-    /** {@link #dispatch}, with the successors that tasks run inline leave in the trampoline. */
+    /**
+     * {@link #dispatch}, marking each task {@link DefaultTask#inDispatch} during its {@code execute}, and
+     * running the successors that tasks run inline leave in {@code trampoline} (if published; when it is
+     * not, the first task that ends inline publishes a loop of its own, one level up, for the others).
+     */
     private static void drain(Trampoline trampoline, DefaultTask<?> task) {
         VirtualMachineError fatal = null;
         while (task != null) {
-            trampoline.executing = task;
-            trampoline.deferred = null;
+            if (trampoline != null) {
+                trampoline.executing = task;
+                trampoline.deferred = null;
+            }
+            DefaultTask<?> next = null;
+            task.inDispatch = true;
             try {
                 ((DefaultTaskGroup) task.group()).executor.execute(task);
-                task = trampoline.deferred;
             } catch (Throwable refused) {
                 if (fatal == null && refused instanceof VirtualMachineError error) {
                     fatal = error;
                 }
-                DefaultTask<?> next = task.rejected(refused); // non-null only if it never ran: nothing deferred
-                task = next != null ? next : trampoline.deferred;
+                next = task.rejected(refused); // non-null only if it never ran: nothing was deferred
+            } finally {
+                task.inDispatch = false;
             }
+            task = next != null || trampoline == null ? next : trampoline.deferred;
         }
         if (fatal != null) {
             throw fatal;
