@@ -243,6 +243,9 @@ final class DefaultTask<T> implements Task<T>, Runnable {
             if (thread.isInterrupted()) {
                 Thread.interrupted(); // an interrupt meant for this task must not reach the thread's next task
             }
+            if ((thread == group.owner() || cancelReason != null) && outerTaskCancelled()) {
+                threadWasInterrupted = true; // ran inline in a task whose cancellation it may have consumed
+            }
             if (threadWasInterrupted) {
                 thread.interrupt();
             }
@@ -254,6 +257,17 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         if (fatal != null) {
             throw fatal; // a listener's fatal error, once the task is accounted for
         }
+    }
+
+    /**
+     * Whether this task ran inline inside another task whose group is cancelled: the interrupt it consumed or
+     * that was just cleared may have been that task's cancellation, which must not be lost (it is given
+     * back). Only asked when that is possible and cheap to rule out: the task ran on its group's owner
+     * thread (an owner that is itself a task, forking inline), or it was cancelled.
+     */
+    private static boolean outerTaskCancelled() {
+        DefaultTaskGroup outer = RunningTask.group(); // the binding around this task's: the outer task's
+        return outer != null && outer.isCancelled();
     }
 
     /**

@@ -393,6 +393,29 @@ abstract class HostilePlumbingContract {
         }
 
         @Test
+        void theCancellationOfATaskThatRunsAnotherInlineIsNotLostWhenTheInlineTaskEnds() {
+            CountDownLatch inner = new CountDownLatch(1);
+            TaskGroupOptions inline = TaskGroupOptions.builder().executor(Runnable::run).build();
+            bounded(() -> {
+                try (TaskGroup outer = factory.open("outer")) {
+                    outer.fork(() -> {
+                        try (TaskGroup nested = factory.open("nested", inline)) {
+                            nested.fork(() -> { // runs here, inline: the outer task's interrupt lands in it
+                                inner.countDown();
+                                return TaskGroupContract.park();
+                            });
+                        }
+                        return TaskGroupContract.park(); // ends only if the interrupt was given back
+                    });
+                    inner.await();
+                    outer.cancel();
+                    outer.join();
+                }
+                return null;
+            });
+        }
+
+        @Test
         void anInlineForkLeavesAnUninterruptedOwnerUninterruptedEvenIfTheTaskInterruptsItself()
                 throws Exception {
             TaskGroupFactory inline = factoryWith(Runnable::run);
