@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The task implementation, and the runnable the executor runs.
@@ -22,7 +21,8 @@ import java.util.concurrent.RejectedExecutionException;
  * </pre>
  * The monitor also orders {@code cancel()}'s interrupt against the end of the run: once the runner has
  * left, no interrupt for this task can reach its thread, and the runner clears any interrupt it got, so
- * that nothing leaks into the next task of a pooled thread.
+ * that nothing leaks into the next task of a pooled thread. An interrupt the thread had before the task
+ * started (an owner that forks with an inline executor) is put aside during the run and given back after.
  *
  * <p>Size matters here (one per task, alive while the task runs and as long as its handle is kept): no
  * field is kept for what only some tasks need, and {@link #outcome} holds the work before the task ends.
@@ -56,6 +56,13 @@ final class DefaultTask<T> implements Task<T>, Runnable {
 
     /** Whether this task holds one of its group's concurrency permits; guarded by the group's lock. */
     boolean holdsPermit;
+
+    /**
+     * Whether a dispatch loop is inside {@code execute(this)}; written by that loop's thread only, so that
+     * the thread sees it exactly (the only case that matters: the task ran inline there), and other threads
+     * may read it stale (they only do a needless thread-local check). Fits in the object's padding.
+     */
+    boolean inDispatch;
 
     DefaultTask(DefaultTaskGroup group, int sequence, String name, Callable<? extends T> callable,
             List<ContextPropagator> propagators) {
@@ -112,7 +119,7 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         }
         if (current == Task.State.FAILED) {
             Throwable failure = (Throwable) outcome;
-            throw new CompletionException(describe() + " failed: " + failure, failure);
+            throw new CompletionException(describe() + " failed: " + Failures.summary(failure), failure);
         }
         CancellationReason reason = cancelReason != null ? cancelReason : group.cancellationReasonOrNull();
         if (current == Task.State.CANCELLED || reason != null) {
@@ -161,16 +168,19 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         return true;
     }
 
-    /** The executor refused the task: it fails with the rejection. Returns the next task to dispatch. */
-    DefaultTask<?> rejected(RejectedExecutionException rejection) {
+    /**
+     * The task could not be started: its executor threw (a rejection or anything else), or a listener's
+     * fatal error failed its fork. It fails with that. Returns the next task to dispatch.
+     */
+    DefaultTask<?> rejected(Throwable refusal) {
         synchronized (this) {
             if (state != Task.State.PENDING) {
-                return null; // cancelled meanwhile: whoever cancelled it did the accounting
+                return null; // cancelled meanwhile, or started: whoever did it does the accounting
             }
-            outcome = rejection;
+            outcome = refusal;
             state = Task.State.FAILED;
         }
-        group.taskFailed(this, rejection);
+        group.taskFailed(this, refusal);
         return group.taskEndedBeforeStartNoDispatch(this);
     }
 
@@ -199,9 +209,15 @@ final class DefaultTask<T> implements Task<T>, Runnable {
 
     /** Runs the task on this thread: the executor's call. */
     private void start(Thread thread) {
+        // An interrupt the thread already had (an owner forking inline, a pool's stray one) is not the
+        // task's: it is put aside while the task runs and given back after, whatever the task did.
+        boolean threadWasInterrupted = Thread.interrupted();
         Runnable body;
         synchronized (this) {
             if (state != Task.State.PENDING) {
+                if (threadWasInterrupted) {
+                    thread.interrupt();
+                }
                 return; // cancelled (or rejected) before it started: nothing to run, nothing to account
             }
             state = Task.State.RUNNING;
@@ -210,19 +226,15 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         }
         String threadName = thread.getName();
         boolean renamed = group.renameThreads() && rename(thread, threadNameFor(threadName));
+        Object bindingAtStart = DefaultTaskGroup.bindingAtStart(group);
+        VirtualMachineError fatal = null;
         try {
             RunningTask.runIn(group, body);
         } catch (Throwable aroundTask) {
-            // A context propagator failed around the task (its own code could not have thrown here).
-            if (state == Task.State.RUNNING) {
-                complete(null, aroundTask, System.nanoTime());
-            } else {
-                LOG.log(System.Logger.Level.WARNING, () -> "A context propagator failed after " + describe()
-                        + " completed; the task's outcome stands", aroundTask);
-            }
+            fatal = thrownAround(aroundTask);
         } finally {
             if (state == Task.State.RUNNING) {
-                complete(null, new IllegalStateException("A context propagator did not run " + describe()),
+                fatal = complete(null, new IllegalStateException("A context propagator did not run " + describe()),
                         System.nanoTime());
             }
             if (renamed) {
@@ -231,14 +243,56 @@ final class DefaultTask<T> implements Task<T>, Runnable {
             if (thread.isInterrupted()) {
                 Thread.interrupted(); // an interrupt meant for this task must not reach the thread's next task
             }
-            DefaultTaskGroup.dispatch(group.taskEnded(this));
+            if ((thread == group.owner() || cancelReason != null) && outerTaskCancelled()) {
+                threadWasInterrupted = true; // ran inline in a task whose cancellation it may have consumed
+            }
+            if (threadWasInterrupted) {
+                thread.interrupt();
+            }
+            if (group.tasksBindGroups) {
+                DefaultTaskGroup.restoreBinding(group, bindingAtStart);
+            }
+            DefaultTaskGroup.dispatchNext(this, group.taskEnded(this));
         }
+        if (fatal != null) {
+            throw fatal; // a listener's fatal error, once the task is accounted for
+        }
+    }
+
+    /**
+     * Whether this task ran inline inside another task whose group is cancelled: the interrupt it consumed or
+     * that was just cleared may have been that task's cancellation, which must not be lost (it is given
+     * back). Only asked when that is possible and cheap to rule out: the task ran on its group's owner
+     * thread (an owner that is itself a task, forking inline), or it was cancelled.
+     */
+    private static boolean outerTaskCancelled() {
+        DefaultTaskGroup outer = RunningTask.group(); // the binding around this task's: the outer task's
+        return outer != null && outer.isCancelled();
+    }
+
+    /**
+     * Something was thrown around the task's code: a context propagator failed (which fails the task), or a
+     * listener threw a fatal error. Returns the fatal error to rethrow once the task is accounted for.
+     */
+    private VirtualMachineError thrownAround(Throwable thrown) {
+        if (state == Task.State.RUNNING) {
+            return complete(null, thrown, System.nanoTime());
+        }
+        if (thrown instanceof VirtualMachineError fatal) {
+            return fatal;
+        }
+        LOG.log(System.Logger.Level.WARNING, () -> "A context propagator failed after " + describe()
+                + " completed; the task's outcome stands", thrown);
+        return null;
     }
 
     /** Runs the task's code in the restored context: the listener hears start and finish on this thread. */
     private void call(Callable<? extends T> callable) {
         Listeners listeners = group.listeners();
-        listeners.taskStarted(this);
+        VirtualMachineError fatal = listeners.taskStarted(this);
+        if (fatal != null) {
+            throw fatal; // fails the task (see thrownAround): it is not run
+        }
         long startedAt = listeners.isEmpty() ? 0L : System.nanoTime(); // nobody to tell the run time
         T value = null;
         Throwable failure = null;
@@ -247,7 +301,10 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         } catch (Throwable thrown) {
             failure = thrown;
         }
-        complete(value, failure, startedAt);
+        fatal = complete(value, failure, startedAt);
+        if (fatal != null) {
+            throw fatal; // the task completed: start() rethrows it once the task is accounted for
+        }
     }
 
     /** The innermost runnable that context propagators wrap: it runs the task's callable, once. */
@@ -271,7 +328,8 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         }
     }
 
-    private void complete(T value, Throwable thrown, long startedAt) {
+    /** Publishes the task's outcome; returns a listener's fatal error, if one threw. */
+    private VirtualMachineError complete(T value, Throwable thrown, long startedAt) {
         long runNanos = startedAt == 0L ? 0L : System.nanoTime() - startedAt;
         Throwable failure;
         synchronized (this) {
@@ -299,7 +357,7 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         } else if (state == Task.State.SUCCEEDED) {
             group.taskSucceeded(this);
         }
-        group.listeners().taskFinished(this, runNanos);
+        return group.listeners().taskFinished(this, runNanos);
     }
 
     TaskSnapshot snapshot(long nowNanos, boolean withStackTrace) {

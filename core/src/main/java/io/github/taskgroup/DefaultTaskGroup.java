@@ -12,7 +12,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -32,7 +31,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * </pre>
  * {@code live} counts tasks that are not done; a task is done when its final state is published, its
  * listener events are delivered and its thread no longer runs its code. {@code join()} and
- * {@code close()} wait for {@code live == 0}.
+ * {@code close()} wait for {@code live == 0}; {@code close()} then seals it ({@code 0 -> SEALED}, one CAS),
+ * so that a fork racing {@code close()} either counted itself first (and is waited for) or finds the count
+ * sealed and fails: no task of a group ever starts once it is CLOSED.
  */
 final class DefaultTaskGroup implements TaskGroup {
 
@@ -42,6 +43,8 @@ final class DefaultTaskGroup implements TaskGroup {
      * never touches this thread-local.
      */
     private static final ThreadLocal<DefaultTaskGroup> CURRENT = new ThreadLocal<>();
+
+    private static final System.Logger LOG = System.getLogger(DefaultTaskGroup.class.getName());
 
     private final DefaultTaskGroupFactory factory;
     private final long id;
@@ -53,6 +56,7 @@ final class DefaultTaskGroup implements TaskGroup {
     private final long deadlineNanos; // Long.MAX_VALUE: none
     private final DefaultTaskGroup parent;
     private final DefaultTaskGroup enclosing; // the live group CURRENT held when the owner opened this one
+    private final DefaultTaskGroup openedInTaskOf; // bound to a thread that ran a task of that group, or null
     private final Thread owner;
     private final String ownerName;
     private final long openedAtNanos = System.nanoTime();
@@ -63,6 +67,7 @@ final class DefaultTaskGroup implements TaskGroup {
     private volatile boolean won; // first-success: some task succeeded
 
     private final AtomicInteger live = new AtomicInteger();
+    private static final int SEALED = Integer.MIN_VALUE; // live once closed: forks see a negative count
     private final AtomicInteger sequence = new AtomicInteger();
     private final TaskList tasks = new TaskList();
     private final Set<DefaultTaskGroup> children = ConcurrentHashMap.newKeySet();
@@ -76,6 +81,14 @@ final class DefaultTaskGroup implements TaskGroup {
     private volatile boolean quietCancel; // cancelled by a decision of the owner's side: join() stays quiet
     private volatile boolean expiredWhileIdle; // the deadline passed after a clean join, with nothing live
     private volatile boolean joinedClean; // join() returned normally and nothing was forked or opened since
+    private volatile boolean leaked; // left open and bound by a task that ended: unbound and reported once
+
+    /**
+     * Whether a task of this group ever opened a group bound to its thread: only then does a task's end
+     * check, and restore, its thread's binding. Set once, never cleared; a plain field (a stale read only
+     * costs a check, see {@link #restoreBinding}).
+     */
+    boolean tasksBindGroups;
     private int permits; // guarded by lock; only used when maxConcurrency is set
     private final ArrayDeque<DefaultTask<?>> queue; // guarded by lock; only with a concurrency limit
     private ScheduledFuture<?> deadlineTimer;
@@ -89,7 +102,7 @@ final class DefaultTaskGroup implements TaskGroup {
     Object taskBinding;
 
     DefaultTaskGroup(DefaultTaskGroupFactory factory, long id, String name, TaskGroupOptions options,
-            DefaultTaskGroup parent, DefaultTaskGroup enclosing) {
+            DefaultTaskGroup parent, DefaultTaskGroup enclosing, DefaultTaskGroup openedInTaskOf) {
         this.factory = factory;
         this.id = id;
         this.name = name;
@@ -101,6 +114,7 @@ final class DefaultTaskGroup implements TaskGroup {
         this.ownTimeout = options.timeout().orElse(null);
         this.parent = parent;
         this.enclosing = enclosing;
+        this.openedInTaskOf = openedInTaskOf;
         this.owner = Thread.currentThread();
         this.ownerName = owner.getName();
         long own = ownTimeout == null ? Long.MAX_VALUE : saturatedAdd(openedAtNanos, ownTimeout);
@@ -115,6 +129,9 @@ final class DefaultTaskGroup implements TaskGroup {
         }
         if (bindToThread) {
             CURRENT.set(this);
+            if (openedInTaskOf != null && !openedInTaskOf.tasksBindGroups) {
+                openedInTaskOf.tasksBindGroups = true;
+            }
         }
         if (parent != null) {
             parent.joinedClean = false;
@@ -144,6 +161,62 @@ final class DefaultTaskGroup implements TaskGroup {
             group = group.enclosing; // closed out of order, or left unclosed by a thread that moved on
         }
         return group;
+    }
+
+    /** What {@link #bindingAtStart} returns for a thread that has no group bound. */
+    private static final Object NO_BINDING = new Object();
+
+    /**
+     * @return what a task of {@code group} starting on this thread must restore when it ends: the thread's
+     *         binding ({@link #NO_BINDING} for none), or {@code null} when no task of {@code group} ever
+     *         bound a group (nothing read: the common case costs no thread-local access)
+     */
+    static Object bindingAtStart(DefaultTaskGroup group) {
+        if (!group.tasksBindGroups) {
+            return null;
+        }
+        DefaultTaskGroup bound = CURRENT.get();
+        return bound != null ? bound : NO_BINDING;
+    }
+
+    /**
+     * A task of {@code group} ended on this thread: unbinds any group it opened and left open (a bug in its
+     * code), so that the thread's next task does not inherit it, and reports each such group once.
+     *
+     * @param atStart what {@link #bindingAtStart} returned when the task started; {@code null} when it read
+     *        nothing, and then only this task (the first of its group to bind one) can have bound groups
+     *        opened in a task of {@code group} on this thread
+     */
+    static void restoreBinding(DefaultTaskGroup group, Object atStart) {
+        DefaultTaskGroup bound = CURRENT.get();
+        DefaultTaskGroup target = atStart == null || atStart == NO_BINDING ? null : (DefaultTaskGroup) atStart;
+        DefaultTaskGroup g = bound;
+        while (g != null && g != target && g.openedInTaskOf == group) {
+            if (g.state != TaskGroup.State.CLOSED) {
+                g.reportLeaked(group);
+            }
+            g = g.enclosing;
+        }
+        DefaultTaskGroup restored = atStart == null ? g : target;
+        if (restored == bound) {
+            return;
+        }
+        if (restored == null) {
+            CURRENT.remove();
+        } else {
+            CURRENT.set(restored);
+        }
+    }
+
+    private void reportLeaked(DefaultTaskGroup taskGroup) {
+        if (leaked) {
+            return;
+        }
+        leaked = true;
+        LOG.log(System.Logger.Level.WARNING, () -> "Task group '" + name + "' (id " + id + ") was left open by a "
+                + "task of group '" + taskGroup.name + "' that ended on thread " + Thread.currentThread().getName()
+                + "; it is no longer the thread's current group, and stays live (leaked) until closed. "
+                + "Close every group a task opens, with try-with-resources or TaskGroupFactory.run");
     }
 
     static DefaultTaskGroup enterTask(DefaultTaskGroup group) {
@@ -209,15 +282,18 @@ final class DefaultTaskGroup implements TaskGroup {
         if (joinedClean) {
             joinedClean = false; // only when set: a volatile write per fork is a fence on the owner's hot path
         }
-        live.incrementAndGet();
-        if (state == TaskGroup.State.CLOSED) { // closed while we were forking: close() does not wait for us
-            taskCountedOff();
+        if (live.getAndIncrement() < 0) { // close() sealed the count: it saw nothing live and will not wait
+            live.decrementAndGet();
             throw closed(name);
         }
         // The forked event goes out before the task is visible to cancellers, so that it precedes every
         // other event of the task and always sees it PENDING.
-        listeners().taskForked(task);
+        VirtualMachineError fatal = listeners().taskForked(task);
         tasks.push(task);
+        if (fatal != null) {
+            dispatch(task.rejected(fatal)); // a listener's fatal error fails the fork: the task never runs
+            throw fatal;
+        }
         if (expiredWhileIdle) {
             cancel(CancellationReason.TIMEOUT);
         }
@@ -247,16 +323,104 @@ final class DefaultTaskGroup implements TaskGroup {
         return task;
     }
 
-    /** Hands tasks to their executors; a rejected task fails and yields the next one to dispatch. */
+    /**
+     * Hands tasks to their executors. Whatever an executor throws (a rejection, any exception or error),
+     * the task did not start: it fails with that, and yields the next one to dispatch. A
+     * {@link VirtualMachineError} is rethrown once every task is accounted for.
+     */
     static void dispatch(DefaultTask<?> task) {
+        VirtualMachineError fatal = null;
         while (task != null) {
-            DefaultTaskGroup group = (DefaultTaskGroup) task.group();
             try {
-                group.executor.execute(task);
-                return;
-            } catch (RejectedExecutionException rejection) {
-                task = task.rejected(rejection);
+                ((DefaultTaskGroup) task.group()).executor.execute(task);
+                task = null;
+            } catch (Throwable refused) {
+                if (fatal == null && refused instanceof VirtualMachineError error) {
+                    fatal = error;
+                }
+                task = task.rejected(refused);
             }
+        }
+        if (fatal != null) {
+            throw fatal;
+        }
+    }
+
+    /**
+     * The innermost loop of {@link #dispatchNext} on this thread that may have a task run inline. Only a
+     * thread that ends, inside such a loop's {@code execute}, a task with a queued successor ever gets one
+     * (so a fresh virtual thread that ends a task normally gets no thread-local map).
+     */
+    private static final ThreadLocal<Trampoline> TRAMPOLINE = new ThreadLocal<>();
+
+    /** A dispatch loop's state: which task it handed to {@code execute}, and what that task left it. */
+    private static final class Trampoline {
+        DefaultTask<?> executing;
+        DefaultTask<?> deferred;
+    }
+
+    /**
+     * Dispatches {@code next}, the queued task that inherits the permit of {@code ended}, on the thread that
+     * ran {@code ended}. When {@code ended} ran inline, inside the {@code execute} of a loop below on this
+     * thread (a caller-runs policy, an inline executor), {@code next} is left to that loop, which runs it
+     * once {@code execute} returns: running it here would add stack frames per queued task until the stack
+     * overflows. Only the loop that directly executes {@code ended} takes it, so nothing that waits for
+     * {@code next} can be below it on the stack.
+     */
+    static void dispatchNext(DefaultTask<?> ended, DefaultTask<?> next) {
+        if (next == null) {
+            return;
+        }
+        if (!ended.inDispatch) { // not run inline by a loop: nothing below to defer to
+            drain(null, next);
+            return;
+        }
+        Trampoline trampoline = TRAMPOLINE.get();
+        if (trampoline == null) {
+            trampoline = new Trampoline();
+            TRAMPOLINE.set(trampoline);
+        } else if (trampoline.executing == ended) {
+            trampoline.deferred = next;
+            return;
+        }
+        DefaultTask<?> outerExecuting = trampoline.executing; // a loop further down this thread's stack
+        DefaultTask<?> outerDeferred = trampoline.deferred;
+        try {
+            drain(trampoline, next);
+        } finally {
+            trampoline.executing = outerExecuting;
+            trampoline.deferred = outerDeferred;
+        }
+    }
+
+    /**
+     * {@link #dispatch}, marking each task {@link DefaultTask#inDispatch} during its {@code execute}, and
+     * running the successors that tasks run inline leave in {@code trampoline} (if published; when it is
+     * not, the first task that ends inline publishes a loop of its own, one level up, for the others).
+     */
+    private static void drain(Trampoline trampoline, DefaultTask<?> task) {
+        VirtualMachineError fatal = null;
+        while (task != null) {
+            if (trampoline != null) {
+                trampoline.executing = task;
+                trampoline.deferred = null;
+            }
+            DefaultTask<?> next = null;
+            task.inDispatch = true;
+            try {
+                ((DefaultTaskGroup) task.group()).executor.execute(task);
+            } catch (Throwable refused) {
+                if (fatal == null && refused instanceof VirtualMachineError error) {
+                    fatal = error;
+                }
+                next = task.rejected(refused); // non-null only if it never ran: nothing was deferred
+            } finally {
+                task.inDispatch = false;
+            }
+            task = next != null || trampoline == null ? next : trampoline.deferred;
+        }
+        if (fatal != null) {
+            throw fatal;
         }
     }
 
@@ -345,11 +509,17 @@ final class DefaultTaskGroup implements TaskGroup {
             cancel(CancellationReason.EXPLICIT); // the owner left without joining what it forked
         }
         boolean interrupted = awaitUninterruptibly();
-        lock.lock();
-        try {
-            if (state == TaskGroup.State.CLOSED) {
+        while (!live.compareAndSet(0, SEALED)) {
+            if (live.get() < 0) {
                 return; // closed concurrently by another thread
             }
+            // A fork from another thread won the race with the end of the wait: the owner is leaving,
+            // so that task is cancelled like any other still live at close, and waited for.
+            cancel(CancellationReason.EXPLICIT);
+            interrupted |= awaitUninterruptibly();
+        }
+        lock.lock();
+        try {
             state = TaskGroup.State.CLOSED;
             if (deadlineTimer != null) {
                 deadlineTimer.cancel(false);
@@ -357,7 +527,6 @@ final class DefaultTaskGroup implements TaskGroup {
         } finally {
             lock.unlock();
         }
-        interrupted |= awaitUninterruptibly(); // forks that raced with the state change
         tasks.clearIfAllDone();
         for (DefaultTaskGroup child : children) {
             child.cancel(CancellationReason.PARENT, false); // nested groups the owner failed to close first
@@ -374,11 +543,27 @@ final class DefaultTaskGroup implements TaskGroup {
             }
         }
         factory.closed(this);
-        listeners().groupClosed(this, outcome(), System.nanoTime() - openedAtNanos);
+        VirtualMachineError fatal = listeners().groupClosed(this, outcome(), System.nanoTime() - openedAtNanos);
+        if (fatal != null) {
+            failedListenerAtClose(fatal, interrupted);
+        }
         throwFailures(interrupted);
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** A listener threw a fatal error at close: it wins over the failures, which ride on it. */
+    private void failedListenerAtClose(VirtualMachineError fatal, boolean interrupted) {
+        try {
+            throwFailures(interrupted);
+        } catch (TaskGroupException report) {
+            fatal.addSuppressed(report);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        throw fatal;
     }
 
     // ---------------------------------------------------------------- run()
@@ -388,6 +573,7 @@ final class DefaultTaskGroup implements TaskGroup {
      * and reports, then closes the group.
      */
     <R> R finishRun(R result, Throwable bodyFailure) throws InterruptedException {
+        Throwable reported = null;
         try {
             if (bodyFailure == null) {
                 join();
@@ -418,8 +604,24 @@ final class DefaultTaskGroup implements TaskGroup {
             interrupted |= awaitUninterruptibly();
             report(interrupted); // failures (the body's own included), interrupt, timeout, outside cancel
             throw sneaky(bodyFailure); // only the echo of a quiet cancellation: let it propagate as it is
+        } catch (Throwable report) {
+            reported = report;
+            throw report;
         } finally {
+            closeAfterRun(reported);
+        }
+    }
+
+    /** Closes after run(); what close() throws (a listener's fatal error) never hides the report. */
+    private void closeAfterRun(Throwable reported) {
+        if (reported == null) {
             close();
+            return;
+        }
+        try {
+            close();
+        } catch (Throwable closing) {
+            reported.addSuppressed(closing);
         }
     }
 
@@ -494,6 +696,8 @@ final class DefaultTaskGroup implements TaskGroup {
     }
 
     DefaultTask<?> taskEndedBeforeStartNoDispatch(DefaultTask<?> task) {
+        // A listener's fatal error is logged, not rethrown: this runs inside sweeps (cancel) that must
+        // reach every task.
         listeners().taskFinished(task, TaskGroupListener.NOT_STARTED);
         return taskEnded(task);
     }
@@ -584,7 +788,7 @@ final class DefaultTaskGroup implements TaskGroup {
      *         the interrupt) or {@link #TIMED_OUT} (tasks still run; nothing was cancelled)
      */
     private int awaitAll(boolean interruptible, long deadline) {
-        if (live.get() == 0) {
+        if (live.get() <= 0) {
             return DONE;
         }
         boolean interrupted = false;
@@ -749,7 +953,7 @@ final class DefaultTaskGroup implements TaskGroup {
         }
         return new TaskGroupSnapshot(id, name, ownerName, factory.instantOf(openedAtNanos),
                 Duration.ofNanos(now - openedAtNanos),
-                deadlineInstant(), policy, state, cancelReason, taskSnapshots, groups);
+                deadlineInstant(), policy, state, cancelReason, taskSnapshots, groups, leaked);
     }
 
     DefaultTaskGroup parent() {

@@ -71,15 +71,29 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
         TaskGroupOptions resolved = options.orElse(namedOptions.getOrDefault(name, TaskGroupOptions.defaults()))
                 .orElse(defaults);
         DefaultTaskGroup enclosing = bindToThread ? DefaultTaskGroup.openedOnThisThread() : null;
-        DefaultTaskGroup parent = !bindToThread ? null : enclosing != null ? enclosing : RunningTask.group();
+        DefaultTaskGroup runningTaskOf = bindToThread ? RunningTask.group() : null;
+        DefaultTaskGroup parent = enclosing != null ? enclosing : runningTaskOf;
         if (shutdown && parent == null) {
             throw new IllegalStateException("TaskGroupFactory is shut down: cannot open task group '" + name + "'");
         }
         DefaultTaskGroup group = new DefaultTaskGroup(this, ids.incrementAndGet(), name, resolved, parent,
-                enclosing);
+                enclosing, runningTaskOf);
         liveGroups.put(group.id(), group);
-        group.start(bindToThread);
-        listeners.groupOpened(group);
+        try {
+            group.start(bindToThread); // throws only before it links or binds anything (deadline timer gone)
+        } catch (RuntimeException | Error e) {
+            liveGroups.remove(group.id());
+            throw e;
+        }
+        VirtualMachineError fatal = listeners.groupOpened(group);
+        if (fatal != null) { // the caller never gets the group: close it, so that nothing stays bound or live
+            try {
+                group.close();
+            } catch (RuntimeException | Error e) {
+                fatal.addSuppressed(e);
+            }
+            throw fatal;
+        }
         return group;
     }
 
@@ -102,7 +116,8 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
         List<TaskGroupSnapshot> roots = new ArrayList<>();
         for (DefaultTaskGroup group : liveGroups.values()) {
             DefaultTaskGroup parent = group.parent();
-            if (parent == null || parent.factory() != this) {
+            // A group whose parent closed first (left open by a task) is shown as a root, not lost.
+            if (parent == null || parent.factory() != this || parent.state() == TaskGroup.State.CLOSED) {
                 roots.add(group.snapshot(withStackTraces));
             }
         }

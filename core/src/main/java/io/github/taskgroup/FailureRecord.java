@@ -64,6 +64,9 @@ final class FailureRecord {
 
     record Drained(List<Entry> entries, int omitted) {
 
+        /** How many failures a report's message describes; all are in its failures(). */
+        static final int DESCRIBED = 5;
+
         boolean isEmpty() {
             return entries.isEmpty() && omitted == 0;
         }
@@ -72,16 +75,26 @@ final class FailureRecord {
             return entries.stream().map(Entry::failure).toList();
         }
 
+        /**
+         * A bounded description: the first {@value #DESCRIBED} failures, each by its source and the first
+         * line of its message, so that a failure nested any number of groups deep does not carry the
+         * messages of every level below (each level's exception is on the cause chain anyway).
+         */
         String describe() {
             StringBuilder text = new StringBuilder();
             int count = entries.size() + omitted;
             text.append(count == 1 ? "1 failure: " : count + " failures: ");
-            for (int i = 0; i < entries.size(); i++) {
+            int described = Math.min(entries.size(), DESCRIBED);
+            for (int i = 0; i < described; i++) {
                 Entry entry = entries.get(i);
                 if (i > 0) {
                     text.append("; ");
                 }
-                text.append(entry.source()).append(" threw ").append(entry.failure());
+                text.append(Failures.bounded(entry.source())).append(" threw ")
+                        .append(Failures.summary(entry.failure()));
+            }
+            if (entries.size() > described) {
+                text.append("; ").append(entries.size() - described).append(" more in failures()");
             }
             if (omitted > 0) {
                 text.append("; and ").append(omitted).append(" more not recorded");

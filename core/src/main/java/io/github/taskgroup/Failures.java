@@ -14,6 +14,12 @@ final class Failures {
 
     private static final int MAX_CAUSE_DEPTH = 64;
 
+    /** The longest text a report's message takes from one failure (or one source). */
+    static final int MAX_SUMMARY = 200;
+
+    /** How far down nested reports a summary looks for the first failure. */
+    private static final int MAX_NESTED_REPORTS = 10_000;
+
     private Failures() {
     }
 
@@ -95,5 +101,41 @@ final class Failures {
             }
             current = current.getCause();
         }
+    }
+
+    /**
+     * @return the failure's class and the first line of its message, at most {@link #MAX_SUMMARY}
+     *         characters: what a report's message says about a failure it carries. A nested group's report
+     *         is summed up by its group and its innermost first failure, not by its own message.
+     */
+    static String summary(Throwable failure) {
+        if (failure instanceof TaskGroupException nested) {
+            Throwable innermost = nested;
+            for (int depth = 0; innermost instanceof TaskGroupException && innermost.getCause() != null
+                    && depth < MAX_NESTED_REPORTS; depth++) {
+                innermost = innermost.getCause();
+            }
+            String of = failure.getClass().getSimpleName() + " of group '" + bounded(nested.groupName()) + "'";
+            return innermost == nested ? of : bounded(of + ", first failure " + firstLine(innermost));
+        }
+        return bounded(firstLine(failure));
+    }
+
+    private static String firstLine(Throwable failure) {
+        String message = failure.getMessage();
+        String name = failure.getClass().getName();
+        if (message == null) {
+            return name;
+        }
+        int newline = message.indexOf('\n');
+        if (newline >= 0) {
+            message = message.substring(0, newline > 0 && message.charAt(newline - 1) == '\r' ? newline - 1 : newline);
+        }
+        return name + ": " + message;
+    }
+
+    /** @return {@code text}, cut to {@link #MAX_SUMMARY} characters */
+    static String bounded(String text) {
+        return text.length() <= MAX_SUMMARY ? text : text.substring(0, MAX_SUMMARY - 3) + "...";
     }
 }

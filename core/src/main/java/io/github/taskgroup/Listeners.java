@@ -5,7 +5,12 @@ import java.util.List;
 
 /**
  * Delivers events to the factory's listeners. A listener that throws is logged and skipped: it never
- * breaks a group.
+ * breaks a group, and the other listeners still get the event.
+ *
+ * <p>Each method delivers to every listener, then returns the first {@link VirtualMachineError} a listener
+ * threw (or {@code null}) instead of throwing it, so that the caller can first finish its bookkeeping and
+ * then decide: rethrow it where one event concerns one caller (a fork, an open, a close, a task's own
+ * thread), or leave it logged inside a sweep (cancelling a group's tasks), which must reach every task.
  */
 final class Listeners {
 
@@ -21,62 +26,76 @@ final class Listeners {
         return listeners.length == 0;
     }
 
-    void groupOpened(TaskGroup group) {
+    VirtualMachineError groupOpened(TaskGroup group) {
+        VirtualMachineError fatal = null;
         for (TaskGroupListener listener : listeners) {
             try {
                 listener.groupOpened(group);
             } catch (Throwable e) {
-                failed(listener, "groupOpened", e);
+                fatal = failed(listener, "groupOpened", e, fatal);
             }
         }
+        return fatal;
     }
 
-    void groupClosed(TaskGroup group, TaskGroup.Outcome outcome, long durationNanos) {
+    VirtualMachineError groupClosed(TaskGroup group, TaskGroup.Outcome outcome, long durationNanos) {
+        VirtualMachineError fatal = null;
         for (int i = listeners.length - 1; i >= 0; i--) { // reverse order: listeners nest like scopes
             TaskGroupListener listener = listeners[i];
             try {
                 listener.groupClosed(group, outcome, durationNanos);
             } catch (Throwable e) {
-                failed(listener, "groupClosed", e);
+                fatal = failed(listener, "groupClosed", e, fatal);
             }
         }
+        return fatal;
     }
 
-    void taskForked(Task<?> task) {
+    VirtualMachineError taskForked(Task<?> task) {
+        VirtualMachineError fatal = null;
         for (TaskGroupListener listener : listeners) {
             try {
                 listener.taskForked(task);
             } catch (Throwable e) {
-                failed(listener, "taskForked", e);
+                fatal = failed(listener, "taskForked", e, fatal);
             }
         }
+        return fatal;
     }
 
-    void taskStarted(Task<?> task) {
+    VirtualMachineError taskStarted(Task<?> task) {
+        VirtualMachineError fatal = null;
         for (TaskGroupListener listener : listeners) {
             try {
                 listener.taskStarted(task);
             } catch (Throwable e) {
-                failed(listener, "taskStarted", e);
+                fatal = failed(listener, "taskStarted", e, fatal);
             }
         }
+        return fatal;
     }
 
-    void taskFinished(Task<?> task, long runNanos) {
+    VirtualMachineError taskFinished(Task<?> task, long runNanos) {
+        VirtualMachineError fatal = null;
         for (int i = listeners.length - 1; i >= 0; i--) { // reverse order: listeners nest like scopes
             TaskGroupListener listener = listeners[i];
             try {
                 listener.taskFinished(task, runNanos);
             } catch (Throwable e) {
-                failed(listener, "taskFinished", e);
+                fatal = failed(listener, "taskFinished", e, fatal);
             }
         }
+        return fatal;
     }
 
-    private static void failed(TaskGroupListener listener, String event, Throwable e) {
+    /** Logs a listener's failure; returns the first fatal error seen so far. */
+    private static VirtualMachineError failed(TaskGroupListener listener, String event, Throwable e,
+            VirtualMachineError fatal) {
         if (e instanceof VirtualMachineError error) {
-            throw error;
+            LOG.log(Level.ERROR, () -> "TaskGroupListener " + listener + " threw in " + event, e);
+            return fatal != null ? fatal : error;
         }
         LOG.log(Level.WARNING, () -> "TaskGroupListener " + listener + " threw in " + event + "; ignored", e);
+        return fatal;
     }
 }

@@ -18,14 +18,38 @@ import java.util.List;
  * @param cancellationReason why it was cancelled, or {@code null}
  * @param tasks its live (pending and running) tasks
  * @param groups its live nested groups
+ * @param leaked whether the group was left open by a task that ended (a bug in that task's code): no thread
+ *        owns it any more, and it stays live until someone closes it
  */
 public record TaskGroupSnapshot(long id, String name, String ownerThread, Instant openedAt, Duration age,
         Instant deadline, TaskGroupPolicy policy, TaskGroup.State state, CancellationReason cancellationReason,
-        List<TaskSnapshot> tasks, List<TaskGroupSnapshot> groups) {
+        List<TaskSnapshot> tasks, List<TaskGroupSnapshot> groups, boolean leaked) {
 
     /** Copies the lists. */
     public TaskGroupSnapshot {
         tasks = List.copyOf(tasks);
         groups = List.copyOf(groups);
+    }
+
+    /**
+     * A snapshot of a group that was not leaked.
+     *
+     * @param id the group's id
+     * @param name its name
+     * @param ownerThread the name of the thread that opened it
+     * @param openedAt when it was opened
+     * @param age time since it was opened
+     * @param deadline when it will be cancelled for timeout, or {@code null}
+     * @param policy its policy
+     * @param state its state
+     * @param cancellationReason why it was cancelled, or {@code null}
+     * @param tasks its live (pending and running) tasks
+     * @param groups its live nested groups
+     */
+    public TaskGroupSnapshot(long id, String name, String ownerThread, Instant openedAt, Duration age,
+            Instant deadline, TaskGroupPolicy policy, TaskGroup.State state, CancellationReason cancellationReason,
+            List<TaskSnapshot> tasks, List<TaskGroupSnapshot> groups) {
+        this(id, name, ownerThread, openedAt, age, deadline, policy, state, cancellationReason, tasks, groups,
+                false);
     }
 }
