@@ -2,7 +2,8 @@
 # End-to-end check of the sample app with a real Prometheus (Debian's package), on loopback only:
 # starts the app (jar) and Prometheus scraping it every second, drives traffic (successes, failures, a timeout,
 # lenient pages and requests that the client aborts with curl --max-time 1), then checks through Prometheus'
-# HTTP API the task counters and that every query of the Grafana dashboard returns data.
+# HTTP API the task counters, that the task group meters come in one family per concept (the metrics listener's,
+# none derived from the observations), and that every query of the Grafana dashboard returns data.
 # Stops everything it started. Usage: sample-app/e2e/run.sh   (from anywhere; builds the jar if missing)
 set -euo pipefail
 MODULE="$(cd "$(dirname "$0")/.." && pwd)"
@@ -114,6 +115,31 @@ echo "== Checking the counters through Prometheus"
 check_value "tasks spawned" 'sum(taskgroup_tasks_spawned_tasks_total)' "$SPAWNED"
 check_value "tasks cancelled because the client hung up" \
   'sum(taskgroup_tasks_cancelled_tasks_total{reason="request-aborted"})' "$ABORTED_TASKS"
+
+echo "== Checking the meter families: one per concept"
+# Every series name starting with taskgroup_, as Prometheus stored them.
+FAMILIES=$(query 'count by (__name__) ({__name__=~"taskgroup_.*"})' \
+  | python3 -c 'import json,sys; print("\n".join(sorted(r["metric"]["__name__"] for r in json.load(sys.stdin))))')
+for kept in taskgroup_tasks_spawned_tasks_total taskgroup_tasks_cancelled_tasks_total \
+    taskgroup_task_duration_seconds_count taskgroup_task_duration_seconds_bucket taskgroup_tasks_active_tasks \
+    taskgroup_tasks_queued_tasks taskgroup_groups_active_groups taskgroup_group_duration_seconds_count; do
+  if grep -qx "$kept" <<<"$FAMILIES"; then
+    echo "ok   kept family present: $kept"; PASSED=$((PASSED + 1))
+  else
+    echo "FAIL kept family missing: $kept"; FAILURES=$((FAILURES + 1))
+  fi
+done
+# The timers and long task timers that a meter observation handler would make from the observations
+# taskgroup.group and taskgroup.task, with any suffix (_count, _sum, _max, _bucket, _active_count, _duration_sum).
+for removed in taskgroup_group_seconds taskgroup_task_seconds taskgroup_group_active_seconds \
+    taskgroup_task_active_seconds; do
+  if grep -qE "^${removed}(_[a-z_]+)?$" <<<"$FAMILIES"; then
+    echo "FAIL second family present: $(grep -E "^${removed}(_[a-z_]+)?$" <<<"$FAMILIES" | tr '\n' ' ')"
+    FAILURES=$((FAILURES + 1))
+  else
+    echo "ok   no series of $removed"; PASSED=$((PASSED + 1))
+  fi
+done
 
 echo "== Checking every query of the dashboard"
 sleep 2  # two more scrapes, so that every rate() has points after the last request

@@ -8,8 +8,9 @@ import io.micrometer.common.KeyValues;
 
 /**
  * The default naming of group observations: name {@code taskgroup.group}, contextual name
- * {@code taskgroup <group name>}, low-cardinality key values {@code group}, {@code policy}, {@code outcome},
- * {@code reason}, and the high-cardinality {@code group.id}.
+ * {@code taskgroup <group name>}, low-cardinality key values {@code group} (the bounded
+ * {@link TaskGroupObservationContext#getGroupTag() group tag}), {@code policy}, {@code outcome}, {@code reason},
+ * and the high-cardinality {@code group.id}.
  */
 public class DefaultTaskGroupObservationConvention implements TaskGroupObservationConvention {
 
@@ -37,7 +38,7 @@ public class DefaultTaskGroupObservationConvention implements TaskGroupObservati
     public KeyValues getLowCardinalityKeyValues(TaskGroupObservationContext context) {
         TaskGroup group = context.getGroup();
         TaskGroup.Outcome outcome = context.getOutcome();
-        return KeyValues.of(LowCardinalityKeyNames.GROUP.withValue(group.name()),
+        return KeyValues.of(LowCardinalityKeyNames.GROUP.withValue(context.getGroupTag()),
                 LowCardinalityKeyNames.POLICY.withValue(group.policy().value()),
                 LowCardinalityKeyNames.OUTCOME.withValue((outcome != null) ? outcome.value() : UNKNOWN),
                 LowCardinalityKeyNames.REASON.withValue(group.cancellationReason().map(CancellationReason::value).orElse(NONE)));

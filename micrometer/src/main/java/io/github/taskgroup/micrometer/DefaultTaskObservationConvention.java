@@ -8,7 +8,8 @@ import io.micrometer.common.KeyValues;
 
 /**
  * The default naming of task observations: name {@code taskgroup.task}, contextual name
- * {@code task <task name>}, low-cardinality key values {@code group}, {@code outcome}, {@code reason}, and the
+ * {@code task <task name>}, low-cardinality key values {@code group} (the bounded
+ * {@link TaskObservationContext#getGroupTag() group tag}), {@code outcome}, {@code reason}, and the
  * high-cardinality {@code task} (its name) and {@code group.id}.
  */
 public class DefaultTaskObservationConvention implements TaskObservationConvention {
@@ -33,7 +34,7 @@ public class DefaultTaskObservationConvention implements TaskObservationConventi
     public KeyValues getLowCardinalityKeyValues(TaskObservationContext context) {
         Task<?> task = context.getTask();
         CancellationReason reason = task.cancellationReason();
-        return KeyValues.of(LowCardinalityKeyNames.GROUP.withValue(task.group().name()),
+        return KeyValues.of(LowCardinalityKeyNames.GROUP.withValue(context.getGroupTag()),
                 LowCardinalityKeyNames.OUTCOME.withValue(outcome(task.state())),
                 LowCardinalityKeyNames.REASON.withValue((reason != null) ? reason.value()
                         : DefaultTaskGroupObservationConvention.NONE));

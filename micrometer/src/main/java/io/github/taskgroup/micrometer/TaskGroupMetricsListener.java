@@ -1,7 +1,5 @@
 package io.github.taskgroup.micrometer;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -33,7 +31,8 @@ import io.micrometer.core.instrument.Timer;
  *
  * <p>The meters of a group name are created on its first event and cached, so an event costs a map lookup and
  * an increment. Past {@code maxGroupNames} distinct names, further names share the tag
- * {@value TaskGroupMeters#OTHER_GROUPS}, and one warning is logged.
+ * {@value TaskGroupMeters#OTHER_GROUPS}, and one warning is logged. {@link TaskGroupMetrics#listener} makes one
+ * with the default limit.
  */
 public class TaskGroupMetricsListener implements TaskGroupListener {
 
@@ -42,25 +41,15 @@ public class TaskGroupMetricsListener implements TaskGroupListener {
 
     private static final CancellationReason[] REASONS = CancellationReason.values();
 
-    private final MeterRegistry registry;
-
-    private final int maxGroupNames;
-
-    private final Map<String, GroupMeters> byName = new ConcurrentHashMap<>();
-
-    /** Set once {@link #maxGroupNames} names have meters of their own; never reset. */
-    private volatile boolean full;
+    /** The meters of each {@code group} tag, bounded by the rule that the observations' group key follows too. */
+    private final GroupTags<GroupMeters> byTag;
 
     /**
      * @param registry where the meters go
      * @param maxGroupNames how many distinct group names get a tag of their own (at least 1)
      */
     public TaskGroupMetricsListener(MeterRegistry registry, int maxGroupNames) {
-        if (maxGroupNames < 1) {
-            throw new IllegalArgumentException("maxGroupNames must be at least 1, was " + maxGroupNames);
-        }
-        this.registry = registry;
-        this.maxGroupNames = maxGroupNames;
+        this.byTag = new GroupTags<>(maxGroupNames, (tag) -> new GroupMeters(registry, tag), logger, "the meters");
     }
 
     @Override
@@ -111,38 +100,7 @@ public class TaskGroupMetricsListener implements TaskGroupListener {
     }
 
     private GroupMeters meters(TaskGroup group) {
-        String name = group.name();
-        GroupMeters meters = this.byName.get(name);
-        if (meters != null) {
-            return meters;
-        }
-        if (this.full) {
-            return other();
-        }
-        return register(name);
-    }
-
-    private synchronized GroupMeters register(String name) {
-        GroupMeters meters = this.byName.get(name);
-        if (meters != null) {
-            return meters;
-        }
-        if (this.byName.size() >= this.maxGroupNames) {
-            this.full = true;
-            logger.log(System.Logger.Level.WARNING, "More than " + this.maxGroupNames + " distinct task group names: the meters of group '"
-                    + name + "' and of every further new name are tagged " + TaskGroupMeters.GROUP + "="
-                    + TaskGroupMeters.OTHER_GROUPS + ". Raise taskgroup.metrics.max-group-names if these names "
-                    + "are bounded, or open groups with fixed names.");
-            return other();
-        }
-        meters = new GroupMeters(this.registry, name);
-        this.byName.put(name, meters);
-        return meters;
-    }
-
-    private GroupMeters other() {
-        // A group literally named "other" shares these meters: one set of gauges per tag value.
-        return this.byName.computeIfAbsent(TaskGroupMeters.OTHER_GROUPS, (tag) -> new GroupMeters(this.registry, tag));
+        return this.byTag.get(group.name());
     }
 
     enum TaskOutcome {

@@ -5,7 +5,8 @@ import io.micrometer.observation.ObservationConvention;
 
 /**
  * Names a {@code taskgroup.group} observation and its key values. Define a bean of this type to replace
- * {@link DefaultTaskGroupObservationConvention} (extend it to add key values).
+ * {@link DefaultTaskGroupObservationConvention} (extend it to add key values). Low-cardinality key values may
+ * become meter tags: take the group's from {@link TaskGroupObservationContext#getGroupTag()}, which is bounded.
  */
 public interface TaskGroupObservationConvention extends ObservationConvention<TaskGroupObservationContext> {
 

@@ -51,7 +51,10 @@ public enum TaskGroupObservationDocumentation implements ObservationDocumentatio
     /** Key names with bounded values, for metrics and span tags. */
     public enum LowCardinalityKeyNames implements KeyName {
 
-        /** The group's name. */
+        /**
+         * The group's name, or {@code other} past {@code maxGroupNames} distinct names (the rule of the
+         * {@code group} tag of {@link TaskGroupMeters}).
+         */
         GROUP("group"),
 
         /** The group's policy: {@code fail-fast}, {@code supervise}, {@code first-success}. */

@@ -22,9 +22,19 @@ import io.micrometer.observation.ObservationRegistry;
  *       It starts in {@link #taskStarted} on the task's thread, with a scope open there until
  *       {@link #taskFinished}, so the task's code (and anything it logs or calls) runs inside it. A task
  *       that never started (cancelled while queued, or rejected) has no observation.</li>
+ *   <li>The low-cardinality {@code group} key value is bounded by the rule of the meters' {@code group} tag: past
+ *       {@code maxGroupNames} distinct names it is {@value TaskGroupMeters#OTHER_GROUPS} (the contextual name
+ *       keeps the real name), so that meters made from these observations cannot flood a registry either.</li>
  * </ul>
+ *
+ * <p>The observations are meant for spans. Their durations and active counts are the meters of
+ * {@link TaskGroupMetricsListener}; when the observation registry also has a meter handler (Micrometer's
+ * {@code DefaultMeterObservationHandler}), {@link TaskGroupObservationMeterFilter} keeps it from making a second
+ * family of the same meters. {@link TaskGroupMetrics#observationListener} makes one with the default naming.
  */
 public class TaskGroupObservationListener implements TaskGroupListener {
+
+    private static final System.Logger logger = System.getLogger(TaskGroupObservationListener.class.getName());
 
     private final ObservationRegistry registry;
 
@@ -32,27 +42,44 @@ public class TaskGroupObservationListener implements TaskGroupListener {
 
     private final TaskObservationConvention taskConvention;
 
+    private final GroupTags<String> groupTags;
+
     private final Map<TaskGroup, Observation> groups = new ConcurrentHashMap<>();
 
     private final Map<Task<?>, Observation.Scope> tasks = new ConcurrentHashMap<>();
 
     /**
+     * A listener whose {@code group} key value has at most {@value TaskGroupMetrics#DEFAULT_MAX_GROUP_NAMES}
+     * distinct values besides {@value TaskGroupMeters#OTHER_GROUPS}.
      * @param registry the registry that creates the observations
      * @param groupConvention the convention of group observations, or {@code null} for the default one
      * @param taskConvention the convention of task observations, or {@code null} for the default one
      */
     public TaskGroupObservationListener(ObservationRegistry registry, TaskGroupObservationConvention groupConvention,
             TaskObservationConvention taskConvention) {
+        this(registry, groupConvention, taskConvention, TaskGroupMetrics.DEFAULT_MAX_GROUP_NAMES);
+    }
+
+    /**
+     * @param registry the registry that creates the observations
+     * @param groupConvention the convention of group observations, or {@code null} for the default one
+     * @param taskConvention the convention of task observations, or {@code null} for the default one
+     * @param maxGroupNames how many distinct group names are a {@code group} key value of their own (at least 1),
+     * as for {@link TaskGroupMetricsListener#TaskGroupMetricsListener(io.micrometer.core.instrument.MeterRegistry, int)}
+     */
+    public TaskGroupObservationListener(ObservationRegistry registry, TaskGroupObservationConvention groupConvention,
+            TaskObservationConvention taskConvention, int maxGroupNames) {
         this.registry = registry;
         this.groupConvention = groupConvention;
         this.taskConvention = taskConvention;
+        this.groupTags = new GroupTags<>(maxGroupNames, (tag) -> tag, logger, "the observations' group key");
     }
 
     @Override
     public void groupOpened(TaskGroup group) {
         Observation observation = TaskGroupObservationDocumentation.GROUP
             .observation(this.groupConvention, DefaultTaskGroupObservationConvention.INSTANCE,
-                    () -> new TaskGroupObservationContext(group), this.registry)
+                    () -> new TaskGroupObservationContext(group, this.groupTags.get(group.name())), this.registry)
             .start();
         if (!observation.isNoop()) {
             this.groups.put(group, observation);
@@ -70,12 +97,13 @@ public class TaskGroupObservationListener implements TaskGroupListener {
 
     @Override
     public void taskStarted(Task<?> task) {
+        Observation parent = this.groups.get(task.group());
         Observation observation = TaskGroupObservationDocumentation.TASK.observation(this.taskConvention,
-                DefaultTaskObservationConvention.INSTANCE, () -> new TaskObservationContext(task), this.registry);
+                DefaultTaskObservationConvention.INSTANCE, () -> new TaskObservationContext(task, groupTag(task, parent)),
+                this.registry);
         if (observation.isNoop()) {
             return;
         }
-        Observation parent = this.groups.get(task.group());
         if (parent != null) {
             // The current observation here is the forking thread's (restored by context propagation), not
             // necessarily the group's: the group's observation is never in scope.
@@ -83,6 +111,14 @@ public class TaskGroupObservationListener implements TaskGroupListener {
         }
         observation.start();
         this.tasks.put(task, observation.openScope());
+    }
+
+    private String groupTag(Task<?> task, Observation parent) {
+        // The group's context already holds the tag, unless the group was not observed (a predicate said no).
+        if (parent != null && parent.getContext() instanceof TaskGroupObservationContext context) {
+            return context.getGroupTag();
+        }
+        return this.groupTags.get(task.group().name());
     }
 
     @Override

@@ -95,6 +95,28 @@ class DashboardQueriesTest {
         });
     }
 
+    /**
+     * The dashboard reads the one family per concept that the application exports: the metrics listener's. The
+     * timers and long task timers that a meter observation handler would derive from the observations
+     * ({@code taskgroup.group}, {@code taskgroup.task}) are neither exported nor queried.
+     */
+    @Test
+    void theObservationsMakeNoSecondMeterFamily() throws Exception {
+        assertThat(Http.get(port, "/api/products/4").status()).isEqualTo(200);
+        Set<String> series = labelsBySeries(Http.get(port, "/actuator/prometheus").body()).keySet();
+        Pattern removed = Pattern.compile(
+                "taskgroup_(group|task)(_active)?_seconds(_[a-z_]+)?");
+        assertThat(series).filteredOn(name -> name.startsWith("taskgroup_"))
+                .isNotEmpty()
+                .noneMatch(name -> removed.matcher(name).matches())
+                .contains("taskgroup_task_duration_seconds_count", "taskgroup_group_duration_seconds_count",
+                        "taskgroup_tasks_active_tasks", "taskgroup_groups_active_groups");
+        queries().forEach((title, exprs) -> assertThat(exprs).as(title)
+                .noneMatch(expr -> removed.matcher(expr).find()));
+        // Boot's meter observation handler is on all the same: it still times the HTTP requests.
+        assertThat(series).contains("http_server_requests_seconds_count");
+    }
+
     private static Set<String> usedLabels(String expr) {
         Set<String> used = new LinkedHashSet<>();
         Matcher by = BY.matcher(expr);

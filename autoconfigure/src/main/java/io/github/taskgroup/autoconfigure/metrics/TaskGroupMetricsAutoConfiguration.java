@@ -1,9 +1,9 @@
 package io.github.taskgroup.autoconfigure.metrics;
 
+import io.github.taskgroup.micrometer.TaskGroupMetrics;
 import io.github.taskgroup.micrometer.TaskGroupMetricsListener;
 
 import io.github.taskgroup.TaskGroupFactory;
-import io.github.taskgroup.autoconfigure.InvalidTaskGroupPropertyException;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -17,7 +17,9 @@ import org.springframework.context.annotation.Bean;
 /**
  * Auto-configuration of task group meters: a {@link TaskGroupMetricsListener} on the application's
  * {@link MeterRegistry}, which the auto-configured {@link TaskGroupFactory} picks up like every
- * {@link io.github.taskgroup.TaskGroupListener} bean. Switch it off with {@code taskgroup.metrics.enabled=false}.
+ * {@link io.github.taskgroup.TaskGroupListener} bean. These meters are the one family of durations and active
+ * counts: {@link io.github.taskgroup.autoconfigure.observation.TaskGroupObservationAutoConfiguration} keeps the
+ * observations from making a second one. Switch it off with {@code taskgroup.metrics.enabled=false}.
  */
 @AutoConfiguration(afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
         "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
@@ -32,12 +34,6 @@ public final class TaskGroupMetricsAutoConfiguration {
     @ConditionalOnMissingBean
     TaskGroupMetricsListener taskGroupMetricsListener(MeterRegistry meterRegistry,
             TaskGroupMetricsProperties properties) {
-        int maxGroupNames = properties.getMaxGroupNames();
-        if (maxGroupNames < 1) {
-            throw new InvalidTaskGroupPropertyException("taskgroup.metrics.max-group-names", maxGroupNames,
-                    "it must be at least 1", "Set 'taskgroup.metrics.max-group-names' to 1 or more (default 100), "
-                            + "or switch task group metrics off with 'taskgroup.metrics.enabled=false'.");
-        }
-        return new TaskGroupMetricsListener(meterRegistry, maxGroupNames);
+        return TaskGroupMetrics.listener(meterRegistry, properties.checkedMaxGroupNames());
     }
 }

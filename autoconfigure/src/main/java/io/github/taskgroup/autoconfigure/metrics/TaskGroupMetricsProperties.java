@@ -1,5 +1,7 @@
 package io.github.taskgroup.autoconfigure.metrics;
 
+import io.github.taskgroup.autoconfigure.InvalidTaskGroupPropertyException;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -12,8 +14,9 @@ public class TaskGroupMetricsProperties {
     private boolean enabled = true;
 
     /**
-     * How many distinct group names get a 'group' tag of their own; the meters of further names are tagged
-     * 'other' (and one warning is logged), so that group names built from data cannot flood the registry.
+     * How many distinct group names get a 'group' tag of their own, in the meters and in the observations' group
+     * key; further names are tagged 'other' (and one warning is logged), so that group names built from data
+     * cannot flood the registry.
      */
     private int maxGroupNames = 100;
 
@@ -31,5 +34,18 @@ public class TaskGroupMetricsProperties {
 
     public void setMaxGroupNames(int maxGroupNames) {
         this.maxGroupNames = maxGroupNames;
+    }
+
+    /**
+     * The one check of {@code taskgroup.metrics.max-group-names}, for the meters and the observations alike.
+     * @return the limit of distinct group names
+     * @throws InvalidTaskGroupPropertyException if it is below 1
+     */
+    public int checkedMaxGroupNames() {
+        if (this.maxGroupNames < 1) {
+            throw new InvalidTaskGroupPropertyException("taskgroup.metrics.max-group-names", this.maxGroupNames,
+                    "it must be at least 1", "Set 'taskgroup.metrics.max-group-names' to 1 or more (default 100).");
+        }
+        return this.maxGroupNames;
     }
 }

@@ -3,11 +3,17 @@ package io.github.taskgroup.autoconfigure.observation;
 import io.github.taskgroup.micrometer.DefaultTaskGroupObservationConvention;
 import io.github.taskgroup.micrometer.DefaultTaskObservationConvention;
 import io.github.taskgroup.micrometer.TaskGroupObservationConvention;
+import io.github.taskgroup.micrometer.TaskGroupMeters;
 import io.github.taskgroup.micrometer.TaskGroupObservationListener;
+import io.github.taskgroup.micrometer.TaskGroupObservationMeterFilter;
 import io.github.taskgroup.micrometer.TaskObservationConvention;
 
 import io.github.taskgroup.TaskGroupFactory;
+import io.github.taskgroup.autoconfigure.InvalidTaskGroupPropertyException;
 import io.github.taskgroup.autoconfigure.TaskGroupAutoConfiguration;
+import io.github.taskgroup.autoconfigure.metrics.TaskGroupMetricsAutoConfiguration;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import org.junit.jupiter.api.DisplayNameGeneration;
@@ -15,6 +21,9 @@ import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -23,7 +32,8 @@ import static io.micrometer.observation.tck.TestObservationRegistryAssert.assert
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Conditions, back-off, switch and convention beans of {@link TaskGroupObservationAutoConfiguration}.
+ * Conditions, back-off, switch and convention beans of {@link TaskGroupObservationAutoConfiguration}, and the
+ * meter filter that leaves the metrics listener's meters the only family.
  */
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class TaskGroupObservationAutoConfigurationTests {
@@ -71,6 +81,93 @@ class TaskGroupObservationAutoConfigurationTests {
                     .hasNumberOfObservationsWithNameEqualTo("my.task", 1)
                     .hasNumberOfObservationsWithNameEqualTo("taskgroup.group", 0);
             });
+    }
+
+    /** Boot's observation and metrics auto-configurations: its meter observation handler is on. */
+    private ApplicationContextRunner withBootMetrics() {
+        return this.runner.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class,
+                MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+                SimpleMetricsExportAutoConfiguration.class, TaskGroupMetricsAutoConfiguration.class));
+    }
+
+    @Test
+    void with_boots_meter_registry_the_observations_make_no_meters_of_their_own() {
+        withBootMetrics().run((context) -> {
+            assertThat(context).hasSingleBean(TaskGroupObservationMeterFilter.class)
+                .hasSingleBean(TaskGroupObservationListener.class);
+            context.getBean(TaskGroupFactory.class).run("boot", (group) -> group.fork(() -> 1));
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            assertThat(registry.getMeters()).extracting((meter) -> meter.getId().getName())
+                .doesNotContain("taskgroup.group", "taskgroup.task", "taskgroup.group.active",
+                        "taskgroup.task.active")
+                .contains(TaskGroupMeters.GROUP_DURATION, TaskGroupMeters.TASK_DURATION,
+                        TaskGroupMeters.GROUPS_ACTIVE, TaskGroupMeters.TASKS_ACTIVE);
+        });
+    }
+
+    @Test
+    void boots_meter_observation_handler_still_sees_the_observations_of_other_instrumentation() {
+        withBootMetrics().run((context) -> {
+            ObservationRegistry observations = context.getBean(ObservationRegistry.class);
+            io.micrometer.observation.Observation.createNotStarted("app.work", observations).observe(() -> {
+            });
+            assertThat(context.getBean(MeterRegistry.class).find("app.work").timer()).isNotNull();
+        });
+    }
+
+    @Test
+    void the_meter_filter_follows_convention_beans_that_rename_the_observations() {
+        withBootMetrics().withBean(TaskGroupObservationConvention.class, () -> new DefaultTaskGroupObservationConvention() {
+            @Override
+            public String getName() {
+                return "my.group";
+            }
+        }).run((context) -> {
+            context.getBean(TaskGroupFactory.class).run("renamed", (group) -> group.fork(() -> 1));
+            assertThat(context.getBean(MeterRegistry.class).getMeters()).extracting(Meter::getId)
+                .extracting(Meter.Id::getName)
+                .doesNotContain("my.group", "my.group.active", "taskgroup.task", "taskgroup.task.active");
+        });
+    }
+
+    @Test
+    void has_no_meter_filter_without_a_meter_registry() {
+        this.runner.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class))
+            .run((context) -> assertThat(context).hasSingleBean(TaskGroupObservationListener.class)
+                .doesNotHaveBean(TaskGroupObservationMeterFilter.class));
+    }
+
+    @Test
+    void has_no_meter_filter_when_switched_off() {
+        withBootMetrics().withPropertyValues("taskgroup.observation.enabled=false")
+            .run((context) -> assertThat(context).doesNotHaveBean(TaskGroupObservationMeterFilter.class));
+    }
+
+    @Test
+    void max_group_names_bounds_the_group_key_value_of_the_observations() {
+        TestObservationRegistry registry = TestObservationRegistry.create();
+        this.runner.withBean(ObservationRegistry.class, () -> registry)
+            .withPropertyValues("taskgroup.metrics.max-group-names=1")
+            .run((context) -> {
+                TaskGroupFactory factory = context.getBean(TaskGroupFactory.class);
+                factory.run("first", (group) -> group.fork(() -> 1));
+                factory.run("second", (group) -> group.fork(() -> 1));
+                assertThat(registry).hasHandledContextsThatSatisfy((contexts) -> assertThat(contexts)
+                    .extracting((observation) -> observation.getName() + " "
+                            + observation.getLowCardinalityKeyValue("group").getValue())
+                    .containsExactlyInAnyOrder("taskgroup.group first", "taskgroup.task first",
+                            "taskgroup.group other", "taskgroup.task other"));
+            });
+    }
+
+    @Test
+    void max_group_names_below_one_fails_start_up_naming_the_property_without_metrics_too() {
+        this.runner.withBean(ObservationRegistry.class, TestObservationRegistry::create)
+            .withPropertyValues("taskgroup.metrics.max-group-names=0")
+            .run((context) -> assertThat(context).getFailure()
+                .rootCause()
+                .isInstanceOf(InvalidTaskGroupPropertyException.class)
+                .hasMessageContaining("taskgroup.metrics.max-group-names"));
     }
 
     @Test
