@@ -261,15 +261,41 @@ class ReadmeSnippetsIT {
         Path settings = this.buildDir.resolve("consumer-settings.xml");
         Files.writeString(settings, """
                 <settings>
-                  <localRepository>%s</localRepository>
+                  <localRepository>%1$s</localRepository>
                   <offline>true</offline>
                   <mirrors>
                     <mirror>
                       <id>outer-local-repository</id>
                       <mirrorOf>*</mirrorOf>
-                      <url>%s</url>
+                      <url>%2$s</url>
                     </mirror>
                   </mirrors>
+                  <!-- Central redefined only for its policy, which the mirror keeps: a local repository has no
+                       checksum files for what was installed or copied into it, and a warning each is noise. -->
+                  <profiles>
+                    <profile>
+                      <id>outer-local-repository</id>
+                      <repositories>
+                        <repository>
+                          <id>central</id>
+                          <url>%2$s</url>
+                          <releases><checksumPolicy>ignore</checksumPolicy></releases>
+                          <snapshots><enabled>false</enabled></snapshots>
+                        </repository>
+                      </repositories>
+                      <pluginRepositories>
+                        <pluginRepository>
+                          <id>central</id>
+                          <url>%2$s</url>
+                          <releases><checksumPolicy>ignore</checksumPolicy></releases>
+                          <snapshots><enabled>false</enabled></snapshots>
+                        </pluginRepository>
+                      </pluginRepositories>
+                    </profile>
+                  </profiles>
+                  <activeProfiles>
+                    <activeProfile>outer-local-repository</activeProfile>
+                  </activeProfiles>
                 </settings>
                 """.formatted(localRepository, realLocalRepository.toUri()));
 
