@@ -1,5 +1,7 @@
 package io.github.taskgroup.autoconfigure;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 /**
@@ -19,7 +21,7 @@ public class InvalidTaskGroupPropertyException extends InvalidConfigurationPrope
      * @param reason why it is invalid, a sentence fragment such as "it must be positive"
      * @param action what to do about it, a full sentence
      */
-    public InvalidTaskGroupPropertyException(String property, Object value, String reason, String action) {
+    public InvalidTaskGroupPropertyException(String property, @Nullable Object value, String reason, String action) {
         super(property, value, reason);
         this.action = action;
     }

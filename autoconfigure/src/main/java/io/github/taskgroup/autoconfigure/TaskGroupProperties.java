@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.github.taskgroup.TaskGroupPolicy;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
@@ -20,12 +21,12 @@ public class TaskGroupProperties {
      * How long a group may stay open before it is cancelled, for groups that set no timeout themselves.
      * Unset: no timeout.
      */
-    private Duration defaultTimeout;
+    private @Nullable Duration defaultTimeout;
 
     /**
      * How many tasks of a group may run at once, for groups that set no limit themselves. Unset: no limit.
      */
-    private Integer maxConcurrency;
+    private @Nullable Integer maxConcurrency;
 
     /** What a group does when a task fails or succeeds, for groups that set no policy themselves. */
     private TaskGroupPolicy policy = TaskGroupPolicy.FAIL_FAST;
@@ -43,19 +44,19 @@ public class TaskGroupProperties {
 
     private final Shutdown shutdown = new Shutdown();
 
-    public Duration getDefaultTimeout() {
+    public @Nullable Duration getDefaultTimeout() {
         return this.defaultTimeout;
     }
 
-    public void setDefaultTimeout(Duration defaultTimeout) {
+    public void setDefaultTimeout(@Nullable Duration defaultTimeout) {
         this.defaultTimeout = defaultTimeout;
     }
 
-    public Integer getMaxConcurrency() {
+    public @Nullable Integer getMaxConcurrency() {
         return this.maxConcurrency;
     }
 
-    public void setMaxConcurrency(Integer maxConcurrency) {
+    public void setMaxConcurrency(@Nullable Integer maxConcurrency) {
         this.maxConcurrency = maxConcurrency;
     }
 
@@ -91,46 +92,46 @@ public class TaskGroupProperties {
     public static class Group {
 
         /** How long a group with this name may stay open before it is cancelled. */
-        private Duration timeout;
+        private @Nullable Duration timeout;
 
         /** How many tasks of a group with this name may run at once. */
-        private Integer maxConcurrency;
+        private @Nullable Integer maxConcurrency;
 
         /** What a group with this name does when a task fails or succeeds. */
-        private TaskGroupPolicy policy;
+        private @Nullable TaskGroupPolicy policy;
 
         /** Name of the Executor bean that runs the tasks of groups with this name. Unset: the factory's. */
-        private String executor;
+        private @Nullable String executor;
 
-        public Duration getTimeout() {
+        public @Nullable Duration getTimeout() {
             return this.timeout;
         }
 
-        public void setTimeout(Duration timeout) {
+        public void setTimeout(@Nullable Duration timeout) {
             this.timeout = timeout;
         }
 
-        public Integer getMaxConcurrency() {
+        public @Nullable Integer getMaxConcurrency() {
             return this.maxConcurrency;
         }
 
-        public void setMaxConcurrency(Integer maxConcurrency) {
+        public void setMaxConcurrency(@Nullable Integer maxConcurrency) {
             this.maxConcurrency = maxConcurrency;
         }
 
-        public TaskGroupPolicy getPolicy() {
+        public @Nullable TaskGroupPolicy getPolicy() {
             return this.policy;
         }
 
-        public void setPolicy(TaskGroupPolicy policy) {
+        public void setPolicy(@Nullable TaskGroupPolicy policy) {
             this.policy = policy;
         }
 
-        public String getExecutor() {
+        public @Nullable String getExecutor() {
             return this.executor;
         }
 
-        public void setExecutor(String executor) {
+        public void setExecutor(@Nullable String executor) {
             this.executor = executor;
         }
     }
@@ -142,29 +143,29 @@ public class TaskGroupProperties {
          * Which threads run tasks. Unset: 'virtual' when spring.threads.virtual.enabled is true on JDK 21+,
          * otherwise 'platform'.
          */
-        private Mode mode;
+        private @Nullable Mode mode;
 
         /** Name of the Executor bean that runs tasks, in 'bean' mode. */
-        private String beanName;
+        private @Nullable String beanName;
 
         /** Prefix of the names of the threads that the 'virtual' and 'platform' executors create. */
         private String threadNamePrefix = "taskgroup-";
 
         private final Platform platform = new Platform();
 
-        public Mode getMode() {
+        public @Nullable Mode getMode() {
             return this.mode;
         }
 
-        public void setMode(Mode mode) {
+        public void setMode(@Nullable Mode mode) {
             this.mode = mode;
         }
 
-        public String getBeanName() {
+        public @Nullable String getBeanName() {
             return this.beanName;
         }
 
-        public void setBeanName(String beanName) {
+        public void setBeanName(@Nullable String beanName) {
             this.beanName = beanName;
         }
 

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.Executor;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.beans.factory.ListableBeanFactory;
 
 /**
@@ -23,7 +25,7 @@ public final class Validation {
      * @return the value
      * @throws InvalidTaskGroupPropertyException if it is set and not positive
      */
-    public static Duration positive(String property, Duration value) {
+    public static @Nullable Duration positive(String property, @Nullable Duration value) {
         if (value != null && (value.isZero() || value.isNegative())) {
             throw new InvalidTaskGroupPropertyException(property, value, "it must be positive",
                     "Set '" + property + "' to a positive duration such as '5s', or remove it to have no timeout.");
@@ -37,7 +39,7 @@ public final class Validation {
      * @return the value
      * @throws InvalidTaskGroupPropertyException if it is unset or negative
      */
-    public static Duration notNegative(String property, Duration value) {
+    public static Duration notNegative(String property, @Nullable Duration value) {
         if (value == null || value.isNegative()) {
             throw new InvalidTaskGroupPropertyException(property, value, "it must be zero or positive",
                     "Set '" + property + "' to a duration such as '30s', or to '0s' not to wait.");
@@ -51,7 +53,7 @@ public final class Validation {
      * @return the value
      * @throws InvalidTaskGroupPropertyException if it is set and below 1
      */
-    public static Integer maxConcurrency(String property, Integer value) {
+    public static @Nullable Integer maxConcurrency(String property, @Nullable Integer value) {
         if (value != null && value < 1) {
             throw new InvalidTaskGroupPropertyException(property, value, "it must be at least 1",
                     "Set '" + property + "' to 1 or more, or remove it to let any number of tasks run at once.");
@@ -81,7 +83,7 @@ public final class Validation {
      * @return the value
      * @throws InvalidTaskGroupPropertyException if it is unset, zero or negative
      */
-    public static Duration required(String property, Duration value, String action) {
+    public static Duration required(String property, @Nullable Duration value, String action) {
         if (value == null || value.isZero() || value.isNegative()) {
             throw new InvalidTaskGroupPropertyException(property, value, "it must be positive", action);
         }

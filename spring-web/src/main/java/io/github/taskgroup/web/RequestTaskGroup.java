@@ -13,6 +13,7 @@ import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.TaskGroupOptions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The task group of one HTTP request: the one object that every abort signal (client gone, async timeout,
@@ -43,13 +44,13 @@ public class RequestTaskGroup {
     /** Guards every field below; never held while calling out (cancel, close, abort actions). */
     protected final Object lock = new Object();
 
-    private TaskGroup group;
+    private @Nullable TaskGroup group;
 
-    private CancellationReason abortReason;
+    private @Nullable CancellationReason abortReason;
 
     private boolean completed;
 
-    private List<Consumer<CancellationReason>> abortActions;
+    private @Nullable List<Consumer<CancellationReason>> abortActions;
 
     /**
      * @param factory opens the group

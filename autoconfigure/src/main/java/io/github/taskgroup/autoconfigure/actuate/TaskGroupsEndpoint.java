@@ -8,6 +8,7 @@ import io.github.taskgroup.Task;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.TaskGroupSnapshot;
 import io.github.taskgroup.TaskSnapshot;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
@@ -15,6 +16,7 @@ import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.lang.Contract;
 
 /**
  * The {@code taskgroups} endpoint: the live groups of the {@link TaskGroupFactory} as a tree, with a summary,
@@ -55,7 +57,7 @@ public class TaskGroupsEndpoint {
      * @return the live group with this id and its subtree, or {@code null} (404) if there is none
      */
     @ReadOperation
-    public GroupDescriptor taskGroup(@Selector long id) {
+    public @Nullable GroupDescriptor taskGroup(@Selector long id) {
         for (TaskGroupSnapshot root : this.factory.liveGroups()) {
             TaskGroupSnapshot found = find(root, id);
             if (found != null) {
@@ -91,7 +93,7 @@ public class TaskGroupsEndpoint {
         group.groups().forEach((nested) -> count(nested, counts));
     }
 
-    private static TaskGroupSnapshot find(TaskGroupSnapshot group, long id) {
+    private static @Nullable TaskGroupSnapshot find(TaskGroupSnapshot group, long id) {
         if (group.id() == id) {
             return group;
         }
@@ -104,11 +106,13 @@ public class TaskGroupsEndpoint {
         return null;
     }
 
-    private static String lower(Enum<?> value) {
+    @Contract("null -> null; !null -> !null")
+    private static @Nullable String lower(@Nullable Enum<?> value) {
         return (value != null) ? value.name().toLowerCase(Locale.ROOT) : null;
     }
 
-    private static String iso(Object value) {
+    @Contract("null -> null; !null -> !null")
+    private static @Nullable String iso(@Nullable Object value) {
         return (value != null) ? value.toString() : null;
     }
 
@@ -147,8 +151,8 @@ public class TaskGroupsEndpoint {
      * @param groups its live nested groups
      */
     public record GroupDescriptor(long id, String name, String ownerThread, String openedAt, String age,
-            String deadline, String policy, String state, String cancellationReason, List<TaskDescriptor> tasks,
-            List<GroupDescriptor> groups) implements OperationResponseBody {
+            @Nullable String deadline, String policy, String state, @Nullable String cancellationReason,
+            List<TaskDescriptor> tasks, List<GroupDescriptor> groups) implements OperationResponseBody {
 
         static GroupDescriptor of(TaskGroupSnapshot group) {
             CancellationReason reason = group.cancellationReason();
@@ -167,7 +171,7 @@ public class TaskGroupsEndpoint {
      * @param age time since it was forked (ISO-8601 duration)
      * @param thread the thread running it, or {@code null} while it is pending
      */
-    public record TaskDescriptor(String name, String state, String age, String thread) {
+    public record TaskDescriptor(String name, String state, String age, @Nullable String thread) {
 
         static TaskDescriptor of(TaskSnapshot task) {
             return new TaskDescriptor(task.name(), lower(task.state()), iso(task.age()), task.thread());

@@ -2,6 +2,8 @@ package io.github.taskgroup.autoconfigure.web;
 
 import java.time.Duration;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -19,7 +21,7 @@ public class TaskGroupWebProperties {
      * Name of every request-scoped group (for metrics, logs and named options). Unset: the request method and
      * the handler's route, for example 'GET /orders/{id}'.
      */
-    private String groupName;
+    private @Nullable String groupName;
 
     private final Detection detection = new Detection();
 
@@ -31,11 +33,11 @@ public class TaskGroupWebProperties {
         this.enabled = enabled;
     }
 
-    public String getGroupName() {
+    public @Nullable String getGroupName() {
         return this.groupName;
     }
 
-    public void setGroupName(String groupName) {
+    public void setGroupName(@Nullable String groupName) {
         this.groupName = groupName;
     }
 

@@ -6,6 +6,7 @@ import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.web.RequestTaskGroup;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.util.ClassUtils;
@@ -21,7 +22,7 @@ final class ReactiveRequestTaskGroup extends RequestTaskGroup {
 
     private final ServerHttpRequest request;
 
-    private ReactorNettyConnectionWatch watch; // guarded by lock
+    private @Nullable ReactorNettyConnectionWatch watch; // guarded by lock
 
     ReactiveRequestTaskGroup(TaskGroupFactory factory, Supplier<String> name, RequestTaskGroupRegistry registry,
             ServerHttpRequest request) {

@@ -5,6 +5,7 @@ import io.github.taskgroup.web.RequestTaskGroup;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.Connection;
 
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -33,7 +34,7 @@ final class ReactorNettyConnectionWatch implements ChannelFutureListener {
      * @param request the request
      * @return the watch, already listening, or {@code null} if the request is not served by Reactor Netty
      */
-    static ReactorNettyConnectionWatch start(RequestTaskGroup scope, ServerHttpRequest request) {
+    static @Nullable ReactorNettyConnectionWatch start(RequestTaskGroup scope, ServerHttpRequest request) {
         Object nativeRequest;
         try {
             nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);

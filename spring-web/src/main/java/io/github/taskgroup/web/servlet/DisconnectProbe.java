@@ -26,8 +26,7 @@ public interface DisconnectProbe {
      * @param request the request
      * @return a watch, or {@code null} if this probe cannot watch this request
      */
-    @Nullable
-    Watch watch(HttpServletRequest request);
+    @Nullable Watch watch(HttpServletRequest request);
 
     /** Called by the scheduler thread once per tick in which the probe has watches, before checking them. */
     default void beginTick() {
@@ -50,8 +49,7 @@ public interface DisconnectProbe {
          *
          * @return the connection's channel (non-blocking), or {@code null} if this watch must be polled
          */
-        @Nullable
-        default SelectableChannel channel() {
+        default @Nullable SelectableChannel channel() {
             return null;
         }
 
@@ -68,7 +66,7 @@ public interface DisconnectProbe {
         }
 
         @Override
-        public Watch watch(HttpServletRequest request) {
+        public @Nullable Watch watch(HttpServletRequest request) {
             return null;
         }
     };

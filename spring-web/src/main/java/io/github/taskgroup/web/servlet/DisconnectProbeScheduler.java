@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.LongAdder;
 import io.github.taskgroup.CancellationReason;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
 
@@ -110,7 +111,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
 
     private final int idleTicksBeforeParking;
 
-    private volatile Thread thread; // written under this
+    private volatile @Nullable Thread thread; // written under this
 
     /**
      * @param probe checks connections
@@ -165,7 +166,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
     }
 
     /** @return the scheduler thread, or {@code null} before the first watch */
-    synchronized Thread thread() {
+    synchronized @Nullable Thread thread() {
         return this.thread;
     }
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.ClassUtils;
 
@@ -39,12 +40,12 @@ public final class DisconnectProbes {
 	}
 
 	/** @return Tomcat's connection check, or {@code null} when Tomcat's classes are not usable here */
-	public static DisconnectProbe tomcat() {
+	public static @Nullable DisconnectProbe tomcat() {
 		return tomcatAvailable() ? new TomcatDisconnectProbe() : null;
 	}
 
 	/** @return the {@code /proc/net/tcp} probe, or {@code null} when {@code /proc} cannot be read here */
-	public static DisconnectProbe proc() {
+	public static @Nullable DisconnectProbe proc() {
 		return ProcNetTcpDisconnectProbe.isAvailable() ? new ProcNetTcpDisconnectProbe(DisconnectProbes::channel)
 				: null;
 	}
@@ -58,7 +59,7 @@ public final class DisconnectProbes {
 	}
 
 	/** The container's channel of a request's connection (Tomcat or Jetty NIO), for the probe to wait on. */
-	private static SocketChannel channel(HttpServletRequest request) {
+	private static @Nullable SocketChannel channel(HttpServletRequest request) {
 		SocketChannel channel = null;
 		if (tomcatAvailable()) {
 			channel = TomcatDisconnectProbe.channel(request);

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
 
 /** Watches a request with the first of its probes that can ({@code taskgroup.web.detection.strategy=auto}). */
 final class FirstMatchDisconnectProbe implements DisconnectProbe {
@@ -20,7 +21,7 @@ final class FirstMatchDisconnectProbe implements DisconnectProbe {
     }
 
     @Override
-    public Watch watch(HttpServletRequest request) {
+    public @Nullable Watch watch(HttpServletRequest request) {
         for (DisconnectProbe probe : this.probes) {
             Watch watch = probe.watch(request);
             if (watch != null) {

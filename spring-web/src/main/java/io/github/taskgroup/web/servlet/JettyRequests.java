@@ -9,6 +9,7 @@ import org.eclipse.jetty.ee11.servlet.ServletContextRequest;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
+import org.jspecify.annotations.Nullable;
 
 /** Jetty 12 (EE 11): from a servlet request to Jetty's own request and to its connection's channel. */
 final class JettyRequests {
@@ -21,7 +22,7 @@ final class JettyRequests {
      * @return Jetty's request, or {@code null} if another container serves it (Jetty on the class path beside
      *         Tomcat: asking Jetty about a Tomcat request would throw, which is slow)
      */
-    static ServletContextRequest of(ServletRequest request) {
+    static @Nullable ServletContextRequest of(ServletRequest request) {
         ServletRequest inner = request;
         while (inner instanceof ServletRequestWrapper wrapper) {
             inner = wrapper.getRequest();
@@ -45,7 +46,7 @@ final class JettyRequests {
      * @param request a request, possibly wrapped
      * @return the channel, or {@code null}
      */
-    static SocketChannel channel(ServletRequest request) {
+    static @Nullable SocketChannel channel(ServletRequest request) {
         ServletContextRequest jettyRequest = of(request);
         if (jettyRequest == null || request.isSecure() || !request.getProtocol().startsWith("HTTP/1.")) {
             return null;

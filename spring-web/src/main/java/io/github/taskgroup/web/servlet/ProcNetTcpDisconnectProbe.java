@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.function.Function;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Linux: a connection whose row in {@code /proc/net/tcp} or {@code /proc/net/tcp6} (matched on the local and
@@ -39,7 +40,7 @@ public final class ProcNetTcpDisconnectProbe implements DisconnectProbe {
 
     private int count;
 
-    private final Function<HttpServletRequest, SocketChannel> channels;
+    private final Function<HttpServletRequest, @Nullable SocketChannel> channels;
 
     /** A probe that knows no connection channel: every watch is polled, with the request's ports. */
     public ProcNetTcpDisconnectProbe() {
@@ -49,7 +50,7 @@ public final class ProcNetTcpDisconnectProbe implements DisconnectProbe {
     /**
      * @param channels finds the container's channel of a request's connection, or returns {@code null}
      */
-    public ProcNetTcpDisconnectProbe(Function<HttpServletRequest, SocketChannel> channels) {
+    public ProcNetTcpDisconnectProbe(Function<HttpServletRequest, @Nullable SocketChannel> channels) {
         this.channels = channels;
     }
 
@@ -64,7 +65,7 @@ public final class ProcNetTcpDisconnectProbe implements DisconnectProbe {
     }
 
     @Override
-    public Watch watch(HttpServletRequest request) {
+    public @Nullable Watch watch(HttpServletRequest request) {
         SocketChannel channel = this.channels.apply(request);
         if (channel != null) {
             try {
@@ -215,21 +216,21 @@ public final class ProcNetTcpDisconnectProbe implements DisconnectProbe {
 
         private final long key;
 
-        private final SocketChannel channel;
+        private final @Nullable SocketChannel channel;
 
         /** The row was seen, or the ports are the connection's own: absence then means gone. */
         private boolean seen;
 
         private int missedScans;
 
-        ProcWatch(long key, SocketChannel channel) {
+        ProcWatch(long key, @Nullable SocketChannel channel) {
             this.key = key;
             this.channel = channel;
             this.seen = channel != null;
         }
 
         @Override
-        public SelectableChannel channel() {
+        public @Nullable SelectableChannel channel() {
             return this.channel;
         }
 

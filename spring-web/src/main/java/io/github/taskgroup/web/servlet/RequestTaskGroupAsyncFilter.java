@@ -15,6 +15,7 @@ import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.Ordered;
 
@@ -57,7 +58,7 @@ public class RequestTaskGroupAsyncFilter implements Filter, Ordered {
     static final class ListeningRequest extends HttpServletRequestWrapper {
 
         // Both guarded by this.
-        private ServletRequestTaskGroup scope;
+        private @Nullable ServletRequestTaskGroup scope;
 
         private boolean asyncStarted;
 
@@ -69,7 +70,7 @@ public class RequestTaskGroupAsyncFilter implements Filter, Ordered {
          * @param request a request, possibly wrapped further
          * @return this filter's wrapper in its chain, or {@code null}
          */
-        static ListeningRequest in(ServletRequest request) {
+        static @Nullable ListeningRequest in(ServletRequest request) {
             ServletRequest current = request;
             while (!(current instanceof ListeningRequest listening)) {
                 if (!(current instanceof ServletRequestWrapper wrapper)) {
@@ -80,7 +81,7 @@ public class RequestTaskGroupAsyncFilter implements Filter, Ordered {
             return listening;
         }
 
-        synchronized ServletRequestTaskGroup scope() {
+        synchronized @Nullable ServletRequestTaskGroup scope() {
             return this.scope;
         }
 

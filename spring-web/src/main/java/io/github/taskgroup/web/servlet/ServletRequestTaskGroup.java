@@ -28,36 +28,36 @@ public final class ServletRequestTaskGroup extends RequestTaskGroup {
 
     private final HttpServletRequest request;
 
-    private final HttpServletResponse response;
+    private final @Nullable HttpServletResponse response;
 
     private final DisconnectProbeScheduler scheduler;
 
-    private final JettyFailureListener jetty;
+    private final @Nullable JettyFailureListener jetty;
 
     /** When the scheduler was told to watch it ({@link System#nanoTime()}); read by the scheduler thread. */
     long watchedSince;
 
     // All guarded by lock.
-    private DisconnectProbe.Watch watch;
+    private DisconnectProbe.@Nullable Watch watch;
 
     /** The group opened and the request is not complete: the scheduler watches it (or will). */
     private boolean watching;
 
-    private SelectionKey key;
+    private @Nullable SelectionKey key;
 
-    private Thread dispatchThread;
+    private @Nullable Thread dispatchThread;
 
-    private Thread callableThread;
+    private @Nullable Thread callableThread;
 
     private boolean callableInterrupted;
 
-    private Thread bindingThread;
+    private @Nullable Thread bindingThread;
 
-    private CurrentTaskGroup.Binding binding;
+    private CurrentTaskGroup.@Nullable Binding binding;
 
     ServletRequestTaskGroup(TaskGroupFactory factory, Supplier<String> name, RequestTaskGroupRegistry registry,
             HttpServletRequest request, @Nullable HttpServletResponse response, DisconnectProbeScheduler scheduler,
-            JettyFailureListener jetty) {
+            @Nullable JettyFailureListener jetty) {
         super(factory, name, registry);
         this.request = request;
         this.response = response;
@@ -163,7 +163,7 @@ public final class ServletRequestTaskGroup extends RequestTaskGroup {
         }
     }
 
-    DisconnectProbe watchProbe() {
+    @Nullable DisconnectProbe watchProbe() {
         synchronized (this.lock) {
             return (this.watch != null) ? this.watch.probe() : null;
         }

@@ -43,9 +43,9 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
 
     private final DisconnectProbeScheduler scheduler;
 
-    private final String groupName;
+    private final @Nullable String groupName;
 
-    private final JettyFailureListener jetty;
+    private final @Nullable JettyFailureListener jetty;
 
     /**
      * @param factory the factory that opens the request groups
@@ -120,8 +120,7 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
      * @param request a request
      * @return its task group scope, or {@code null} if nothing asked for it yet
      */
-    @Nullable
-    public static ServletRequestTaskGroup find(ServletRequest request) {
+    public static @Nullable ServletRequestTaskGroup find(ServletRequest request) {
         ListeningRequest listening = ListeningRequest.in(request);
         ServletRequestTaskGroup carried = (listening != null) ? listening.scope() : null;
         if (carried != null) {

@@ -80,7 +80,7 @@ public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
                 : new TaskGroupRequestAbortedException(reason);
     }
 
-    private static ServletRequestTaskGroup find(NativeWebRequest request) {
+    private static @Nullable ServletRequestTaskGroup find(NativeWebRequest request) {
         HttpServletRequest servlet = request.getNativeRequest(HttpServletRequest.class);
         return (servlet != null) ? ServletRequestTaskGroups.find(servlet) : null;
     }

@@ -17,6 +17,7 @@ import org.apache.coyote.http11.Http11InputBuffer;
 import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.NioEndpoint;
 import org.apache.tomcat.util.net.SocketWrapperBase;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Tomcat's HTTP/1.1 NIO connector: a non-blocking readiness check on the connection's socket wrapper
@@ -43,9 +44,10 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  */
 public final class TomcatDisconnectProbe implements DisconnectProbe {
 
-    private static final VarHandle FACADE_REQUEST;
+    // Null when this Tomcat's internals are not the ones the probe knows: every use is behind isAvailable().
+    private static final @Nullable VarHandle FACADE_REQUEST;
 
-    private static final VarHandle INPUT_WRAPPER;
+    private static final @Nullable VarHandle INPUT_WRAPPER;
 
     static {
         VarHandle facade = null;
@@ -75,7 +77,7 @@ public final class TomcatDisconnectProbe implements DisconnectProbe {
     }
 
     @Override
-    public Watch watch(HttpServletRequest request) {
+    public @Nullable Watch watch(HttpServletRequest request) {
         if (!isAvailable() || request.isSecure() || !request.getProtocol().startsWith("HTTP/1.")
                 || hasBody(request)) {
             return null;
@@ -88,7 +90,7 @@ public final class TomcatDisconnectProbe implements DisconnectProbe {
         return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
     }
 
-    static SocketWrapperBase<?> socketWrapper(ServletRequest request) {
+    static @Nullable SocketWrapperBase<?> socketWrapper(ServletRequest request) {
         ServletRequest inner = request;
         while (inner instanceof ServletRequestWrapper wrapper) {
             inner = wrapper.getRequest();
@@ -109,7 +111,7 @@ public final class TomcatDisconnectProbe implements DisconnectProbe {
      * @return the NIO channel of the request's HTTP/1.x connection (plain or TLS) on Tomcat's NIO connector, or
      *         {@code null}
      */
-    static SocketChannel channel(ServletRequest request) {
+    static @Nullable SocketChannel channel(ServletRequest request) {
         // TLS included: waiting reads nothing, and the confirmation (/proc) does not read the socket either.
         if (!isAvailable() || !request.getProtocol().startsWith("HTTP/1.")) {
             return null;
@@ -118,7 +120,7 @@ public final class TomcatDisconnectProbe implements DisconnectProbe {
         return (wrapper instanceof NioEndpoint.NioSocketWrapper nio) ? channelOf(nio) : null;
     }
 
-    private static SocketChannel channelOf(NioEndpoint.NioSocketWrapper wrapper) {
+    private static @Nullable SocketChannel channelOf(NioEndpoint.NioSocketWrapper wrapper) {
         NioChannel channel = wrapper.getSocket();
         return (channel != null) ? channel.getIOChannel() : null;
     }
@@ -127,7 +129,7 @@ public final class TomcatDisconnectProbe implements DisconnectProbe {
 
         private final SocketWrapperBase<?> wrapper;
 
-        private final SocketChannel channel;
+        private final @Nullable SocketChannel channel;
 
         TomcatWatch(NioEndpoint.NioSocketWrapper wrapper) {
             this.wrapper = wrapper;
@@ -135,7 +137,7 @@ public final class TomcatDisconnectProbe implements DisconnectProbe {
         }
 
         @Override
-        public SelectableChannel channel() {
+        public @Nullable SelectableChannel channel() {
             return this.channel;
         }
 

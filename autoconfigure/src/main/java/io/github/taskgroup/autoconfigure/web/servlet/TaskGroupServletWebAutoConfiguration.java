@@ -20,6 +20,7 @@ import io.github.taskgroup.autoconfigure.Validation;
 import jakarta.servlet.http.HttpServletRequest;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -74,7 +75,7 @@ public final class TaskGroupServletWebAutoConfiguration {
         }
     }
 
-    private static DisconnectProbe orNone(DisconnectProbe probe, String warning) {
+    private static DisconnectProbe orNone(@Nullable DisconnectProbe probe, String warning) {
         if (probe == null) {
             logger.warn(warning);
             return DisconnectProbe.NONE;

@@ -1,0 +1,7 @@
+/**
+ * The {@code taskgroups} Actuator endpoint and its auto-configuration.
+ */
+@NullMarked
+package io.github.taskgroup.autoconfigure.actuate;
+
+import org.jspecify.annotations.NullMarked;
