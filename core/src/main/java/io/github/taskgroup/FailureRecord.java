@@ -17,13 +17,9 @@ final class FailureRecord {
     private List<Entry> unreported = new ArrayList<>(2);
     private int omitted;
     private int total;
-    private Throwable first;
 
     void add(Entry entry) {
         total++;
-        if (first == null) {
-            first = entry.failure();
-        }
         if (unreported.size() < TaskGroupException.MAX_RECORDED_FAILURES) {
             unreported.add(entry);
         } else {
@@ -34,15 +30,6 @@ final class FailureRecord {
     /** @return how many genuine failures the group ever had */
     int total() {
         return total;
-    }
-
-    /** @return the first genuine failure the group had, or {@code null} */
-    Throwable first() {
-        return first;
-    }
-
-    boolean hasUnreported() {
-        return !unreported.isEmpty() || omitted > 0;
     }
 
     /**

@@ -8,9 +8,12 @@ import java.util.concurrent.CompletionException;
  * {@link TaskGroup#join()} and cancelled with the group. The handle is the only thing that keeps a
  * finished task reachable.
  *
+ * <p>The interface is sealed: tasks come from {@link TaskGroup#fork(String, java.util.concurrent.Callable)}
+ * and its overloads.
+ *
  * @param <T> the type of the task's result
  */
-public interface Task<T> {
+public sealed interface Task<T> permits DefaultTask {
 
     /**
      * The state of a task. The legal transitions are {@code PENDING -> RUNNING -> SUCCEEDED | FAILED |

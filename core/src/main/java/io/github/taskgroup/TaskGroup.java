@@ -44,8 +44,12 @@ import java.util.concurrent.CancellationException;
  *
  * <p>Groups are thread-safe: any thread may fork into a group, including its own tasks. {@link #join()}
  * and {@link #close()} are meant for the owner.
+ *
+ * <p>The interface is sealed: groups come from a {@link TaskGroupFactory}, which is the
+ * seam to replace in tests. Its guarantees rest on one implementation's state machine, and a second
+ * implementation could not keep them for the groups nested in it.
  */
-public interface TaskGroup extends AutoCloseable {
+public sealed interface TaskGroup extends AutoCloseable permits DefaultTaskGroup {
 
     /**
      * The lifecycle of a group. Legal transitions:
