@@ -8,7 +8,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
  * Configuration of request-scoped task groups: a handler's {@code TaskGroup} parameter (or
- * {@link RequestTaskGroups#current()}) is a group that lives as long as the HTTP request and is cancelled when
+ * {@link io.github.taskgroup.web.RequestTaskGroups#current()}) is a group that lives as long as the HTTP request and is cancelled when
  * the request is aborted.
  */
 @ConfigurationProperties("taskgroup.web")
