@@ -64,7 +64,11 @@ final class DefaultTask<T> implements Task<T>, Runnable {
      */
     boolean inDispatch;
 
-    DefaultTask(DefaultTaskGroup group, int sequence, String name, Callable<? extends T> callable,
+    DefaultTask(
+            DefaultTaskGroup group,
+            int sequence,
+            String name,
+            Callable<? extends T> callable,
             List<ContextPropagator> propagators) {
         this.group = group;
         this.sequence = sequence;
@@ -123,8 +127,8 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         }
         CancellationReason reason = cancelReason != null ? cancelReason : group.cancellationReasonOrNull();
         if (current == Task.State.CANCELLED || reason != null) {
-            CancellationException cancelled = new CancellationException(describe() + " was cancelled ("
-                    + (reason != null ? reason.value() : "unknown") + ")");
+            CancellationException cancelled = new CancellationException(
+                    describe() + " was cancelled (" + (reason != null ? reason.value() : "unknown") + ")");
             Throwable cause = group.firstFailure();
             if (cause != null) {
                 cancelled.initCause(cause);
@@ -234,7 +238,9 @@ final class DefaultTask<T> implements Task<T>, Runnable {
             fatal = thrownAround(aroundTask);
         } finally {
             if (state == Task.State.RUNNING) {
-                fatal = complete(null, new IllegalStateException("A context propagator did not run " + describe()),
+                fatal = complete(
+                        null,
+                        new IllegalStateException("A context propagator did not run " + describe()),
                         System.nanoTime());
             }
             if (renamed) {
@@ -281,8 +287,10 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         if (thrown instanceof VirtualMachineError fatal) {
             return fatal;
         }
-        LOG.log(System.Logger.Level.WARNING, () -> "A context propagator failed after " + describe()
-                + " completed; the task's outcome stands", thrown);
+        LOG.log(
+                System.Logger.Level.WARNING,
+                () -> "A context propagator failed after " + describe() + " completed; the task's outcome stands",
+                thrown);
         return null;
     }
 
@@ -365,10 +373,14 @@ final class DefaultTask<T> implements Task<T>, Runnable {
         synchronized (this) {
             thread = runner;
         }
-        List<StackTraceElement> stack = withStackTrace && thread != null
-                ? Arrays.asList(thread.getStackTrace()) : List.of();
-        return new TaskSnapshot(name(), state, Duration.ofNanos(nowNanos - forkedAtNanos),
-                thread != null ? thread.getName() : null, stack);
+        List<StackTraceElement> stack =
+                withStackTrace && thread != null ? Arrays.asList(thread.getStackTrace()) : List.of();
+        return new TaskSnapshot(
+                name(),
+                state,
+                Duration.ofNanos(nowNanos - forkedAtNanos),
+                thread != null ? thread.getName() : null,
+                stack);
     }
 
     String describe() {

@@ -89,6 +89,7 @@ final class DefaultTaskGroup implements TaskGroup {
      * costs a check, see {@link #restoreBinding}).
      */
     boolean tasksBindGroups;
+
     private int permits; // guarded by lock; only used when maxConcurrency is set
     private final ArrayDeque<DefaultTask<?>> queue; // guarded by lock; only with a concurrency limit
     private ScheduledFuture<?> deadlineTimer;
@@ -101,8 +102,14 @@ final class DefaultTaskGroup implements TaskGroup {
      */
     Object taskBinding;
 
-    DefaultTaskGroup(DefaultTaskGroupFactory factory, long id, String name, TaskGroupOptions options,
-            DefaultTaskGroup parent, DefaultTaskGroup enclosing, DefaultTaskGroup openedInTaskOf) {
+    DefaultTaskGroup(
+            DefaultTaskGroupFactory factory,
+            long id,
+            String name,
+            TaskGroupOptions options,
+            DefaultTaskGroup parent,
+            DefaultTaskGroup enclosing,
+            DefaultTaskGroup openedInTaskOf) {
         this.factory = factory;
         this.id = id;
         this.name = name;
@@ -213,10 +220,13 @@ final class DefaultTaskGroup implements TaskGroup {
             return;
         }
         leaked = true;
-        LOG.log(System.Logger.Level.WARNING, () -> "Task group '" + name + "' (id " + id + ") was left open by a "
-                + "task of group '" + taskGroup.name + "' that ended on thread " + Thread.currentThread().getName()
-                + "; it is no longer the thread's current group, and stays live (leaked) until closed. "
-                + "Close every group a task opens, with try-with-resources or TaskGroupFactory.run");
+        LOG.log(
+                System.Logger.Level.WARNING,
+                () -> "Task group '" + name + "' (id " + id + ") was left open by a "
+                        + "task of group '" + taskGroup.name + "' that ended on thread "
+                        + Thread.currentThread().getName()
+                        + "; it is no longer the thread's current group, and stays live (leaked) until closed. "
+                        + "Close every group a task opens, with try-with-resources or TaskGroupFactory.run");
     }
 
     static DefaultTaskGroup enterTask(DefaultTaskGroup group) {
@@ -277,8 +287,8 @@ final class DefaultTaskGroup implements TaskGroup {
         if (state == TaskGroup.State.CLOSED) {
             throw closed(name);
         }
-        DefaultTask<T> task = new DefaultTask<>(this, sequence.incrementAndGet(), name, callable,
-                factory.propagators());
+        DefaultTask<T> task =
+                new DefaultTask<>(this, sequence.incrementAndGet(), name, callable, factory.propagators());
         if (joinedClean) {
             joinedClean = false; // only when set: a volatile write per fork is a fence on the owner's hot path
         }
@@ -593,8 +603,8 @@ final class DefaultTaskGroup implements TaskGroup {
                 throw sneaky(bodyFailure);
             }
             boolean interrupted = bodyFailure instanceof InterruptedException;
-            Throwable genuine = isCancelled() ? Failures.genuineAfterCancellation(bodyFailure)
-                    : interrupted ? null : bodyFailure;
+            Throwable genuine =
+                    isCancelled() ? Failures.genuineAfterCancellation(bodyFailure) : interrupted ? null : bodyFailure;
             if (genuine != null) {
                 record(new FailureRecord.Entry("the body", genuine, true));
                 cancel(CancellationReason.SIBLING_FAILURE);
@@ -838,8 +848,8 @@ final class DefaultTaskGroup implements TaskGroup {
     private void report(boolean interrupted) throws InterruptedException {
         throwFailures(interrupted);
         if (interrupted) {
-            throw new InterruptedException("Interrupted while joining task group '" + name
-                    + "'; its tasks were cancelled");
+            throw new InterruptedException(
+                    "Interrupted while joining task group '" + name + "'; its tasks were cancelled");
         }
         CancellationReason reason = cancelReason;
         if (reason == null || quietCancel) {
@@ -848,7 +858,8 @@ final class DefaultTaskGroup implements TaskGroup {
         if (reason == CancellationReason.TIMEOUT) {
             throw timeoutException(new FailureRecord.Drained(List.of(), 0));
         }
-        if (reason == CancellationReason.SHUTDOWN || reason == CancellationReason.REQUEST_ABORTED
+        if (reason == CancellationReason.SHUTDOWN
+                || reason == CancellationReason.REQUEST_ABORTED
                 || reason == CancellationReason.PARENT) {
             throw new CancellationException("Task group '" + name + "' was cancelled (" + reason.value() + ")");
         }
@@ -872,9 +883,13 @@ final class DefaultTaskGroup implements TaskGroup {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        TaskGroupException report = cancelReason == CancellationReason.TIMEOUT ? timeoutException(drained)
-                : new TaskGroupException(name, "Task group '" + name + "' failed with " + drained.describe(),
-                        drained.failures(), drained.omitted());
+        TaskGroupException report = cancelReason == CancellationReason.TIMEOUT
+                ? timeoutException(drained)
+                : new TaskGroupException(
+                        name,
+                        "Task group '" + name + "' failed with " + drained.describe(),
+                        drained.failures(),
+                        drained.omitted());
         throw report;
     }
 
@@ -882,10 +897,10 @@ final class DefaultTaskGroup implements TaskGroup {
         String what = ownDeadlineExpired
                 ? "timed out after " + ownTimeout
                 : "was cancelled: the deadline of an enclosing group expired";
-        String message = "Task group '" + name + "' " + what
-                + (drained.isEmpty() ? "" : "; it also had " + drained.describe());
-        return new TaskGroupTimeoutException(name, message, ownDeadlineExpired ? ownTimeout : null,
-                drained.failures(), drained.omitted());
+        String message =
+                "Task group '" + name + "' " + what + (drained.isEmpty() ? "" : "; it also had " + drained.describe());
+        return new TaskGroupTimeoutException(
+                name, message, ownDeadlineExpired ? ownTimeout : null, drained.failures(), drained.omitted());
     }
 
     private void expire() {
@@ -951,9 +966,19 @@ final class DefaultTaskGroup implements TaskGroup {
         for (DefaultTaskGroup child : children) {
             groups.add(child.snapshot(withStackTraces));
         }
-        return new TaskGroupSnapshot(id, name, ownerName, factory.instantOf(openedAtNanos),
+        return new TaskGroupSnapshot(
+                id,
+                name,
+                ownerName,
+                factory.instantOf(openedAtNanos),
                 Duration.ofNanos(now - openedAtNanos),
-                deadlineInstant(), policy, state, cancelReason, taskSnapshots, groups, leaked);
+                deadlineInstant(),
+                policy,
+                state,
+                cancelReason,
+                taskSnapshots,
+                groups,
+                leaked);
     }
 
     DefaultTaskGroup parent() {

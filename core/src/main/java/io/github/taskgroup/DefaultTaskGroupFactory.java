@@ -76,8 +76,8 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
         if (shutdown && parent == null) {
             throw new IllegalStateException("TaskGroupFactory is shut down: cannot open task group '" + name + "'");
         }
-        DefaultTaskGroup group = new DefaultTaskGroup(this, ids.incrementAndGet(), name, resolved, parent,
-                enclosing, runningTaskOf);
+        DefaultTaskGroup group =
+                new DefaultTaskGroup(this, ids.incrementAndGet(), name, resolved, parent, enclosing, runningTaskOf);
         liveGroups.put(group.id(), group);
         try {
             group.start(bindToThread); // throws only before it links or binds anything (deadline timer gone)

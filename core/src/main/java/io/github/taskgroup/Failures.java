@@ -20,8 +20,7 @@ final class Failures {
     /** How far down nested reports a summary looks for the first failure. */
     private static final int MAX_NESTED_REPORTS = 10_000;
 
-    private Failures() {
-    }
+    private Failures() {}
 
     /**
      * What a task (or body) that was being cancelled really failed with.
@@ -67,7 +66,8 @@ final class Failures {
             if (current instanceof TaskGroupException) {
                 return false; // carries genuine failures
             }
-            if (current instanceof InterruptedException || current instanceof CancellationException
+            if (current instanceof InterruptedException
+                    || current instanceof CancellationException
                     || current instanceof ClosedByInterruptException
                     || (current instanceof InterruptedIOException && !(current instanceof SocketTimeoutException))) {
                 return true;
@@ -111,8 +111,11 @@ final class Failures {
     static String summary(Throwable failure) {
         if (failure instanceof TaskGroupException nested) {
             Throwable innermost = nested;
-            for (int depth = 0; innermost instanceof TaskGroupException && innermost.getCause() != null
-                    && depth < MAX_NESTED_REPORTS; depth++) {
+            for (int depth = 0;
+                    innermost instanceof TaskGroupException
+                            && innermost.getCause() != null
+                            && depth < MAX_NESTED_REPORTS;
+                    depth++) {
                 innermost = innermost.getCause();
             }
             String of = failure.getClass().getSimpleName() + " of group '" + bounded(nested.groupName()) + "'";

@@ -89,8 +89,8 @@ final class Listeners {
     }
 
     /** Logs a listener's failure; returns the first fatal error seen so far. */
-    private static VirtualMachineError failed(TaskGroupListener listener, String event, Throwable e,
-            VirtualMachineError fatal) {
+    private static VirtualMachineError failed(
+            TaskGroupListener listener, String event, Throwable e, VirtualMachineError fatal) {
         if (e instanceof VirtualMachineError error) {
             LOG.log(Level.ERROR, () -> "TaskGroupListener " + listener + " threw in " + event, e);
             return fatal != null ? fatal : error;

@@ -29,6 +29,7 @@ final class RunningTask {
 
     /** {@code (carrier, body) -> carrier.run(body)} on JDK 25+, {@code null} before: see {@link #carrier}. */
     private static final BiConsumer<Object, Runnable> RUN_BOUND;
+
     private static final MethodHandle IS_BOUND; // (ScopedValue) -> boolean
     private static final MethodHandle GET; // (ScopedValue) -> Object
 
@@ -43,11 +44,12 @@ final class RunningTask {
                 MethodHandles.Lookup lookup = MethodHandles.publicLookup();
                 Class<?> type = Class.forName("java.lang.ScopedValue");
                 Class<?> carrier = Class.forName("java.lang.ScopedValue$Carrier");
-                scopedValue = lookup.findStatic(type, "newInstance", MethodType.methodType(type)).invoke();
+                scopedValue = lookup.findStatic(type, "newInstance", MethodType.methodType(type))
+                        .invoke();
                 where = lookup.findStatic(type, "where", MethodType.methodType(carrier, type, Object.class))
                         .asType(MethodType.methodType(Object.class, Object.class, Object.class));
-                MethodHandle run = lookup.findVirtual(carrier, "run",
-                        MethodType.methodType(void.class, Runnable.class));
+                MethodHandle run =
+                        lookup.findVirtual(carrier, "run", MethodType.methodType(void.class, Runnable.class));
                 runBound = binder(run, carrier);
                 // not orElse(null): JDK 25's final API rejects a null default
                 isBound = lookup.findVirtual(type, "isBound", MethodType.methodType(boolean.class))
@@ -66,15 +68,20 @@ final class RunningTask {
         GET = get;
     }
 
-    private RunningTask() {
-    }
+    private RunningTask() {}
 
     @SuppressWarnings("unchecked")
     private static BiConsumer<Object, Runnable> binder(MethodHandle run, Class<?> carrier) throws Throwable {
         MethodType erased = MethodType.methodType(void.class, Object.class, Object.class);
-        return (BiConsumer<Object, Runnable>) LambdaMetafactory.metafactory(MethodHandles.lookup(), "accept",
-                MethodType.methodType(BiConsumer.class), erased, run,
-                MethodType.methodType(void.class, carrier, Runnable.class)).getTarget().invoke();
+        return (BiConsumer<Object, Runnable>) LambdaMetafactory.metafactory(
+                        MethodHandles.lookup(),
+                        "accept",
+                        MethodType.methodType(BiConsumer.class),
+                        erased,
+                        run,
+                        MethodType.methodType(void.class, carrier, Runnable.class))
+                .getTarget()
+                .invoke();
     }
 
     /**
@@ -119,7 +126,8 @@ final class RunningTask {
         if (SCOPED_VALUE != null) {
             try {
                 return (boolean) IS_BOUND.invokeExact(SCOPED_VALUE)
-                        ? (DefaultTaskGroup) (Object) GET.invokeExact(SCOPED_VALUE) : null;
+                        ? (DefaultTaskGroup) (Object) GET.invokeExact(SCOPED_VALUE)
+                        : null;
             } catch (Throwable e) {
                 throw new IllegalStateException("Could not read the task's group", e);
             }

@@ -19,8 +19,7 @@ public final class TaskGroupExecutors {
     private static final MethodHandle IS_VIRTUAL = findIsVirtual();
     private static final ThreadFactory VIRTUAL_THREAD_FACTORY = findVirtualThreadFactory();
 
-    private TaskGroupExecutors() {
-    }
+    private TaskGroupExecutors() {}
 
     /** @return whether this JDK has virtual threads (JDK 21 or later) */
     public static boolean virtualThreadsAvailable() {
@@ -103,8 +102,11 @@ public final class TaskGroupExecutors {
 
     private static MethodHandle findVirtualThreadExecutor() {
         try {
-            return MethodHandles.publicLookup().findStatic(Executors.class, "newVirtualThreadPerTaskExecutor",
-                    MethodType.methodType(ExecutorService.class));
+            return MethodHandles.publicLookup()
+                    .findStatic(
+                            Executors.class,
+                            "newVirtualThreadPerTaskExecutor",
+                            MethodType.methodType(ExecutorService.class));
         } catch (ReflectiveOperationException e) {
             return null;
         }
@@ -113,7 +115,8 @@ public final class TaskGroupExecutors {
     private static ThreadFactory findVirtualThreadFactory() {
         try {
             Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
-            java.lang.reflect.Method factory = Class.forName("java.lang.Thread$Builder").getMethod("factory");
+            java.lang.reflect.Method factory =
+                    Class.forName("java.lang.Thread$Builder").getMethod("factory");
             return (ThreadFactory) factory.invoke(builder);
         } catch (ReflectiveOperationException e) {
             return null;
@@ -122,8 +125,8 @@ public final class TaskGroupExecutors {
 
     private static MethodHandle findIsVirtual() {
         try {
-            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
-                    MethodType.methodType(boolean.class));
+            return MethodHandles.publicLookup()
+                    .findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
         } catch (ReflectiveOperationException e) {
             return null;
         }

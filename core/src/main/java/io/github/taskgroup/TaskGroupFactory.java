@@ -159,8 +159,7 @@ public interface TaskGroupFactory extends AutoCloseable {
         final List<ContextPropagator> propagators = new ArrayList<>();
         boolean renameThreads = true;
 
-        Builder() {
-        }
+        Builder() {}
 
         /**
          * @param executor runs the tasks; the factory does not shut it down. Default: a

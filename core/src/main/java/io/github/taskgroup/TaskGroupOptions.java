@@ -118,8 +118,7 @@ public final class TaskGroupOptions {
         private TaskGroupPolicy policy;
         private Executor executor;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * @param timeout how long the group may stay open; {@code null} unsets it

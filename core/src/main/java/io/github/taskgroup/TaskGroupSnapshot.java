@@ -21,9 +21,19 @@ import java.util.List;
  * @param leaked whether the group was left open by a task that ended (a bug in that task's code): no thread
  *        owns it any more, and it stays live until someone closes it
  */
-public record TaskGroupSnapshot(long id, String name, String ownerThread, Instant openedAt, Duration age,
-        Instant deadline, TaskGroupPolicy policy, TaskGroup.State state, CancellationReason cancellationReason,
-        List<TaskSnapshot> tasks, List<TaskGroupSnapshot> groups, boolean leaked) {
+public record TaskGroupSnapshot(
+        long id,
+        String name,
+        String ownerThread,
+        Instant openedAt,
+        Duration age,
+        Instant deadline,
+        TaskGroupPolicy policy,
+        TaskGroup.State state,
+        CancellationReason cancellationReason,
+        List<TaskSnapshot> tasks,
+        List<TaskGroupSnapshot> groups,
+        boolean leaked) {
 
     /** Copies the lists. */
     public TaskGroupSnapshot {
@@ -46,10 +56,18 @@ public record TaskGroupSnapshot(long id, String name, String ownerThread, Instan
      * @param tasks its live (pending and running) tasks
      * @param groups its live nested groups
      */
-    public TaskGroupSnapshot(long id, String name, String ownerThread, Instant openedAt, Duration age,
-            Instant deadline, TaskGroupPolicy policy, TaskGroup.State state, CancellationReason cancellationReason,
-            List<TaskSnapshot> tasks, List<TaskGroupSnapshot> groups) {
-        this(id, name, ownerThread, openedAt, age, deadline, policy, state, cancellationReason, tasks, groups,
-                false);
+    public TaskGroupSnapshot(
+            long id,
+            String name,
+            String ownerThread,
+            Instant openedAt,
+            Duration age,
+            Instant deadline,
+            TaskGroupPolicy policy,
+            TaskGroup.State state,
+            CancellationReason cancellationReason,
+            List<TaskSnapshot> tasks,
+            List<TaskGroupSnapshot> groups) {
+        this(id, name, ownerThread, openedAt, age, deadline, policy, state, cancellationReason, tasks, groups, false);
     }
 }

@@ -22,8 +22,8 @@ public class TaskGroupTimeoutException extends TaskGroupException {
      * @param failures genuine failures, in order
      * @param omittedFailures how many more failures happened but were not kept
      */
-    public TaskGroupTimeoutException(String groupName, String message, Duration timeout, List<Throwable> failures,
-            int omittedFailures) {
+    public TaskGroupTimeoutException(
+            String groupName, String message, Duration timeout, List<Throwable> failures, int omittedFailures) {
         super(groupName, message, failures, omittedFailures);
         this.timeout = timeout;
     }

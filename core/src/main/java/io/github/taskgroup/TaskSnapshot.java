@@ -12,8 +12,8 @@ import java.util.List;
  * @param thread the name of the thread running it, or {@code null} while it is pending
  * @param stackTrace the stack of that thread when requested, otherwise empty
  */
-public record TaskSnapshot(String name, Task.State state, Duration age, String thread,
-        List<StackTraceElement> stackTrace) {
+public record TaskSnapshot(
+        String name, Task.State state, Duration age, String thread, List<StackTraceElement> stackTrace) {
 
     /** Copies the stack trace list. */
     public TaskSnapshot {

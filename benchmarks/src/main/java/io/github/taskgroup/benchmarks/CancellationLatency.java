@@ -5,7 +5,6 @@ import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupExecutors;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.TaskGroupOptions;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -152,7 +151,9 @@ public final class CancellationLatency {
         int rounds = Parking.intArg(args, "--rounds", 100);
         String out = Parking.stringArg(args, "--out", null);
         CancellationLatency harness = new CancellationLatency(children);
-        TaskGroupFactory factory = TaskGroupFactory.builder().executor(TaskGroupExecutors.virtualThreads()).build();
+        TaskGroupFactory factory = TaskGroupFactory.builder()
+                .executor(TaskGroupExecutors.virtualThreads())
+                .build();
         String[] names = {"taskgroup", "StructuredTaskScope", "Jox supervised"};
         long[][][] results = new long[3][3][rounds];
         for (int round = -warmup; round < rounds; round++) {
@@ -184,13 +185,21 @@ public final class CancellationLatency {
         long stsWoken = Parking.median(results[1][0]);
         long tgAll = Parking.median(results[0][1]);
         long stsClosed = Parking.median(results[1][2]);
-        md.append(String.format(java.util.Locale.ROOT,
+        md.append(String.format(
+                java.util.Locale.ROOT,
                 "%nMedians of %d rounds (p10 to p90 in brackets), %d sleeping children, after %d warm-up rounds."
                         + "%nTargets: taskgroup all-finished %s µs vs StructuredTaskScope close() %s µs (%s);"
                         + " taskgroup woken %s µs vs StructuredTaskScope join() %s µs: %.2fx (%s, target <= 2x).%n",
-                rounds, children, warmup, Parking.micros(tgAll), Parking.micros(stsClosed),
-                tgAll <= stsClosed ? "met" : "MISSED", Parking.micros(tgWoken), Parking.micros(stsWoken),
-                (double) tgWoken / stsWoken, tgWoken <= 2 * stsWoken ? "met" : "MISSED"));
+                rounds,
+                children,
+                warmup,
+                Parking.micros(tgAll),
+                Parking.micros(stsClosed),
+                tgAll <= stsClosed ? "met" : "MISSED",
+                Parking.micros(tgWoken),
+                Parking.micros(stsWoken),
+                (double) tgWoken / stsWoken,
+                tgWoken <= 2 * stsWoken ? "met" : "MISSED"));
         System.out.print(md);
         if (out != null) {
             Files.writeString(Path.of(out), md);

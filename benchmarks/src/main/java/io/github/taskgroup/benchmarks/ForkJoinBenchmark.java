@@ -38,7 +38,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-preview", "-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-preview", "-Xms1g", "-Xmx1g"})
 public class ForkJoinBenchmark {
 
     /** Number of children per group. */
@@ -47,7 +49,7 @@ public class ForkJoinBenchmark {
 
     static final Integer ONE = 1;
     static final Callable<Integer> TASK = () -> ONE;
-    static final Runnable RUNNABLE = () -> { };
+    static final Runnable RUNNABLE = () -> {};
     static final Supplier<Integer> SUPPLIER = () -> ONE;
 
     private ExecutorService sharedVirtualThreads; // for CompletableFuture and the taskgroup factories
@@ -65,10 +67,14 @@ public class ForkJoinBenchmark {
         plain = TaskGroupFactory.builder().build();
         noRename = TaskGroupFactory.builder().renameThreads(false).build();
         // An executor that only starts a virtual thread: no per-executor thread registry to update.
-        bareExecutor = TaskGroupFactory.builder().executor(runnable -> Thread.ofVirtual().start(runnable))
-                .renameThreads(false).build();
+        bareExecutor = TaskGroupFactory.builder()
+                .executor(runnable -> Thread.ofVirtual().start(runnable))
+                .renameThreads(false)
+                .build();
         registry = new SimpleMeterRegistry();
-        withMetrics = TaskGroupFactory.builder().listener(new TaskGroupMetricsListener(registry, 100)).build();
+        withMetrics = TaskGroupFactory.builder()
+                .listener(new TaskGroupMetricsListener(registry, 100))
+                .build();
     }
 
     @TearDown(Level.Trial)
@@ -136,8 +142,7 @@ public class ForkJoinBenchmark {
     public Object joxSupervised() throws InterruptedException {
         return Scopes.supervised(scope -> {
             @SuppressWarnings("unchecked")
-            com.softwaremill.jox.structured.Fork<Integer>[] forks =
-                    new com.softwaremill.jox.structured.Fork[n];
+            com.softwaremill.jox.structured.Fork<Integer>[] forks = new com.softwaremill.jox.structured.Fork[n];
             for (int i = 0; i < n; i++) {
                 forks[i] = scope.fork(TASK);
             }

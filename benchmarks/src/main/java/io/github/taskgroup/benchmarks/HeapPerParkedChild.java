@@ -108,10 +108,13 @@ public final class HeapPerParkedChild {
         HeapPerParkedChild harness = new HeapPerParkedChild(children);
         // The library's defaults: on JDK 21+ the default executor starts a virtual thread per task.
         TaskGroupFactory factory = TaskGroupFactory.builder().build();
-        TaskGroupFactory noRename = TaskGroupFactory.builder().renameThreads(false).build();
+        TaskGroupFactory noRename =
+                TaskGroupFactory.builder().renameThreads(false).build();
         // Diagnostic: no rename, and an executor that only starts a virtual thread (no executor-side registry).
-        TaskGroupFactory bare = TaskGroupFactory.builder().executor(runnable -> Thread.ofVirtual().start(runnable))
-                .renameThreads(false).build();
+        TaskGroupFactory bare = TaskGroupFactory.builder()
+                .executor(runnable -> Thread.ofVirtual().start(runnable))
+                .renameThreads(false)
+                .build();
         // Warm-up: class loading and the JIT. A parked thread's frames are copied into its heap stack chunk
         // as they are, so what this measures depends on how far the JIT got: after a few rounds every frame
         // is compiled, and the figures repeat to the byte from round to round (one round left them up to
@@ -145,10 +148,15 @@ public final class HeapPerParkedChild {
         md.append(row("raw virtual threads", raw, rawMedian, rawMedian));
         md.append(row("taskgroup (defaults)", tg, tgMedian, rawMedian));
         md.append(row("taskgroup, renameThreads(false)", tgNoRename, nrMedian, rawMedian));
-        md.append(row("taskgroup, renameThreads(false), bare virtual-thread executor", tgBare, median(tgBare),
-                rawMedian));
-        md.append(String.format(Locale.ROOT, "%n%d rounds of %d children parked on a latch after %d warm-up rounds,"
-                + " -XX:+UseSerialGC. Target: at most 150 B above raw: %s.%n", rounds, children, warmup,
+        md.append(row(
+                "taskgroup, renameThreads(false), bare virtual-thread executor", tgBare, median(tgBare), rawMedian));
+        md.append(String.format(
+                Locale.ROOT,
+                "%n%d rounds of %d children parked on a latch after %d warm-up rounds,"
+                        + " -XX:+UseSerialGC. Target: at most 150 B above raw: %s.%n",
+                rounds,
+                children,
+                warmup,
                 tgMedian - rawMedian <= 150 ? "met" : "MISSED"));
         System.out.print(md);
         if (out != null) {
@@ -163,8 +171,8 @@ public final class HeapPerParkedChild {
             min = Math.min(min, v);
             max = Math.max(max, v);
         }
-        return String.format(Locale.ROOT, "| %s | %.0f (%.0f to %.0f) | %+.0f |%n", name, median, min, max,
-                median - rawMedian);
+        return String.format(
+                Locale.ROOT, "| %s | %.0f (%.0f to %.0f) | %+.0f |%n", name, median, min, max, median - rawMedian);
     }
 
     private static double median(double[] values) {

@@ -24,8 +24,7 @@ public final class InterleavedForkJoin {
         Object run(ForkJoinBenchmark b) throws Exception;
     }
 
-    record Impl(String name, Body body) {
-    }
+    record Impl(String name, Body body) {}
 
     static final List<Impl> IMPLS = List.of(
             new Impl("rawVirtualThreads", ForkJoinBenchmark::rawVirtualThreads),
@@ -68,7 +67,8 @@ public final class InterleavedForkJoin {
 
     public static void main(String[] args) throws Exception {
         int[] ns = Arrays.stream(Parking.stringArg(args, "--n", "1,10,100,1000").split(","))
-                .mapToInt(Integer::parseInt).toArray();
+                .mapToInt(Integer::parseInt)
+                .toArray();
         int rounds = Parking.intArg(args, "--rounds", 60);
         int warmup = Parking.intArg(args, "--warmup-rounds", 15);
         long sliceNanos = Parking.intArg(args, "--slice-ms", 25) * 1_000_000L;
@@ -76,13 +76,15 @@ public final class InterleavedForkJoin {
         String out = Parking.stringArg(args, "--out", null);
         List<Impl> impls = new ArrayList<>();
         for (Impl impl : IMPLS) {
-            if (only == null || impl.name().equals("rawVirtualThreads")
+            if (only == null
+                    || impl.name().equals("rawVirtualThreads")
                     || Arrays.asList(only.split(",")).contains(impl.name())) {
                 impls.add(impl);
             }
         }
         StringBuilder md = new StringBuilder();
-        md.append("| N | implementation | median ns/group (p25 to p75) | ns/child | x raw, median of per-round ratios (p25 to p75) | ns/child over raw |\n");
+        md.append(
+                "| N | implementation | median ns/group (p25 to p75) | ns/child | x raw, median of per-round ratios (p25 to p75) | ns/child over raw |\n");
         md.append("|---:|---|---:|---:|---:|---:|\n");
         Random random = new Random(42);
         for (int n : ns) {
@@ -113,16 +115,30 @@ public final class InterleavedForkJoin {
                 }
                 double med = median(samples[i]);
                 double ratio = median(ratios);
-                md.append(String.format(Locale.ROOT, "| %d | %s | %,.0f (%,.0f to %,.0f) | %,.0f | %.2f (%.2f to %.2f) | %+,.0f |%n",
-                        n, impls.get(i).name(), med, quantile(samples[i], 0.25), quantile(samples[i], 0.75),
-                        med / n, ratio, quantile(ratios, 0.25), quantile(ratios, 0.75),
+                md.append(String.format(
+                        Locale.ROOT,
+                        "| %d | %s | %,.0f (%,.0f to %,.0f) | %,.0f | %.2f (%.2f to %.2f) | %+,.0f |%n",
+                        n,
+                        impls.get(i).name(),
+                        med,
+                        quantile(samples[i], 0.25),
+                        quantile(samples[i], 0.75),
+                        med / n,
+                        ratio,
+                        quantile(ratios, 0.25),
+                        quantile(ratios, 0.75),
                         (ratio - 1) * rawMedian / n));
             }
             System.out.print(md);
             System.out.flush();
         }
-        md.append(String.format(Locale.ROOT, "%n%d rounds of %d ms slices per implementation and N, shuffled order, after %d warm-up rounds; "
-                + "\"ns/child over raw\" = (median ratio - 1) x median raw ns/group / N.%n", rounds, sliceNanos / 1_000_000, warmup));
+        md.append(String.format(
+                Locale.ROOT,
+                "%n%d rounds of %d ms slices per implementation and N, shuffled order, after %d warm-up rounds; "
+                        + "\"ns/child over raw\" = (median ratio - 1) x median raw ns/group / N.%n",
+                rounds,
+                sliceNanos / 1_000_000,
+                warmup));
         if (out != null) {
             Files.writeString(Path.of(out), md);
         }

@@ -30,7 +30,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-preview", "-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-preview", "-Xms1g", "-Xmx1g"})
 public class LimitBenchmark {
 
     static final int LIMIT = 8;
@@ -48,7 +50,9 @@ public class LimitBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        factory = TaskGroupFactory.builder().executor(TaskGroupExecutors.virtualThreads()).build();
+        factory = TaskGroupFactory.builder()
+                .executor(TaskGroupExecutors.virtualThreads())
+                .build();
         limited = TaskGroupOptions.builder().maxConcurrency(LIMIT).build();
     }
 

@@ -5,8 +5,7 @@ import java.util.Arrays;
 /** Helpers shared by the harnesses that run outside JMH. */
 final class Parking {
 
-    private Parking() {
-    }
+    private Parking() {}
 
     /** Spins until every slot holds a thread in the given state (parked, sleeping). */
     static void awaitAll(Thread[] threads, Thread.State state) {

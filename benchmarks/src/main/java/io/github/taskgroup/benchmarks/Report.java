@@ -20,13 +20,20 @@ public final class Report {
     private static final String FORK_JOIN = "ForkJoinBenchmark.";
     private static final String LIMIT = "LimitBenchmark.";
     private static final String RAW = "rawVirtualThreads";
-    private static final String[] ORDER = {RAW, "virtualThreadPerTaskExecutor", "structuredTaskScope",
-        "completableFutureAllOf", "joxSupervised", "taskGroup", "taskGroupMetrics", "taskGroupNoRename",
-        "taskGroupNoRenameBareExecutor"};
+    private static final String[] ORDER = {
+        RAW,
+        "virtualThreadPerTaskExecutor",
+        "structuredTaskScope",
+        "completableFutureAllOf",
+        "joxSupervised",
+        "taskGroup",
+        "taskGroupMetrics",
+        "taskGroupNoRename",
+        "taskGroupNoRenameBareExecutor"
+    };
 
     /** One score: mean and 99.9% error half-width. */
-    record Score(double mean, double error) {
-    }
+    record Score(double mean, double error) {}
 
     private final Map<String, Score> time = new LinkedHashMap<>(); // "class.method|param" -> ns/op
     private final Map<String, Score> alloc = new LinkedHashMap<>(); // idem -> B/op
@@ -36,7 +43,7 @@ public final class Report {
         List<String> header = parse(lines.get(0));
         int paramColumn = -1;
         for (int i = 0; i < header.size(); i++) {
-            if (header.get(i).equals("Param: n") ) {
+            if (header.get(i).equals("Param: n")) {
                 paramColumn = i;
             }
         }
@@ -119,7 +126,8 @@ public final class Report {
             }
         }
         md.append("#### Fork/join of a whole group (score: ns per group, ± 99.9% CI half-width)\n\n");
-        md.append("| N | implementation | ns/group | ns/child | x raw | ns/child over raw | B/group | B/child over raw |\n");
+        md.append(
+                "| N | implementation | ns/group | ns/child | x raw | ns/child over raw | B/group | B/child over raw |\n");
         md.append("|---:|---|---:|---:|---:|---:|---:|---:|\n");
         for (int n : ns) {
             String key = Integer.toString(n);
@@ -131,7 +139,12 @@ public final class Report {
                     continue;
                 }
                 Score al = a(method, key);
-                md.append(fmt("| %d | %s | %s | %,.0f | %s | %s | %s | %s |%n", n, method, ns(s), s.mean() / n,
+                md.append(fmt(
+                        "| %d | %s | %s | %,.0f | %s | %s | %s | %s |%n",
+                        n,
+                        method,
+                        ns(s),
+                        s.mean() / n,
                         raw == null ? "n/a" : fmt("%.2f", s.mean() / raw.mean()),
                         raw == null ? "n/a" : fmt("%+,.0f", (s.mean() - raw.mean()) / n),
                         al == null ? "n/a" : fmt("%,.0f", al.mean()),
@@ -145,7 +158,8 @@ public final class Report {
             Score tg = t("taskGroup", n);
             if (raw != null && tg != null) {
                 double over = (tg.mean() - raw.mean()) / Integer.parseInt(n);
-                md.append(fmt("| per-child cost over raw at N=%s <= +100 ns (about 1.3x) | %+,.0f ns/child (%.2fx) | %s |%n",
+                md.append(fmt(
+                        "| per-child cost over raw at N=%s <= +100 ns (about 1.3x) | %+,.0f ns/child (%.2fx) | %s |%n",
                         n, over, tg.mean() / raw.mean(), over <= 100 ? "met" : "**missed**"));
             }
         }
@@ -153,16 +167,18 @@ public final class Report {
         Score tg1 = t("taskGroup", "1");
         if (raw1 != null && tg1 != null) {
             double ratio = tg1.mean() / raw1.mean();
-            md.append(fmt("| fixed cost of a group (N=1) <= 1.2x raw | %.2fx (%,.0f vs %,.0f ns) | %s |%n", ratio,
-                    tg1.mean(), raw1.mean(), ratio <= 1.2 ? "met" : "**missed**"));
+            md.append(fmt(
+                    "| fixed cost of a group (N=1) <= 1.2x raw | %.2fx (%,.0f vs %,.0f ns) | %s |%n",
+                    ratio, tg1.mean(), raw1.mean(), ratio <= 1.2 ? "met" : "**missed**"));
         }
         for (String n : new String[] {"100", "1000"}) {
             Score raw = a(RAW, n);
             Score tg = a("taskGroup", n);
             if (raw != null && tg != null) {
                 double over = (tg.mean() - raw.mean()) / Integer.parseInt(n);
-                md.append(fmt("| allocation over raw at N=%s <= +100 B/child | %+,.0f B/child | %s |%n", n, over,
-                        over <= 100 ? "met" : "**missed**"));
+                md.append(fmt(
+                        "| allocation over raw at N=%s <= +100 B/child | %+,.0f B/child | %s |%n",
+                        n, over, over <= 100 ? "met" : "**missed**"));
             }
         }
         Score rawA1 = a(RAW, "1");
@@ -172,7 +188,8 @@ public final class Report {
         if (rawA1 != null && tgA1 != null && rawA1000 != null && tgA1000 != null) {
             double perChild = ((tgA1000.mean() - rawA1000.mean()) - (tgA1.mean() - rawA1.mean())) / 999.0;
             double fixed = (tgA1.mean() - rawA1.mean()) - perChild;
-            md.append(fmt("| allocation per group (fixed part, intercept of N=1 and N=1000) <= about 1.1 KB | %,.0f B | %s |%n",
+            md.append(fmt(
+                    "| allocation per group (fixed part, intercept of N=1 and N=1000) <= about 1.1 KB | %,.0f B | %s |%n",
                     fixed, fixed <= 1150 ? "met" : "**missed**"));
         }
         for (String n : new String[] {"100", "1000"}) {
@@ -180,8 +197,9 @@ public final class Report {
             Score on = t("taskGroupMetrics", n);
             if (off != null && on != null) {
                 double over = (on.mean() - off.mean()) / Integer.parseInt(n);
-                md.append(fmt("| metrics on at N=%s <= +50 ns/child over metrics off | %+,.0f ns/child | %s |%n", n,
-                        over, over <= 50 ? "met" : "**missed**"));
+                md.append(fmt(
+                        "| metrics on at N=%s <= +50 ns/child over metrics off | %+,.0f ns/child | %s |%n",
+                        n, over, over <= 50 ? "met" : "**missed**"));
             }
         }
         md.append("\n");
@@ -203,7 +221,11 @@ public final class Report {
                 String method = e.getKey().substring(LIMIT.length(), e.getKey().indexOf('|'));
                 Score s = e.getValue();
                 Score al = alloc.get(e.getKey());
-                md.append(fmt("| %s | %s | %,.0f | %s | %s |%n", method, ns(s), s.mean() / 1000,
+                md.append(fmt(
+                        "| %s | %s | %,.0f | %s | %s |%n",
+                        method,
+                        ns(s),
+                        s.mean() / 1000,
                         base == null ? "n/a" : fmt("%.2f", s.mean() / base.mean()),
                         al == null ? "n/a" : fmt("%,.0f", al.mean())));
             }

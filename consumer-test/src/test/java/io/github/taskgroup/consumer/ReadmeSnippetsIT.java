@@ -1,5 +1,8 @@
 package io.github.taskgroup.consumer;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -25,16 +28,11 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-
 import javax.xml.parsers.DocumentBuilderFactory;
-
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * The README's Spring Boot "Setup" snippets, proved: a new Spring Boot 4.0.7 application made of them builds,
@@ -82,17 +80,21 @@ class ReadmeSnippetsIT {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
-    private final Path rootDir = Paths.get(property("taskgroup.it.rootDir", "..")).toAbsolutePath().normalize();
+    private final Path rootDir =
+            Paths.get(property("taskgroup.it.rootDir", "..")).toAbsolutePath().normalize();
 
-    private final Path buildDir = Paths.get(property("taskgroup.it.buildDir", "target")).toAbsolutePath().normalize();
+    private final Path buildDir = Paths.get(property("taskgroup.it.buildDir", "target"))
+            .toAbsolutePath()
+            .normalize();
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
     void the_readme_setup_snippets_build_start_and_serve_a_spring_boot_application() throws Exception {
         // -Dtaskgroup.it.readme=<file> tries another README (a broken copy, say) without touching this one.
-        String readme = Files.readString(Paths.get(property("taskgroup.it.readme",
-                this.rootDir.resolve("README.md").toString())));
+        String readme = Files.readString(Paths.get(property(
+                "taskgroup.it.readme", this.rootDir.resolve("README.md").toString())));
         String bomSnippet = xmlBlock(readme, "taskgroup-bom", "<dependencyManagement>");
         String starterSnippet = xmlBlock(readme, STARTER, "<dependency>");
 
@@ -112,7 +114,8 @@ class ReadmeSnippetsIT {
     /** The first {@code ```xml} block of the README that contains {@code marker}; it must start with {@code root}. */
     private static String xmlBlock(String readme, String marker, String root) {
         List<String> blocks = new ArrayList<>();
-        Matcher block = Pattern.compile("(?m)^```xml[ \\t]*\\R(.*?)^```[ \\t]*$", Pattern.DOTALL).matcher(readme);
+        Matcher block = Pattern.compile("(?m)^```xml[ \\t]*\\R(.*?)^```[ \\t]*$", Pattern.DOTALL)
+                .matcher(readme);
         while (block.find()) {
             blocks.add(block.group(1));
         }
@@ -144,8 +147,14 @@ class ReadmeSnippetsIT {
         deleteRecursively(localRepository.resolve(groupId.replace('.', '/')));
 
         List<Path> jars = new ArrayList<>();
-        stage(localRepository, groupId, text(root.getDocumentElement(), "artifactId").orElseThrow(), version, rootPom,
-                "pom", null);
+        stage(
+                localRepository,
+                groupId,
+                text(root.getDocumentElement(), "artifactId").orElseThrow(),
+                version,
+                rootPom,
+                "pom",
+                null);
         List<String> modules = children(child(root.getDocumentElement(), "modules"), "module");
         assertThat(modules).as("modules of %s", rootPom).isNotEmpty();
         for (String module : modules) {
@@ -153,23 +162,36 @@ class ReadmeSnippetsIT {
             Path pom = dir.resolve("pom.xml");
             Element project = parse(pom).getDocumentElement();
             Element properties = child(project, "properties");
-            if (properties != null && text(properties, "maven.deploy.skip").map("true"::equals).orElse(false)) {
+            if (properties != null
+                    && text(properties, "maven.deploy.skip").map("true"::equals).orElse(false)) {
                 continue; // not published (samples, benchmarks, this test)
             }
             Element parent = child(project, "parent");
-            String moduleGroupId = text(project, "groupId").or(() -> text(parent, "groupId")).orElse(groupId);
-            String moduleVersion = text(project, "version").or(() -> text(parent, "version")).orElse(version);
+            String moduleGroupId =
+                    text(project, "groupId").or(() -> text(parent, "groupId")).orElse(groupId);
+            String moduleVersion =
+                    text(project, "version").or(() -> text(parent, "version")).orElse(version);
             String artifactId = text(project, "artifactId").orElseThrow();
             String packaging = text(project, "packaging").orElse("jar");
-            jars.addAll(stage(localRepository, moduleGroupId, artifactId, moduleVersion, pom, packaging,
-                    dir.resolve("target")));
+            jars.addAll(stage(
+                    localRepository, moduleGroupId, artifactId, moduleVersion, pom, packaging, dir.resolve("target")));
         }
         return jars;
     }
 
-    private static List<Path> stage(Path localRepository, String groupId, String artifactId, String version, Path pom,
-            String packaging, Path target) throws IOException {
-        Path dir = localRepository.resolve(groupId.replace('.', '/')).resolve(artifactId).resolve(version);
+    private static List<Path> stage(
+            Path localRepository,
+            String groupId,
+            String artifactId,
+            String version,
+            Path pom,
+            String packaging,
+            Path target)
+            throws IOException {
+        Path dir = localRepository
+                .resolve(groupId.replace('.', '/'))
+                .resolve(artifactId)
+                .resolve(version);
         Files.createDirectories(dir);
         String base = artifactId + "-" + version;
         Files.copy(pom, dir.resolve(base + ".pom"), StandardCopyOption.REPLACE_EXISTING);
@@ -249,7 +271,8 @@ class ReadmeSnippetsIT {
         Path sources = this.rootDir.resolve("consumer-test/src/main");
         try (Stream<Path> files = Files.walk(sources)) {
             for (Path file : files.filter(Files::isRegularFile).collect(Collectors.toList())) {
-                Path copy = app.resolve("src/main").resolve(sources.relativize(file).toString());
+                Path copy =
+                        app.resolve("src/main").resolve(sources.relativize(file).toString());
                 Files.createDirectories(copy.getParent());
                 Files.copy(file, copy);
             }
@@ -257,8 +280,9 @@ class ReadmeSnippetsIT {
     }
 
     private Path buildConsumer(Path app, Path localRepository) throws Exception {
-        Path realLocalRepository = Paths.get(property("taskgroup.it.realLocalRepository",
-                System.getProperty("user.home") + "/.m2/repository")).toAbsolutePath();
+        Path realLocalRepository = Paths.get(property(
+                        "taskgroup.it.realLocalRepository", System.getProperty("user.home") + "/.m2/repository"))
+                .toAbsolutePath();
         assertThat(realLocalRepository).as("the outer build's local repository").isDirectory();
         Path settings = this.buildDir.resolve("consumer-settings.xml");
         Files.writeString(settings, """
@@ -301,11 +325,21 @@ class ReadmeSnippetsIT {
                 </settings>
                 """.formatted(localRepository, realLocalRepository.toUri()));
 
-        List<String> command = new ArrayList<>(List.of(mavenExecutable(), "-B", "-ntp", "-o",
-                "-Daether.offline.protocols=file", "-s", settings.toString(), "-gs", settings.toString(),
-                "-Dmaven.repo.local=" + localRepository, "package"));
+        List<String> command = new ArrayList<>(List.of(
+                mavenExecutable(),
+                "-B",
+                "-ntp",
+                "-o",
+                "-Daether.offline.protocols=file",
+                "-s",
+                settings.toString(),
+                "-gs",
+                settings.toString(),
+                "-Dmaven.repo.local=" + localRepository,
+                "package"));
         Path log = this.buildDir.resolve("consumer-build.log");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(app.toFile())
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(app.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> environment = builder.environment();
@@ -314,11 +348,10 @@ class ReadmeSnippetsIT {
         Process build = builder.start();
         try {
             if (!build.waitFor(BUILD_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                fail("The consumer build (" + String.join(" ", command) + ") took more than " + BUILD_TIMEOUT
-                        + "\n" + tail(log));
+                fail("The consumer build (" + String.join(" ", command) + ") took more than " + BUILD_TIMEOUT + "\n"
+                        + tail(log));
             }
-        }
-        finally {
+        } finally {
             kill(build);
         }
         if (build.exitValue() != 0) {
@@ -353,8 +386,9 @@ class ReadmeSnippetsIT {
     private void runAndCheck(Path app, Path jar) throws Exception {
         Path log = this.buildDir.resolve("consumer-app.log");
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-jar", jar.toString(), "--server.port=0",
-                "--spring.main.banner-mode=off").directory(app.toFile())
+        Process process = new ProcessBuilder(
+                        java, "-jar", jar.toString(), "--server.port=0", "--spring.main.banner-mode=off")
+                .directory(app.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
@@ -369,21 +403,23 @@ class ReadmeSnippetsIT {
             assertThat(get(base + "/request", log).body()).isEqualTo("request:GET /request:42,forty-two");
 
             HttpResponse<String> taskgroups = get(base + "/actuator/taskgroups", log);
-            assertThat(taskgroups.headers().firstValue("Content-Type").orElse("")).contains("json");
+            assertThat(taskgroups.headers().firstValue("Content-Type").orElse(""))
+                    .contains("json");
             assertThat(taskgroups.body()).startsWith("{").contains("\"summary\"");
 
             String prometheus = get(base + "/actuator/prometheus", log).body();
-            List<String> spawned = prometheus.lines().filter(line -> line.startsWith("taskgroup_tasks_spawned"))
+            List<String> spawned = prometheus
+                    .lines()
+                    .filter(line -> line.startsWith("taskgroup_tasks_spawned"))
                     .collect(Collectors.toList());
-            assertThat(spawned).as("taskgroup_tasks_spawned series in /actuator/prometheus:\n%s", prometheus)
+            assertThat(spawned)
+                    .as("taskgroup_tasks_spawned series in /actuator/prometheus:\n%s", prometheus)
                     .isNotEmpty();
-        }
-        finally {
+        } finally {
             kill(process);
             try {
                 Runtime.getRuntime().removeShutdownHook(killer);
-            }
-            catch (IllegalStateException shuttingDown) {
+            } catch (IllegalStateException shuttingDown) {
                 // the hook runs anyway
             }
         }
@@ -408,7 +444,10 @@ class ReadmeSnippetsIT {
 
     private HttpResponse<String> get(String url, Path log) throws Exception {
         HttpResponse<String> response = this.http.send(
-                HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).GET().build(),
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(20))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             fail("GET " + url + " answered " + response.statusCode() + ": " + response.body() + "\n" + tail(log));
@@ -425,8 +464,7 @@ class ReadmeSnippetsIT {
             if (!process.waitFor(15, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
-        }
-        catch (InterruptedException ex) {
+        } catch (InterruptedException ex) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
@@ -452,8 +490,7 @@ class ReadmeSnippetsIT {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             return "(no log at " + log + ": " + ex + ")";
         }
     }
@@ -477,7 +514,8 @@ class ReadmeSnippetsIT {
     }
 
     private static Optional<String> text(Element parent, String name) {
-        return Optional.ofNullable(child(parent, name)).map(e -> e.getTextContent().strip());
+        return Optional.ofNullable(child(parent, name))
+                .map(e -> e.getTextContent().strip());
     }
 
     private static List<String> children(Element parent, String name) {
