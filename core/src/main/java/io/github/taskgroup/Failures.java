@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 
+import org.jspecify.annotations.Nullable;
+
 /** Tells genuine failures from echoes of cancellation. */
 final class Failures {
 
@@ -31,7 +33,7 @@ final class Failures {
      *         exceptions (the first, with the others added to it as suppressed); {@code null} when
      *         {@code thrown} is only an echo of the cancellation
      */
-    static Throwable genuineAfterCancellation(Throwable thrown) {
+    static @Nullable Throwable genuineAfterCancellation(Throwable thrown) {
         if (!isEcho(thrown)) {
             return thrown;
         }

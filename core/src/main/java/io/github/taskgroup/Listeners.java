@@ -3,6 +3,8 @@ package io.github.taskgroup;
 import java.lang.System.Logger.Level;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Delivers events to the factory's listeners. A listener that throws is logged and skipped: it never
  * breaks a group, and the other listeners still get the event.
@@ -26,7 +28,7 @@ final class Listeners {
         return listeners.length == 0;
     }
 
-    VirtualMachineError groupOpened(TaskGroup group) {
+    @Nullable VirtualMachineError groupOpened(TaskGroup group) {
         VirtualMachineError fatal = null;
         for (TaskGroupListener listener : listeners) {
             try {
@@ -38,7 +40,7 @@ final class Listeners {
         return fatal;
     }
 
-    VirtualMachineError groupClosed(TaskGroup group, TaskGroup.Outcome outcome, long durationNanos) {
+    @Nullable VirtualMachineError groupClosed(TaskGroup group, TaskGroup.Outcome outcome, long durationNanos) {
         VirtualMachineError fatal = null;
         for (int i = listeners.length - 1; i >= 0; i--) { // reverse order: listeners nest like scopes
             TaskGroupListener listener = listeners[i];
@@ -51,7 +53,7 @@ final class Listeners {
         return fatal;
     }
 
-    VirtualMachineError taskForked(Task<?> task) {
+    @Nullable VirtualMachineError taskForked(Task<?> task) {
         VirtualMachineError fatal = null;
         for (TaskGroupListener listener : listeners) {
             try {
@@ -63,7 +65,7 @@ final class Listeners {
         return fatal;
     }
 
-    VirtualMachineError taskStarted(Task<?> task) {
+    @Nullable VirtualMachineError taskStarted(Task<?> task) {
         VirtualMachineError fatal = null;
         for (TaskGroupListener listener : listeners) {
             try {
@@ -75,7 +77,7 @@ final class Listeners {
         return fatal;
     }
 
-    VirtualMachineError taskFinished(Task<?> task, long runNanos) {
+    @Nullable VirtualMachineError taskFinished(Task<?> task, long runNanos) {
         VirtualMachineError fatal = null;
         for (int i = listeners.length - 1; i >= 0; i--) { // reverse order: listeners nest like scopes
             TaskGroupListener listener = listeners[i];
@@ -89,8 +91,8 @@ final class Listeners {
     }
 
     /** Logs a listener's failure; returns the first fatal error seen so far. */
-    private static VirtualMachineError failed(TaskGroupListener listener, String event, Throwable e,
-            VirtualMachineError fatal) {
+    private static @Nullable VirtualMachineError failed(TaskGroupListener listener, String event, Throwable e,
+            @Nullable VirtualMachineError fatal) {
         if (e instanceof VirtualMachineError error) {
             LOG.log(Level.ERROR, () -> "TaskGroupListener " + listener + " threw in " + event, e);
             return fatal != null ? fatal : error;

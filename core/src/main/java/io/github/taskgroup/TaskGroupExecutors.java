@@ -9,15 +9,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Executors suited to task groups. The library is compiled for Java 17 and finds virtual threads at run
  * time, without preview features.
  */
 public final class TaskGroupExecutors {
 
-    private static final MethodHandle NEW_VIRTUAL_THREAD_PER_TASK_EXECUTOR = findVirtualThreadExecutor();
-    private static final MethodHandle IS_VIRTUAL = findIsVirtual();
-    private static final ThreadFactory VIRTUAL_THREAD_FACTORY = findVirtualThreadFactory();
+    // Each null on a JDK without virtual threads (before 21).
+    private static final @Nullable MethodHandle NEW_VIRTUAL_THREAD_PER_TASK_EXECUTOR = findVirtualThreadExecutor();
+    private static final @Nullable MethodHandle IS_VIRTUAL = findIsVirtual();
+    private static final @Nullable ThreadFactory VIRTUAL_THREAD_FACTORY = findVirtualThreadFactory();
 
     private TaskGroupExecutors() {
     }
@@ -101,7 +104,7 @@ public final class TaskGroupExecutors {
         return virtualThreadsAvailable() ? virtualThreadStarter() : platformThreads("taskgroup-");
     }
 
-    private static MethodHandle findVirtualThreadExecutor() {
+    private static @Nullable MethodHandle findVirtualThreadExecutor() {
         try {
             return MethodHandles.publicLookup().findStatic(Executors.class, "newVirtualThreadPerTaskExecutor",
                     MethodType.methodType(ExecutorService.class));
@@ -110,7 +113,7 @@ public final class TaskGroupExecutors {
         }
     }
 
-    private static ThreadFactory findVirtualThreadFactory() {
+    private static @Nullable ThreadFactory findVirtualThreadFactory() {
         try {
             Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
             java.lang.reflect.Method factory = Class.forName("java.lang.Thread$Builder").getMethod("factory");
@@ -120,7 +123,7 @@ public final class TaskGroupExecutors {
         }
     }
 
-    private static MethodHandle findIsVirtual() {
+    private static @Nullable MethodHandle findIsVirtual() {
         try {
             return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
                     MethodType.methodType(boolean.class));

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A point-in-time view of a live group with its live tasks and nested groups.
  *
@@ -22,7 +24,8 @@ import java.util.List;
  *        owns it any more, and it stays live until someone closes it
  */
 public record TaskGroupSnapshot(long id, String name, String ownerThread, Instant openedAt, Duration age,
-        Instant deadline, TaskGroupPolicy policy, TaskGroup.State state, CancellationReason cancellationReason,
+        @Nullable Instant deadline, TaskGroupPolicy policy, TaskGroup.State state,
+        @Nullable CancellationReason cancellationReason,
         List<TaskSnapshot> tasks, List<TaskGroupSnapshot> groups, boolean leaked) {
 
     /** Copies the lists. */
@@ -47,7 +50,8 @@ public record TaskGroupSnapshot(long id, String name, String ownerThread, Instan
      * @param groups its live nested groups
      */
     public TaskGroupSnapshot(long id, String name, String ownerThread, Instant openedAt, Duration age,
-            Instant deadline, TaskGroupPolicy policy, TaskGroup.State state, CancellationReason cancellationReason,
+            @Nullable Instant deadline, TaskGroupPolicy policy, TaskGroup.State state,
+        @Nullable CancellationReason cancellationReason,
             List<TaskSnapshot> tasks, List<TaskGroupSnapshot> groups) {
         this(id, name, ownerThread, openedAt, age, deadline, policy, state, cancellationReason, tasks, groups,
                 false);

@@ -3,6 +3,8 @@ package io.github.taskgroup;
 import java.time.Duration;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Thrown by {@link TaskGroup#join()} when the group's deadline (or an enclosing group's deadline) expired
  * before its tasks finished. The tasks that finished in time keep their results. Genuine failures that
@@ -13,7 +15,7 @@ public class TaskGroupTimeoutException extends TaskGroupException {
 
     private static final long serialVersionUID = 1L;
 
-    private final Duration timeout;
+    private final @Nullable Duration timeout;
 
     /**
      * @param groupName the group's name
@@ -22,14 +24,14 @@ public class TaskGroupTimeoutException extends TaskGroupException {
      * @param failures genuine failures, in order
      * @param omittedFailures how many more failures happened but were not kept
      */
-    public TaskGroupTimeoutException(String groupName, String message, Duration timeout, List<Throwable> failures,
-            int omittedFailures) {
+    public TaskGroupTimeoutException(String groupName, String message, @Nullable Duration timeout,
+            List<Throwable> failures, int omittedFailures) {
         super(groupName, message, failures, omittedFailures);
         this.timeout = timeout;
     }
 
     /** @return the group's own timeout, or {@code null} when the deadline was inherited from an enclosing group */
-    public Duration timeout() {
+    public @Nullable Duration timeout() {
         return timeout;
     }
 }

@@ -4,6 +4,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The tasks of one group that may still be live: a lock-free stack linked through {@link DefaultTask#next}.
  *
@@ -34,7 +36,7 @@ final class TaskList {
         }
     }
 
-    private volatile DefaultTask<?> head;
+    private volatile @Nullable DefaultTask<?> head;
     private volatile boolean sweeping;
     private int pushesUntilSweep = MIN_SWEEP_INTERVAL; // racy on purpose: it only paces the sweeps
 

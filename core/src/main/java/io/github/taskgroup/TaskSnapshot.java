@@ -3,6 +3,8 @@ package io.github.taskgroup;
 import java.time.Duration;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A point-in-time view of a live task, for introspection (for example an Actuator endpoint).
  *
@@ -12,7 +14,7 @@ import java.util.List;
  * @param thread the name of the thread running it, or {@code null} while it is pending
  * @param stackTrace the stack of that thread when requested, otherwise empty
  */
-public record TaskSnapshot(String name, Task.State state, Duration age, String thread,
+public record TaskSnapshot(String name, Task.State state, Duration age, @Nullable String thread,
         List<StackTraceElement> stackTrace) {
 
     /** Copies the stack trace list. */
