@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Records the meters of {@link TaskGroupMeters} for every group and task of the factories it listens to.
@@ -164,7 +165,7 @@ public class TaskGroupMetricsListener implements TaskGroupListener {
                 .register(registry);
         }
 
-        Counter cancelled(CancellationReason reason) {
+        Counter cancelled(@Nullable CancellationReason reason) {
             int index = (reason != null) ? reason.ordinal() : REASONS.length;
             Counter counter = this.cancelled.get(index);
             if (counter == null) {

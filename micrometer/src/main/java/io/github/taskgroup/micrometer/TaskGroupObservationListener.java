@@ -8,6 +8,7 @@ import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupListener;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs every group and every task inside a Micrometer {@link Observation}, so that a trace shows
@@ -38,9 +39,9 @@ public class TaskGroupObservationListener implements TaskGroupListener {
 
     private final ObservationRegistry registry;
 
-    private final TaskGroupObservationConvention groupConvention;
+    private final @Nullable TaskGroupObservationConvention groupConvention;
 
-    private final TaskObservationConvention taskConvention;
+    private final @Nullable TaskObservationConvention taskConvention;
 
     private final GroupTags<String> groupTags;
 
@@ -55,8 +56,9 @@ public class TaskGroupObservationListener implements TaskGroupListener {
      * @param groupConvention the convention of group observations, or {@code null} for the default one
      * @param taskConvention the convention of task observations, or {@code null} for the default one
      */
-    public TaskGroupObservationListener(ObservationRegistry registry, TaskGroupObservationConvention groupConvention,
-            TaskObservationConvention taskConvention) {
+    public TaskGroupObservationListener(ObservationRegistry registry,
+            @Nullable TaskGroupObservationConvention groupConvention,
+            @Nullable TaskObservationConvention taskConvention) {
         this(registry, groupConvention, taskConvention, TaskGroupMetrics.DEFAULT_MAX_GROUP_NAMES);
     }
 
@@ -67,8 +69,9 @@ public class TaskGroupObservationListener implements TaskGroupListener {
      * @param maxGroupNames how many distinct group names are a {@code group} key value of their own (at least 1),
      * as for {@link TaskGroupMetricsListener#TaskGroupMetricsListener(io.micrometer.core.instrument.MeterRegistry, int)}
      */
-    public TaskGroupObservationListener(ObservationRegistry registry, TaskGroupObservationConvention groupConvention,
-            TaskObservationConvention taskConvention, int maxGroupNames) {
+    public TaskGroupObservationListener(ObservationRegistry registry,
+            @Nullable TaskGroupObservationConvention groupConvention,
+            @Nullable TaskObservationConvention taskConvention, int maxGroupNames) {
         this.registry = registry;
         this.groupConvention = groupConvention;
         this.taskConvention = taskConvention;
@@ -113,7 +116,7 @@ public class TaskGroupObservationListener implements TaskGroupListener {
         this.tasks.put(task, observation.openScope());
     }
 
-    private String groupTag(Task<?> task, Observation parent) {
+    private String groupTag(Task<?> task, @Nullable Observation parent) {
         // The group's context already holds the tag, unless the group was not observed (a predicate said no).
         if (parent != null && parent.getContext() instanceof TaskGroupObservationContext context) {
             return context.getGroupTag();
