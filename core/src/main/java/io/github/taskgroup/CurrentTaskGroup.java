@@ -21,8 +21,7 @@ import java.util.Optional;
  */
 public final class CurrentTaskGroup {
 
-    private CurrentTaskGroup() {
-    }
+    private CurrentTaskGroup() {}
 
     /** @return the calling thread's innermost live group, if any */
     public static Optional<TaskGroup> get() {
@@ -47,8 +46,8 @@ public final class CurrentTaskGroup {
         Thread thread = Thread.currentThread();
         return () -> {
             if (Thread.currentThread() != thread) {
-                throw new IllegalStateException("A binding must be closed on the thread that made it ("
-                        + thread.getName() + ")");
+                throw new IllegalStateException(
+                        "A binding must be closed on the thread that made it (" + thread.getName() + ")");
             }
             DefaultTaskGroup.leaveTask(previous);
         };

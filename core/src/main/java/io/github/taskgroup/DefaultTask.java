@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
-
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -66,7 +65,11 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
      */
     boolean inDispatch;
 
-    DefaultTask(DefaultTaskGroup group, int sequence, @Nullable String name, Callable<? extends T> callable,
+    DefaultTask(
+            DefaultTaskGroup group,
+            int sequence,
+            @Nullable String name,
+            Callable<? extends T> callable,
             List<ContextPropagator> propagators) {
         this.group = group;
         this.sequence = sequence;
@@ -125,8 +128,8 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
         }
         CancellationReason reason = cancelReason != null ? cancelReason : group.cancellationReasonOrNull();
         if (current == Task.State.CANCELLED || reason != null) {
-            CancellationException cancelled = new CancellationException(describe() + " was cancelled ("
-                    + (reason != null ? reason.value() : "unknown") + ")");
+            CancellationException cancelled = new CancellationException(
+                    describe() + " was cancelled (" + (reason != null ? reason.value() : "unknown") + ")");
             Throwable cause = group.firstFailure();
             if (cause != null) {
                 cancelled.initCause(cause);
@@ -174,7 +177,8 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
      * The task could not be started: its executor threw (a rejection or anything else), or a listener's
      * fatal error failed its fork. It fails with that. Returns the next task to dispatch.
      */
-    @Nullable DefaultTask<?> rejected(Throwable refusal) {
+    @Nullable
+    DefaultTask<?> rejected(Throwable refusal) {
         synchronized (this) {
             if (state != Task.State.PENDING) {
                 return null; // cancelled meanwhile, or started: whoever did it does the accounting
@@ -236,7 +240,9 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
             fatal = thrownAround(aroundTask);
         } finally {
             if (state == Task.State.RUNNING) {
-                fatal = complete(null, new IllegalStateException("A context propagator did not run " + describe()),
+                fatal = complete(
+                        null,
+                        new IllegalStateException("A context propagator did not run " + describe()),
                         System.nanoTime());
             }
             if (renamed) {
@@ -283,8 +289,10 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
         if (thrown instanceof VirtualMachineError fatal) {
             return fatal;
         }
-        LOG.log(System.Logger.Level.WARNING, () -> "A context propagator failed after " + describe()
-                + " completed; the task's outcome stands", thrown);
+        LOG.log(
+                System.Logger.Level.WARNING,
+                () -> "A context propagator failed after " + describe() + " completed; the task's outcome stands",
+                thrown);
         return null;
     }
 
@@ -367,10 +375,14 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
         synchronized (this) {
             thread = runner;
         }
-        List<StackTraceElement> stack = withStackTrace && thread != null
-                ? Arrays.asList(thread.getStackTrace()) : List.of();
-        return new TaskSnapshot(name(), state, Duration.ofNanos(nowNanos - forkedAtNanos),
-                thread != null ? thread.getName() : null, stack);
+        List<StackTraceElement> stack =
+                withStackTrace && thread != null ? Arrays.asList(thread.getStackTrace()) : List.of();
+        return new TaskSnapshot(
+                name(),
+                state,
+                Duration.ofNanos(nowNanos - forkedAtNanos),
+                thread != null ? thread.getName() : null,
+                stack);
     }
 
     String describe() {

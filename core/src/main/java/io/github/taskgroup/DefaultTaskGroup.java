@@ -16,7 +16,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -91,6 +90,7 @@ final class DefaultTaskGroup implements TaskGroup {
      * costs a check, see {@link #restoreBinding}).
      */
     boolean tasksBindGroups;
+
     private int permits; // guarded by lock; only used when maxConcurrency is set
     private final @Nullable ArrayDeque<DefaultTask<?>> queue; // guarded by lock; only with a concurrency limit
     private @Nullable ScheduledFuture<?> deadlineTimer;
@@ -101,10 +101,16 @@ final class DefaultTaskGroup implements TaskGroup {
      * immutable (final fields only), so any thread that sees it sees it whole, and two tasks that both
      * make one bind the same value.
      */
-    @Nullable Object taskBinding;
+    @Nullable
+    Object taskBinding;
 
-    DefaultTaskGroup(DefaultTaskGroupFactory factory, long id, String name, TaskGroupOptions options,
-            @Nullable DefaultTaskGroup parent, @Nullable DefaultTaskGroup enclosing,
+    DefaultTaskGroup(
+            DefaultTaskGroupFactory factory,
+            long id,
+            String name,
+            TaskGroupOptions options,
+            @Nullable DefaultTaskGroup parent,
+            @Nullable DefaultTaskGroup enclosing,
             @Nullable DefaultTaskGroup openedInTaskOf) {
         this.factory = factory;
         this.id = id;
@@ -216,10 +222,13 @@ final class DefaultTaskGroup implements TaskGroup {
             return;
         }
         leaked = true;
-        LOG.log(System.Logger.Level.WARNING, () -> "Task group '" + name + "' (id " + id + ") was left open by a "
-                + "task of group '" + taskGroup.name + "' that ended on thread " + Thread.currentThread().getName()
-                + "; it is no longer the thread's current group, and stays live (leaked) until closed. "
-                + "Close every group a task opens, with try-with-resources or TaskGroupFactory.run");
+        LOG.log(
+                System.Logger.Level.WARNING,
+                () -> "Task group '" + name + "' (id " + id + ") was left open by a "
+                        + "task of group '" + taskGroup.name + "' that ended on thread "
+                        + Thread.currentThread().getName()
+                        + "; it is no longer the thread's current group, and stays live (leaked) until closed. "
+                        + "Close every group a task opens, with try-with-resources or TaskGroupFactory.run");
     }
 
     static @Nullable DefaultTaskGroup enterTask(DefaultTaskGroup group) {
@@ -280,8 +289,8 @@ final class DefaultTaskGroup implements TaskGroup {
         if (state == TaskGroup.State.CLOSED) {
             throw closed(name);
         }
-        DefaultTask<T> task = new DefaultTask<>(this, sequence.incrementAndGet(), name, callable,
-                factory.propagators());
+        DefaultTask<T> task =
+                new DefaultTask<>(this, sequence.incrementAndGet(), name, callable, factory.propagators());
         if (joinedClean) {
             joinedClean = false; // only when set: a volatile write per fork is a fence on the owner's hot path
         }
@@ -358,8 +367,11 @@ final class DefaultTaskGroup implements TaskGroup {
 
     /** A dispatch loop's state: which task it handed to {@code execute}, and what that task left it. */
     private static final class Trampoline {
-        @Nullable DefaultTask<?> executing;
-        @Nullable DefaultTask<?> deferred;
+        @Nullable
+        DefaultTask<?> executing;
+
+        @Nullable
+        DefaultTask<?> deferred;
     }
 
     /**
@@ -597,8 +609,8 @@ final class DefaultTaskGroup implements TaskGroup {
                 throw sneaky(bodyFailure);
             }
             boolean interrupted = bodyFailure instanceof InterruptedException;
-            Throwable genuine = isCancelled() ? Failures.genuineAfterCancellation(bodyFailure)
-                    : interrupted ? null : bodyFailure;
+            Throwable genuine =
+                    isCancelled() ? Failures.genuineAfterCancellation(bodyFailure) : interrupted ? null : bodyFailure;
             if (genuine != null) {
                 record(new FailureRecord.Entry("the body", genuine, true));
                 cancel(CancellationReason.SIBLING_FAILURE);
@@ -660,11 +672,13 @@ final class DefaultTaskGroup implements TaskGroup {
         return cancelReason != null;
     }
 
-    @Nullable CancellationReason cancellationReasonOrNull() {
+    @Nullable
+    CancellationReason cancellationReasonOrNull() {
         return cancelReason;
     }
 
-    @Nullable Throwable firstFailure() {
+    @Nullable
+    Throwable firstFailure() {
         return firstFailure;
     }
 
@@ -699,7 +713,8 @@ final class DefaultTaskGroup implements TaskGroup {
         dispatch(taskEndedBeforeStartNoDispatch(task));
     }
 
-    @Nullable DefaultTask<?> taskEndedBeforeStartNoDispatch(DefaultTask<?> task) {
+    @Nullable
+    DefaultTask<?> taskEndedBeforeStartNoDispatch(DefaultTask<?> task) {
         // A listener's fatal error is logged, not rethrown: this runs inside sweeps (cancel) that must
         // reach every task.
         listeners().taskFinished(task, TaskGroupListener.NOT_STARTED);
@@ -707,7 +722,8 @@ final class DefaultTaskGroup implements TaskGroup {
     }
 
     /** Counts a finished task off; returns the queued task that inherits its permit, if any. */
-    @Nullable DefaultTask<?> taskEnded(DefaultTask<?> task) {
+    @Nullable
+    DefaultTask<?> taskEnded(DefaultTask<?> task) {
         DefaultTask<?> next = null;
         if (maxConcurrency != Integer.MAX_VALUE) {
             lock.lock();
@@ -842,8 +858,8 @@ final class DefaultTaskGroup implements TaskGroup {
     private void report(boolean interrupted) throws InterruptedException {
         throwFailures(interrupted);
         if (interrupted) {
-            throw new InterruptedException("Interrupted while joining task group '" + name
-                    + "'; its tasks were cancelled");
+            throw new InterruptedException(
+                    "Interrupted while joining task group '" + name + "'; its tasks were cancelled");
         }
         CancellationReason reason = cancelReason;
         if (reason == null || quietCancel) {
@@ -852,7 +868,8 @@ final class DefaultTaskGroup implements TaskGroup {
         if (reason == CancellationReason.TIMEOUT) {
             throw timeoutException(new FailureRecord.Drained(List.of(), 0));
         }
-        if (reason == CancellationReason.SHUTDOWN || reason == CancellationReason.REQUEST_ABORTED
+        if (reason == CancellationReason.SHUTDOWN
+                || reason == CancellationReason.REQUEST_ABORTED
                 || reason == CancellationReason.PARENT) {
             throw new CancellationException("Task group '" + name + "' was cancelled (" + reason.value() + ")");
         }
@@ -876,9 +893,13 @@ final class DefaultTaskGroup implements TaskGroup {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        TaskGroupException report = cancelReason == CancellationReason.TIMEOUT ? timeoutException(drained)
-                : new TaskGroupException(name, "Task group '" + name + "' failed with " + drained.describe(),
-                        drained.failures(), drained.omitted());
+        TaskGroupException report = cancelReason == CancellationReason.TIMEOUT
+                ? timeoutException(drained)
+                : new TaskGroupException(
+                        name,
+                        "Task group '" + name + "' failed with " + drained.describe(),
+                        drained.failures(),
+                        drained.omitted());
         throw report;
     }
 
@@ -886,10 +907,10 @@ final class DefaultTaskGroup implements TaskGroup {
         String what = ownDeadlineExpired
                 ? "timed out after " + ownTimeout
                 : "was cancelled: the deadline of an enclosing group expired";
-        String message = "Task group '" + name + "' " + what
-                + (drained.isEmpty() ? "" : "; it also had " + drained.describe());
-        return new TaskGroupTimeoutException(name, message, ownDeadlineExpired ? ownTimeout : null,
-                drained.failures(), drained.omitted());
+        String message =
+                "Task group '" + name + "' " + what + (drained.isEmpty() ? "" : "; it also had " + drained.describe());
+        return new TaskGroupTimeoutException(
+                name, message, ownDeadlineExpired ? ownTimeout : null, drained.failures(), drained.omitted());
     }
 
     private void expire() {
@@ -955,12 +976,23 @@ final class DefaultTaskGroup implements TaskGroup {
         for (DefaultTaskGroup child : children) {
             groups.add(child.snapshot(withStackTraces));
         }
-        return new TaskGroupSnapshot(id, name, ownerName, factory.instantOf(openedAtNanos),
+        return new TaskGroupSnapshot(
+                id,
+                name,
+                ownerName,
+                factory.instantOf(openedAtNanos),
                 Duration.ofNanos(now - openedAtNanos),
-                deadlineInstant(), policy, state, cancelReason, taskSnapshots, groups, leaked);
+                deadlineInstant(),
+                policy,
+                state,
+                cancelReason,
+                taskSnapshots,
+                groups,
+                leaked);
     }
 
-    @Nullable DefaultTaskGroup parent() {
+    @Nullable
+    DefaultTaskGroup parent() {
         return parent;
     }
 

@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-
 import org.jspecify.annotations.Nullable;
 
 /** The factory implementation: options resolution, the registry of live groups, deadlines and shutdown. */
@@ -78,8 +77,8 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
         if (shutdown && parent == null) {
             throw new IllegalStateException("TaskGroupFactory is shut down: cannot open task group '" + name + "'");
         }
-        DefaultTaskGroup group = new DefaultTaskGroup(this, ids.incrementAndGet(), name, resolved, parent,
-                enclosing, runningTaskOf);
+        DefaultTaskGroup group =
+                new DefaultTaskGroup(this, ids.incrementAndGet(), name, resolved, parent, enclosing, runningTaskOf);
         liveGroups.put(group.id(), group);
         try {
             group.start(bindToThread); // throws only before it links or binds anything (deadline timer gone)

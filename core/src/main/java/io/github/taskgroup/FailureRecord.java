@@ -11,8 +11,7 @@ import java.util.List;
 final class FailureRecord {
 
     /** One failure and where it came from ({@code task 'x'} or {@code the body}). */
-    record Entry(String source, Throwable failure, boolean fromBody) {
-    }
+    record Entry(String source, Throwable failure, boolean fromBody) {}
 
     private List<Entry> unreported = new ArrayList<>(2);
     private int omitted;
@@ -77,7 +76,8 @@ final class FailureRecord {
                 if (i > 0) {
                     text.append("; ");
                 }
-                text.append(Failures.bounded(entry.source())).append(" threw ")
+                text.append(Failures.bounded(entry.source()))
+                        .append(" threw ")
                         .append(Failures.summary(entry.failure()));
             }
             if (entries.size() > described) {

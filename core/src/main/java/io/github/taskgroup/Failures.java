@@ -8,7 +8,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
-
 import org.jspecify.annotations.Nullable;
 
 /** Tells genuine failures from echoes of cancellation. */
@@ -22,8 +21,7 @@ final class Failures {
     /** How far down nested reports a summary looks for the first failure. */
     private static final int MAX_NESTED_REPORTS = 10_000;
 
-    private Failures() {
-    }
+    private Failures() {}
 
     /**
      * What a task (or body) that was being cancelled really failed with.
@@ -69,7 +67,8 @@ final class Failures {
             if (current instanceof TaskGroupException) {
                 return false; // carries genuine failures
             }
-            if (current instanceof InterruptedException || current instanceof CancellationException
+            if (current instanceof InterruptedException
+                    || current instanceof CancellationException
                     || current instanceof ClosedByInterruptException
                     || (current instanceof InterruptedIOException && !(current instanceof SocketTimeoutException))) {
                 return true;
@@ -113,8 +112,11 @@ final class Failures {
     static String summary(Throwable failure) {
         if (failure instanceof TaskGroupException nested) {
             Throwable innermost = nested;
-            for (int depth = 0; innermost instanceof TaskGroupException && innermost.getCause() != null
-                    && depth < MAX_NESTED_REPORTS; depth++) {
+            for (int depth = 0;
+                    innermost instanceof TaskGroupException
+                            && innermost.getCause() != null
+                            && depth < MAX_NESTED_REPORTS;
+                    depth++) {
                 innermost = innermost.getCause();
             }
             String of = failure.getClass().getSimpleName() + " of group '" + bounded(nested.groupName()) + "'";

@@ -2,7 +2,6 @@ package io.github.taskgroup;
 
 import java.lang.System.Logger.Level;
 import java.util.List;
-
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,7 +27,8 @@ final class Listeners {
         return listeners.length == 0;
     }
 
-    @Nullable VirtualMachineError groupOpened(TaskGroup group) {
+    @Nullable
+    VirtualMachineError groupOpened(TaskGroup group) {
         VirtualMachineError fatal = null;
         for (TaskGroupListener listener : listeners) {
             try {
@@ -40,7 +40,8 @@ final class Listeners {
         return fatal;
     }
 
-    @Nullable VirtualMachineError groupClosed(TaskGroup group, TaskGroup.Outcome outcome, long durationNanos) {
+    @Nullable
+    VirtualMachineError groupClosed(TaskGroup group, TaskGroup.Outcome outcome, long durationNanos) {
         VirtualMachineError fatal = null;
         for (int i = listeners.length - 1; i >= 0; i--) { // reverse order: listeners nest like scopes
             TaskGroupListener listener = listeners[i];
@@ -53,7 +54,8 @@ final class Listeners {
         return fatal;
     }
 
-    @Nullable VirtualMachineError taskForked(Task<?> task) {
+    @Nullable
+    VirtualMachineError taskForked(Task<?> task) {
         VirtualMachineError fatal = null;
         for (TaskGroupListener listener : listeners) {
             try {
@@ -65,7 +67,8 @@ final class Listeners {
         return fatal;
     }
 
-    @Nullable VirtualMachineError taskStarted(Task<?> task) {
+    @Nullable
+    VirtualMachineError taskStarted(Task<?> task) {
         VirtualMachineError fatal = null;
         for (TaskGroupListener listener : listeners) {
             try {
@@ -77,7 +80,8 @@ final class Listeners {
         return fatal;
     }
 
-    @Nullable VirtualMachineError taskFinished(Task<?> task, long runNanos) {
+    @Nullable
+    VirtualMachineError taskFinished(Task<?> task, long runNanos) {
         VirtualMachineError fatal = null;
         for (int i = listeners.length - 1; i >= 0; i--) { // reverse order: listeners nest like scopes
             TaskGroupListener listener = listeners[i];
@@ -91,8 +95,8 @@ final class Listeners {
     }
 
     /** Logs a listener's failure; returns the first fatal error seen so far. */
-    private static @Nullable VirtualMachineError failed(TaskGroupListener listener, String event, Throwable e,
-            @Nullable VirtualMachineError fatal) {
+    private static @Nullable VirtualMachineError failed(
+            TaskGroupListener listener, String event, Throwable e, @Nullable VirtualMachineError fatal) {
         if (e instanceof VirtualMachineError error) {
             LOG.log(Level.ERROR, () -> "TaskGroupListener " + listener + " threw in " + event, e);
             return fatal != null ? fatal : error;

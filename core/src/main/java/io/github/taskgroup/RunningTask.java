@@ -5,7 +5,6 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.function.BiConsumer;
-
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,6 +30,7 @@ final class RunningTask {
 
     /** {@code (carrier, body) -> carrier.run(body)} on JDK 25+, {@code null} before: see {@link #carrier}. */
     private static final @Nullable BiConsumer<Object, Runnable> RUN_BOUND;
+
     private static final @Nullable MethodHandle IS_BOUND; // (ScopedValue) -> boolean
     private static final @Nullable MethodHandle GET; // (ScopedValue) -> Object
 
@@ -45,11 +45,12 @@ final class RunningTask {
                 MethodHandles.Lookup lookup = MethodHandles.publicLookup();
                 Class<?> type = Class.forName("java.lang.ScopedValue");
                 Class<?> carrier = Class.forName("java.lang.ScopedValue$Carrier");
-                scopedValue = lookup.findStatic(type, "newInstance", MethodType.methodType(type)).invoke();
+                scopedValue = lookup.findStatic(type, "newInstance", MethodType.methodType(type))
+                        .invoke();
                 where = lookup.findStatic(type, "where", MethodType.methodType(carrier, type, Object.class))
                         .asType(MethodType.methodType(Object.class, Object.class, Object.class));
-                MethodHandle run = lookup.findVirtual(carrier, "run",
-                        MethodType.methodType(void.class, Runnable.class));
+                MethodHandle run =
+                        lookup.findVirtual(carrier, "run", MethodType.methodType(void.class, Runnable.class));
                 runBound = binder(run, carrier);
                 // not orElse(null): JDK 25's final API rejects a null default
                 isBound = lookup.findVirtual(type, "isBound", MethodType.methodType(boolean.class))
@@ -68,15 +69,20 @@ final class RunningTask {
         GET = get;
     }
 
-    private RunningTask() {
-    }
+    private RunningTask() {}
 
     @SuppressWarnings("unchecked")
     private static BiConsumer<Object, Runnable> binder(MethodHandle run, Class<?> carrier) throws Throwable {
         MethodType erased = MethodType.methodType(void.class, Object.class, Object.class);
-        return (BiConsumer<Object, Runnable>) LambdaMetafactory.metafactory(MethodHandles.lookup(), "accept",
-                MethodType.methodType(BiConsumer.class), erased, run,
-                MethodType.methodType(void.class, carrier, Runnable.class)).getTarget().invoke();
+        return (BiConsumer<Object, Runnable>) LambdaMetafactory.metafactory(
+                        MethodHandles.lookup(),
+                        "accept",
+                        MethodType.methodType(BiConsumer.class),
+                        erased,
+                        run,
+                        MethodType.methodType(void.class, carrier, Runnable.class))
+                .getTarget()
+                .invoke();
     }
 
     /**
@@ -121,7 +127,8 @@ final class RunningTask {
         if (SCOPED_VALUE != null) {
             try {
                 return (boolean) IS_BOUND.invokeExact(SCOPED_VALUE)
-                        ? (DefaultTaskGroup) (Object) GET.invokeExact(SCOPED_VALUE) : null;
+                        ? (DefaultTaskGroup) (Object) GET.invokeExact(SCOPED_VALUE)
+                        : null;
             } catch (Throwable e) {
                 throw new IllegalStateException("Could not read the task's group", e);
             }

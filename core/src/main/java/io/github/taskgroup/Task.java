@@ -2,7 +2,6 @@ package io.github.taskgroup;
 
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
-
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -64,14 +63,16 @@ public sealed interface Task<T extends @Nullable Object> permits DefaultTask {
     T get();
 
     /** @return the failure when the state is {@link State#FAILED}, otherwise {@code null} */
-    @Nullable Throwable exception();
+    @Nullable
+    Throwable exception();
 
     /**
      * @return why the task was cancelled, once cancellation was requested for it and unless it
      *         {@linkplain State#SUCCEEDED succeeded} or {@linkplain State#FAILED failed} anyway; otherwise
      *         {@code null}
      */
-    @Nullable CancellationReason cancellationReason();
+    @Nullable
+    CancellationReason cancellationReason();
 
     /**
      * Cancels this task only (reason {@link CancellationReason#EXPLICIT}); the group and the other tasks go

@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
-
 import org.jspecify.annotations.Nullable;
 
 /**

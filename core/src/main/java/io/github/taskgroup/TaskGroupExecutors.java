@@ -8,7 +8,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,8 +21,7 @@ public final class TaskGroupExecutors {
     private static final @Nullable MethodHandle IS_VIRTUAL = findIsVirtual();
     private static final @Nullable ThreadFactory VIRTUAL_THREAD_FACTORY = findVirtualThreadFactory();
 
-    private TaskGroupExecutors() {
-    }
+    private TaskGroupExecutors() {}
 
     /** @return whether this JDK has virtual threads (JDK 21 or later) */
     public static boolean virtualThreadsAvailable() {
@@ -106,8 +104,11 @@ public final class TaskGroupExecutors {
 
     private static @Nullable MethodHandle findVirtualThreadExecutor() {
         try {
-            return MethodHandles.publicLookup().findStatic(Executors.class, "newVirtualThreadPerTaskExecutor",
-                    MethodType.methodType(ExecutorService.class));
+            return MethodHandles.publicLookup()
+                    .findStatic(
+                            Executors.class,
+                            "newVirtualThreadPerTaskExecutor",
+                            MethodType.methodType(ExecutorService.class));
         } catch (ReflectiveOperationException e) {
             return null;
         }
@@ -116,7 +117,8 @@ public final class TaskGroupExecutors {
     private static @Nullable ThreadFactory findVirtualThreadFactory() {
         try {
             Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
-            java.lang.reflect.Method factory = Class.forName("java.lang.Thread$Builder").getMethod("factory");
+            java.lang.reflect.Method factory =
+                    Class.forName("java.lang.Thread$Builder").getMethod("factory");
             return (ThreadFactory) factory.invoke(builder);
         } catch (ReflectiveOperationException e) {
             return null;
@@ -125,8 +127,8 @@ public final class TaskGroupExecutors {
 
     private static @Nullable MethodHandle findIsVirtual() {
         try {
-            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
-                    MethodType.methodType(boolean.class));
+            return MethodHandles.publicLookup()
+                    .findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
         } catch (ReflectiveOperationException e) {
             return null;
         }

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -155,15 +154,16 @@ public interface TaskGroupFactory extends AutoCloseable {
     /** Builds a {@link TaskGroupFactory}. */
     final class Builder {
 
-        @Nullable Executor executor; // null: the default executor, owned by the factory
+        @Nullable
+        Executor executor; // null: the default executor, owned by the factory
+
         TaskGroupOptions defaults = TaskGroupOptions.defaults();
         final Map<String, TaskGroupOptions> namedOptions = new LinkedHashMap<>();
         final List<TaskGroupListener> listeners = new ArrayList<>();
         final List<ContextPropagator> propagators = new ArrayList<>();
         boolean renameThreads = true;
 
-        Builder() {
-        }
+        Builder() {}
 
         /**
          * @param executor runs the tasks; the factory does not shut it down. Default: a

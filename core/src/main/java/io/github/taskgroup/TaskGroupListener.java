@@ -31,8 +31,7 @@ public interface TaskGroupListener {
      *
      * @param group the new group
      */
-    default void groupOpened(TaskGroup group) {
-    }
+    default void groupOpened(TaskGroup group) {}
 
     /**
      * A group was closed: all its tasks are finished.
@@ -41,8 +40,7 @@ public interface TaskGroupListener {
      * @param outcome how it ended
      * @param durationNanos nanoseconds from open to close
      */
-    default void groupClosed(TaskGroup group, TaskGroup.Outcome outcome, long durationNanos) {
-    }
+    default void groupClosed(TaskGroup group, TaskGroup.Outcome outcome, long durationNanos) {}
 
     /**
      * A task was forked, on the forking thread. This event precedes every other event of the task, and the
@@ -51,16 +49,14 @@ public interface TaskGroupListener {
      *
      * @param task the new task
      */
-    default void taskForked(Task<?> task) {
-    }
+    default void taskForked(Task<?> task) {}
 
     /**
      * A task got its thread (and its concurrency permit) and is about to run.
      *
      * @param task the task, in state {@link Task.State#RUNNING}
      */
-    default void taskStarted(Task<?> task) {
-    }
+    default void taskStarted(Task<?> task) {}
 
     /**
      * A task finished: its state is {@link Task.State#SUCCEEDED}, {@link Task.State#FAILED} or
@@ -70,6 +66,5 @@ public interface TaskGroupListener {
      * @param runNanos nanoseconds it ran, or {@link #NOT_STARTED} when it was cancelled or rejected before
      *        it started
      */
-    default void taskFinished(Task<?> task, long runNanos) {
-    }
+    default void taskFinished(Task<?> task, long runNanos) {}
 }

@@ -5,7 +5,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Executor;
-
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,7 +25,10 @@ public final class TaskGroupOptions {
     private final @Nullable TaskGroupPolicy policy;
     private final @Nullable Executor executor;
 
-    private TaskGroupOptions(@Nullable Duration timeout, int maxConcurrency, @Nullable TaskGroupPolicy policy,
+    private TaskGroupOptions(
+            @Nullable Duration timeout,
+            int maxConcurrency,
+            @Nullable TaskGroupPolicy policy,
             @Nullable Executor executor) {
         this.timeout = timeout;
         this.maxConcurrency = maxConcurrency;
@@ -121,8 +123,7 @@ public final class TaskGroupOptions {
         private @Nullable TaskGroupPolicy policy;
         private @Nullable Executor executor;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * @param timeout how long the group may stay open; {@code null} unsets it

@@ -3,7 +3,6 @@ package io.github.taskgroup;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,10 +22,19 @@ import org.jspecify.annotations.Nullable;
  * @param leaked whether the group was left open by a task that ended (a bug in that task's code): no thread
  *        owns it any more, and it stays live until someone closes it
  */
-public record TaskGroupSnapshot(long id, String name, String ownerThread, Instant openedAt, Duration age,
-        @Nullable Instant deadline, TaskGroupPolicy policy, TaskGroup.State state,
+public record TaskGroupSnapshot(
+        long id,
+        String name,
+        String ownerThread,
+        Instant openedAt,
+        Duration age,
+        @Nullable Instant deadline,
+        TaskGroupPolicy policy,
+        TaskGroup.State state,
         @Nullable CancellationReason cancellationReason,
-        List<TaskSnapshot> tasks, List<TaskGroupSnapshot> groups, boolean leaked) {
+        List<TaskSnapshot> tasks,
+        List<TaskGroupSnapshot> groups,
+        boolean leaked) {
 
     /** Copies the lists. */
     public TaskGroupSnapshot {
@@ -49,11 +57,18 @@ public record TaskGroupSnapshot(long id, String name, String ownerThread, Instan
      * @param tasks its live (pending and running) tasks
      * @param groups its live nested groups
      */
-    public TaskGroupSnapshot(long id, String name, String ownerThread, Instant openedAt, Duration age,
-            @Nullable Instant deadline, TaskGroupPolicy policy, TaskGroup.State state,
-        @Nullable CancellationReason cancellationReason,
-            List<TaskSnapshot> tasks, List<TaskGroupSnapshot> groups) {
-        this(id, name, ownerThread, openedAt, age, deadline, policy, state, cancellationReason, tasks, groups,
-                false);
+    public TaskGroupSnapshot(
+            long id,
+            String name,
+            String ownerThread,
+            Instant openedAt,
+            Duration age,
+            @Nullable Instant deadline,
+            TaskGroupPolicy policy,
+            TaskGroup.State state,
+            @Nullable CancellationReason cancellationReason,
+            List<TaskSnapshot> tasks,
+            List<TaskGroupSnapshot> groups) {
+        this(id, name, ownerThread, openedAt, age, deadline, policy, state, cancellationReason, tasks, groups, false);
     }
 }

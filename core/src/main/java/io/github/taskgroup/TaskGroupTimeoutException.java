@@ -2,7 +2,6 @@ package io.github.taskgroup;
 
 import java.time.Duration;
 import java.util.List;
-
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,8 +23,12 @@ public class TaskGroupTimeoutException extends TaskGroupException {
      * @param failures genuine failures, in order
      * @param omittedFailures how many more failures happened but were not kept
      */
-    public TaskGroupTimeoutException(String groupName, String message, @Nullable Duration timeout,
-            List<Throwable> failures, int omittedFailures) {
+    public TaskGroupTimeoutException(
+            String groupName,
+            String message,
+            @Nullable Duration timeout,
+            List<Throwable> failures,
+            int omittedFailures) {
         super(groupName, message, failures, omittedFailures);
         this.timeout = timeout;
     }

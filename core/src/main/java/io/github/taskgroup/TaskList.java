@@ -3,7 +3,6 @@ package io.github.taskgroup;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.function.Consumer;
-
 import org.jspecify.annotations.Nullable;
 
 /**

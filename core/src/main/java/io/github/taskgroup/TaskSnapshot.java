@@ -2,7 +2,6 @@ package io.github.taskgroup;
 
 import java.time.Duration;
 import java.util.List;
-
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -14,7 +13,11 @@ import org.jspecify.annotations.Nullable;
  * @param thread the name of the thread running it, or {@code null} while it is pending
  * @param stackTrace the stack of that thread when requested, otherwise empty
  */
-public record TaskSnapshot(String name, Task.State state, Duration age, @Nullable String thread,
+public record TaskSnapshot(
+        String name,
+        Task.State state,
+        Duration age,
+        @Nullable String thread,
         List<StackTraceElement> stackTrace) {
 
     /** Copies the stack trace list. */

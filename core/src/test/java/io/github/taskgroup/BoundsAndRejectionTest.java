@@ -26,7 +26,8 @@ class BoundsAndRejectionTest {
     void tearDown() throws InterruptedException {
         pool.shutdown();
         assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(events.forked.get()).isEqualTo(events.succeeded.get() + events.failed.get() + events.cancelled.get());
+        assertThat(events.forked.get())
+                .isEqualTo(events.succeeded.get() + events.failed.get() + events.cancelled.get());
         assertThat(events.violations).as("listener contract").isEmpty();
     }
 
@@ -43,13 +44,18 @@ class BoundsAndRejectionTest {
 
     @RepeatedTest(5)
     void aRejectedTaskFailsWithTheRejectionAndFailFastCancelsTheOthers() throws Exception {
-        TaskGroupFactory factory = TaskGroupFactory.builder().executor(rejectingAfter(1)).listener(events).build();
+        TaskGroupFactory factory = TaskGroupFactory.builder()
+                .executor(rejectingAfter(1))
+                .listener(events)
+                .build();
         TaskGroup group = factory.open("g");
         Task<Void> accepted = group.fork("accepted", TaskGroupContract::park);
         Task<Void> rejected = group.fork("rejected", () -> null);
         Throwable thrown = catchThrowable(group::join);
         group.close();
-        assertThat(thrown).isInstanceOf(TaskGroupException.class).hasCauseInstanceOf(RejectedExecutionException.class)
+        assertThat(thrown)
+                .isInstanceOf(TaskGroupException.class)
+                .hasCauseInstanceOf(RejectedExecutionException.class)
                 .hasMessageContaining("task 'rejected' threw");
         assertThat(rejected.state()).isEqualTo(Task.State.FAILED);
         assertThat(rejected.exception()).isInstanceOf(RejectedExecutionException.class);
@@ -58,10 +64,17 @@ class BoundsAndRejectionTest {
 
     @Test
     void rejectionsOfManyQueuedTasksNeitherHangNorOverflowTheStack() throws Exception {
-        TaskGroupFactory factory = TaskGroupFactory.builder().executor(rejectingAfter(1)).listener(events).build();
+        TaskGroupFactory factory = TaskGroupFactory.builder()
+                .executor(rejectingAfter(1))
+                .listener(events)
+                .build();
         CountDownLatch release = new CountDownLatch(1);
-        TaskGroup group = factory.open("g", TaskGroupOptions.builder().maxConcurrency(1)
-                .policy(TaskGroupPolicy.SUPERVISE).build());
+        TaskGroup group = factory.open(
+                "g",
+                TaskGroupOptions.builder()
+                        .maxConcurrency(1)
+                        .policy(TaskGroupPolicy.SUPERVISE)
+                        .build());
         group.fork("first", () -> release.await(10, TimeUnit.SECONDS));
         for (int i = 0; i < 20_000; i++) {
             group.fork(() -> null); // queued behind "first"; each is rejected when its turn comes
@@ -77,8 +90,10 @@ class BoundsAndRejectionTest {
 
     @Test
     void aLongLivedSupervisorHoldsNeitherFinishedTasksNorReportedFailures() throws Exception {
-        TaskGroupFactory factory = TaskGroupFactory.builder().executor(pool).listener(events).build();
-        try (TaskGroup supervisor = factory.open("supervisor",
+        TaskGroupFactory factory =
+                TaskGroupFactory.builder().executor(pool).listener(events).build();
+        try (TaskGroup supervisor = factory.open(
+                "supervisor",
                 TaskGroupOptions.builder().policy(TaskGroupPolicy.SUPERVISE).build())) {
             byte[][] payload = {new byte[1 << 20]};
             Task<byte[]> first = supervisor.fork(() -> payload[0]);
@@ -100,7 +115,8 @@ class BoundsAndRejectionTest {
                 System.gc();
                 return firstRef.get() == null && payloadRef.get() == null;
             });
-            assertThat(factory.liveGroups()).singleElement()
+            assertThat(factory.liveGroups())
+                    .singleElement()
                     .satisfies(snapshot -> assertThat(snapshot.tasks()).isEmpty());
             // Reported failures are forgotten: the next join has nothing to say.
             supervisor.join();

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.condition.EnabledForJreRange;
 class CurrentTaskGroupTest {
 
     private final ExecutorService pool = TaskGroupExecutors.platformThreads("binding-");
-    private final TaskGroupFactory factory = TaskGroupFactory.builder().executor(pool).build();
+    private final TaskGroupFactory factory =
+            TaskGroupFactory.builder().executor(pool).build();
 
     @AfterEach
     void tearDown() {
@@ -54,7 +55,8 @@ class CurrentTaskGroupTest {
     void aRootGroupDoesNotBecomeTheParentOfGroupsTheThreadOpensLater() {
         TaskGroup request = factory.openRoot("request", TaskGroupOptions.defaults());
         try (TaskGroup unrelated = factory.open("unrelated")) {
-            assertThat(factory.liveGroups()).extracting(TaskGroupSnapshot::name)
+            assertThat(factory.liveGroups())
+                    .extracting(TaskGroupSnapshot::name)
                     .containsExactly("request", "unrelated");
         }
         request.close();
@@ -66,8 +68,11 @@ class CurrentTaskGroupTest {
         CountDownLatch started = new CountDownLatch(1);
         try (CurrentTaskGroup.Binding binding = CurrentTaskGroup.bind(request)) {
             try (TaskGroup nested = factory.open("service-call")) {
-                assertThat(factory.liveGroups()).singleElement().satisfies(root -> assertThat(root.groups())
-                        .extracting(TaskGroupSnapshot::name).containsExactly("service-call"));
+                assertThat(factory.liveGroups())
+                        .singleElement()
+                        .satisfies(root -> assertThat(root.groups())
+                                .extracting(TaskGroupSnapshot::name)
+                                .containsExactly("service-call"));
                 Task<Void> parked = nested.fork(() -> {
                     started.countDown();
                     new CountDownLatch(1).await();
@@ -75,7 +80,8 @@ class CurrentTaskGroupTest {
                 });
                 started.await();
                 request.cancel(CancellationReason.REQUEST_ABORTED);
-                assertThatThrownBy(nested::join).isInstanceOf(CancellationException.class)
+                assertThatThrownBy(nested::join)
+                        .isInstanceOf(CancellationException.class)
                         .hasMessageContaining("request-aborted");
                 assertThat(parked.cancellationReason()).isEqualTo(CancellationReason.REQUEST_ABORTED);
             }

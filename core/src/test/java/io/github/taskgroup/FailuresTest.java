@@ -10,9 +10,10 @@ class FailuresTest {
 
     @Test
     void aBareEchoCarriesNothing() {
-        assertThat(Failures.genuineAfterCancellation(new InterruptedException())).isNull();
-        assertThat(Failures.genuineAfterCancellation(
-                new RuntimeException("wrapped", new CancellationException()))).isNull();
+        assertThat(Failures.genuineAfterCancellation(new InterruptedException()))
+                .isNull();
+        assertThat(Failures.genuineAfterCancellation(new RuntimeException("wrapped", new CancellationException())))
+                .isNull();
     }
 
     @Test

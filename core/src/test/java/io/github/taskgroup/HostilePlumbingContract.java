@@ -65,10 +65,15 @@ abstract class HostilePlumbingContract {
         executor.shutdown();
         for (ExecutorService pool : extraPools) {
             pool.shutdown();
-            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).as("extra pool finished").isTrue();
+            assertThat(pool.awaitTermination(10, TimeUnit.SECONDS))
+                    .as("extra pool finished")
+                    .isTrue();
         }
-        assertThat(executor.awaitTermination(10, TimeUnit.SECONDS)).as("task threads all finished").isTrue();
-        assertThat(events.forked.get()).as("listener counts balance")
+        assertThat(executor.awaitTermination(10, TimeUnit.SECONDS))
+                .as("task threads all finished")
+                .isTrue();
+        assertThat(events.forked.get())
+                .as("listener counts balance")
                 .isEqualTo(events.succeeded.get() + events.failed.get() + events.cancelled.get());
         assertThat(events.violations).as("listener contract").isEmpty();
     }
@@ -105,7 +110,10 @@ abstract class HostilePlumbingContract {
     }
 
     static TaskGroupOptions limit(int maxConcurrency, TaskGroupPolicy policy) {
-        return TaskGroupOptions.builder().maxConcurrency(maxConcurrency).policy(policy).build();
+        return TaskGroupOptions.builder()
+                .maxConcurrency(maxConcurrency)
+                .policy(policy)
+                .build();
     }
 
     // ---------------------------------------------------------------- 1. no recursion in dispatch
@@ -116,8 +124,8 @@ abstract class HostilePlumbingContract {
 
         @Test
         void aCallerRunsThreadPoolUnderAConcurrencyLimitRunsEveryTask() {
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                    new ThreadPoolExecutor.CallerRunsPolicy());
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                    1, 1, 1, TimeUnit.SECONDS, new SynchronousQueue<>(), new ThreadPoolExecutor.CallerRunsPolicy());
             extraPools.add(pool);
             AtomicInteger ran = new AtomicInteger();
             TaskGroupFactory callerRuns = factoryWith(pool);
@@ -167,14 +175,17 @@ abstract class HostilePlumbingContract {
         void aTaskRunInlineMayWaitForATaskItForkedUnderALimit() throws Exception {
             // The trampoline must not defer a task that the code running inline waits for.
             TaskGroupFactory inline = factoryWith(Runnable::run);
-            Integer value = bounded(() -> inline.run("outer", outer -> outer.fork(() -> {
-                try (TaskGroup inner = inline.open("inner", limit(1, TaskGroupPolicy.FAIL_FAST))) {
-                    Task<Integer> first = inner.fork(() -> 1);
-                    Task<Integer> second = inner.fork(() -> 2);
-                    inner.join();
-                    return first.get() + second.get();
-                }
-            }).get()));
+            Integer value = bounded(() -> inline.run(
+                    "outer",
+                    outer -> outer.fork(() -> {
+                                try (TaskGroup inner = inline.open("inner", limit(1, TaskGroupPolicy.FAIL_FAST))) {
+                                    Task<Integer> first = inner.fork(() -> 1);
+                                    Task<Integer> second = inner.fork(() -> 2);
+                                    inner.join();
+                                    return first.get() + second.get();
+                                }
+                            })
+                            .get()));
             assertThat(value).isEqualTo(3);
         }
     }
@@ -297,11 +308,17 @@ abstract class HostilePlumbingContract {
                     }
                 }
             };
-            TaskGroupFactory withHostile = TaskGroupFactory.builder().executor(executor).listener(hostile)
-                    .listener(events).build();
+            TaskGroupFactory withHostile = TaskGroupFactory.builder()
+                    .executor(executor)
+                    .listener(hostile)
+                    .listener(events)
+                    .build();
             Throwable reported = bounded(() -> {
-                TaskGroup group = withHostile.open("g", TaskGroupOptions.builder()
-                        .policy(TaskGroupPolicy.SUPERVISE).build());
+                TaskGroup group = withHostile.open(
+                        "g",
+                        TaskGroupOptions.builder()
+                                .policy(TaskGroupPolicy.SUPERVISE)
+                                .build());
                 assertThatThrownBy(() -> group.fork("a", () -> 1)).isSameAs(overflow);
                 Task<Integer> b = group.fork("b", () -> 2);
                 assertThat(b.get()).isEqualTo(2);
@@ -324,8 +341,11 @@ abstract class HostilePlumbingContract {
                     }
                 }
             };
-            TaskGroupFactory withHostile = TaskGroupFactory.builder().executor(executor).listener(events)
-                    .listener(hostile).build();
+            TaskGroupFactory withHostile = TaskGroupFactory.builder()
+                    .executor(executor)
+                    .listener(events)
+                    .listener(hostile)
+                    .build();
             bounded(() -> {
                 TaskGroup group = withHostile.open("g");
                 group.cancel();
@@ -348,11 +368,16 @@ abstract class HostilePlumbingContract {
                     throw overflow;
                 }
             };
-            TaskGroupFactory withHostile = TaskGroupFactory.builder().executor(executor).listener(hostile)
-                    .listener(events).build();
-            Throwable thrown = bounded(() -> catchThrowable(() -> withHostile.run("g", g -> g.fork(() -> {
-                throw boom;
-            }))));
+            TaskGroupFactory withHostile = TaskGroupFactory.builder()
+                    .executor(executor)
+                    .listener(hostile)
+                    .listener(events)
+                    .build();
+            Throwable thrown = bounded(() -> catchThrowable(() -> withHostile.run(
+                    "g",
+                    g -> g.fork(() -> {
+                        throw boom;
+                    }))));
             assertThat(thrown).isInstanceOf(TaskGroupException.class).hasCause(boom);
             assertThat(thrown.getSuppressed()).containsExactly(overflow);
         }
@@ -366,7 +391,10 @@ abstract class HostilePlumbingContract {
                     throw overflow;
                 }
             };
-            TaskGroupFactory withHostile = TaskGroupFactory.builder().executor(executor).listener(hostile).build();
+            TaskGroupFactory withHostile = TaskGroupFactory.builder()
+                    .executor(executor)
+                    .listener(hostile)
+                    .build();
             assertThatThrownBy(() -> withHostile.open("g")).isSameAs(overflow);
             assertThat(CurrentTaskGroup.get()).isEmpty();
             assertThat(withHostile.liveGroups()).isEmpty();
@@ -387,7 +415,9 @@ abstract class HostilePlumbingContract {
                 Task<Boolean> task = group.fork(() -> Thread.currentThread().isInterrupted());
                 boolean stillInterrupted = Thread.interrupted();
                 assertThat(stillInterrupted).as("owner's interrupt kept").isTrue();
-                assertThat(task.get()).as("the task ran without the owner's interrupt").isFalse();
+                assertThat(task.get())
+                        .as("the task ran without the owner's interrupt")
+                        .isFalse();
                 group.join();
             }
         }
@@ -395,15 +425,17 @@ abstract class HostilePlumbingContract {
         @Test
         void theCancellationOfATaskThatRunsAnotherInlineIsNotLostWhenTheInlineTaskEnds() {
             CountDownLatch inner = new CountDownLatch(1);
-            TaskGroupOptions inline = TaskGroupOptions.builder().executor(Runnable::run).build();
+            TaskGroupOptions inline =
+                    TaskGroupOptions.builder().executor(Runnable::run).build();
             bounded(() -> {
                 try (TaskGroup outer = factory.open("outer")) {
                     outer.fork(() -> {
                         try (TaskGroup nested = factory.open("nested", inline)) {
-                            nested.fork(() -> { // runs here, inline: the outer task's interrupt lands in it
-                                inner.countDown();
-                                return TaskGroupContract.park();
-                            });
+                            nested.fork(
+                                    () -> { // runs here, inline: the outer task's interrupt lands in it
+                                        inner.countDown();
+                                        return TaskGroupContract.park();
+                                    });
                         }
                         return TaskGroupContract.park(); // ends only if the interrupt was given back
                     });
@@ -416,8 +448,7 @@ abstract class HostilePlumbingContract {
         }
 
         @Test
-        void anInlineForkLeavesAnUninterruptedOwnerUninterruptedEvenIfTheTaskInterruptsItself()
-                throws Exception {
+        void anInlineForkLeavesAnUninterruptedOwnerUninterruptedEvenIfTheTaskInterruptsItself() throws Exception {
             TaskGroupFactory inline = factoryWith(Runnable::run);
             try (TaskGroup group = inline.open("g")) {
                 group.fork(() -> {
@@ -447,23 +478,35 @@ abstract class HostilePlumbingContract {
             logger.addHandler(handler);
             try {
                 AtomicReference<TaskGroup> leaked = new AtomicReference<>();
-                bounded(() -> pooled.run("a", g -> g.fork(() -> {
-                    leaked.set(pooled.open("leaked")); // a bug: never closed
-                    return null;
-                }).get()));
+                bounded(() -> pooled.run(
+                        "a",
+                        g -> g.fork(() -> {
+                                    leaked.set(pooled.open("leaked")); // a bug: never closed
+                                    return null;
+                                })
+                                .get()));
                 assertThat(pooled.liveGroups()).singleElement().satisfies(snapshot -> {
                     assertThat(snapshot.name()).isEqualTo("leaked");
                     assertThat(snapshot.leaked()).isTrue();
                 });
-                String parentOfNext = bounded(() -> pooled.run("b", g -> g.fork(() -> {
-                    try (TaskGroup mine = pooled.open("mine")) {
-                        // (no fork here: the pool's only thread is this one)
-                        return ((DefaultTaskGroup) mine).parent().name() + mine.cancellationReason()
-                                .map(reason -> " cancelled: " + reason).orElse("");
-                    }
-                }).get()));
+                String parentOfNext = bounded(() -> pooled.run(
+                        "b",
+                        g -> g.fork(() -> {
+                                    try (TaskGroup mine = pooled.open("mine")) {
+                                        // (no fork here: the pool's only thread is this one)
+                                        return ((DefaultTaskGroup) mine)
+                                                        .parent()
+                                                        .name()
+                                                + mine.cancellationReason()
+                                                        .map(reason -> " cancelled: " + reason)
+                                                        .orElse("");
+                                    }
+                                })
+                                .get()));
                 assertThat(parentOfNext).isEqualTo("b");
-                assertThat(warnings).filteredOn(r -> r.getMessage().contains("'leaked'")).hasSize(1);
+                assertThat(warnings)
+                        .filteredOn(r -> r.getMessage().contains("'leaked'"))
+                        .hasSize(1);
                 leaked.get().close();
             } finally {
                 logger.removeHandler(handler);
@@ -500,12 +543,10 @@ abstract class HostilePlumbingContract {
                 }
 
                 @Override
-                public void flush() {
-                }
+                public void flush() {}
 
                 @Override
-                public void close() {
-                }
+                public void close() {}
             };
         }
     }
@@ -582,7 +623,10 @@ abstract class HostilePlumbingContract {
         void aFailureFiveHundredGroupsDeepHasShortMessagesAtEveryLevel() {
             Throwable thrown = bounded(() -> catchThrowable(() -> factory.run("level-0", g -> nest(g, 1, 500))));
             assertThat(thrown).isInstanceOf(TaskGroupException.class);
-            assertThat(thrown.getMessage()).contains("level-0").contains("deep failure").hasSizeLessThan(1_000);
+            assertThat(thrown.getMessage())
+                    .contains("level-0")
+                    .contains("deep failure")
+                    .hasSizeLessThan(1_000);
             long total = 0;
             int depth = 0;
             for (Throwable t = thrown; t != null; t = t.getCause()) {

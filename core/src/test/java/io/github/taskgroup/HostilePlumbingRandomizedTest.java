@@ -8,11 +8,10 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -58,6 +57,7 @@ class HostilePlumbingRandomizedTest {
 
     /** The engine logs every injected listener or propagator fault: thousands of stack traces otherwise. */
     static final java.util.logging.Logger ENGINE_LOG = java.util.logging.Logger.getLogger("io.github.taskgroup");
+
     java.util.logging.Level previousLevel;
 
     @BeforeEach
@@ -90,7 +90,9 @@ class HostilePlumbingRandomizedTest {
         } finally {
             base.shutdown();
         }
-        assertThat(base.awaitTermination(10, TimeUnit.SECONDS)).as("pool threads finished").isTrue();
+        assertThat(base.awaitTermination(10, TimeUnit.SECONDS))
+                .as("pool threads finished")
+                .isTrue();
     }
 
     @Nested
@@ -105,7 +107,9 @@ class HostilePlumbingRandomizedTest {
             } finally {
                 base.shutdown();
             }
-            assertThat(base.awaitTermination(10, TimeUnit.SECONDS)).as("task threads finished").isTrue();
+            assertThat(base.awaitTermination(10, TimeUnit.SECONDS))
+                    .as("task threads finished")
+                    .isTrue();
         }
     }
 
@@ -122,7 +126,8 @@ class HostilePlumbingRandomizedTest {
             } catch (TimeoutException hung) {
                 violations = List.of("hung: the root's join()/close() did not return\n" + threadDump());
             }
-            assertThat(violations).as("seed=%d (%s); re-run with -Dtaskgroup.hostile.seed=%d", seed, kind, seed)
+            assertThat(violations)
+                    .as("seed=%d (%s); re-run with -Dtaskgroup.hostile.seed=%d", seed, kind, seed)
                     .isEmpty();
         }
         System.out.println("HostilePlumbingRandomizedTest " + kind + ": " + count + " rounds in "
@@ -131,8 +136,12 @@ class HostilePlumbingRandomizedTest {
 
     static String threadDump() {
         StringBuilder dump = new StringBuilder();
-        for (Map.Entry<Thread, StackTraceElement[]> entry : Thread.getAllStackTraces().entrySet()) {
-            dump.append('"').append(entry.getKey().getName()).append("\" ").append(entry.getKey().getState())
+        for (Map.Entry<Thread, StackTraceElement[]> entry :
+                Thread.getAllStackTraces().entrySet()) {
+            dump.append('"')
+                    .append(entry.getKey().getName())
+                    .append("\" ")
+                    .append(entry.getKey().getState())
                     .append('\n');
             for (StackTraceElement frame : entry.getValue()) {
                 dump.append("    at ").append(frame).append('\n');
@@ -173,8 +182,12 @@ class HostilePlumbingRandomizedTest {
         }
 
         List<String> run() throws Exception {
-            factory = TaskGroupFactory.builder().executor(plumbing).listener(plumbing.listener())
-                    .listener(events).contextPropagator(plumbing.propagator()).build();
+            factory = TaskGroupFactory.builder()
+                    .executor(plumbing)
+                    .listener(plumbing.listener())
+                    .listener(events)
+                    .contextPropagator(plumbing.propagator())
+                    .build();
             List<Throwable> reported = new ArrayList<>();
             int forkers = random.nextInt(3);
             int cancellers = random.nextInt(2);
@@ -471,7 +484,7 @@ class HostilePlumbingRandomizedTest {
             }
         }
 
-        private static final Runnable STOP = () -> { };
+        private static final Runnable STOP = () -> {};
 
         void stopDelaying() throws InterruptedException {
             if (delayer != null) {
@@ -555,7 +568,7 @@ class HostilePlumbingRandomizedTest {
                             throw new IllegalStateException(INJECTED + " after the task");
                         };
                     default:
-                        return () -> { }; // never runs it: the task fails
+                        return () -> {}; // never runs it: the task fails
                 }
             };
         }

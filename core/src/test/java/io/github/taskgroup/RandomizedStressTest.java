@@ -76,8 +76,8 @@ class RandomizedStressTest {
     static final long HANG_SECONDS = 30;
     static final int MAX_REPORTED_SEEDS = 5;
     /** Whether to check the order of each task's listener events (forked, started, finished), not only counts. */
-    static final boolean CHECK_EVENT_ORDER = Boolean.parseBoolean(
-            System.getProperty("taskgroup.stress.eventOrder", "true"));
+    static final boolean CHECK_EVENT_ORDER =
+            Boolean.parseBoolean(System.getProperty("taskgroup.stress.eventOrder", "true"));
 
     @Test
     void platformThreadPool() throws Exception {
@@ -107,7 +107,10 @@ class RandomizedStressTest {
 
     // ================================================================= driver
 
-    enum ExecutorKind { PLATFORM, VIRTUAL }
+    enum ExecutorKind {
+        PLATFORM,
+        VIRTUAL
+    }
 
     /**
      * What the trees may contain beyond the basics.
@@ -147,17 +150,29 @@ class RandomizedStressTest {
             }
         }
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        System.out.println("RandomizedStressTest " + kind + ": " + trees + " trees in " + millis + " ms, "
-                + failedTrees + " failed");
-        assertThat(failures).as("%d of %d trees violated invariants (%s); first ones:\n%s", failedTrees, trees,
-                kind, String.join("\n", failures)).isEmpty();
+        System.out.println("RandomizedStressTest " + kind + ": " + trees + " trees in " + millis + " ms, " + failedTrees
+                + " failed");
+        assertThat(failures)
+                .as(
+                        "%d of %d trees violated invariants (%s); first ones:\n%s",
+                        failedTrees, trees, kind, String.join("\n", failures))
+                .isEmpty();
     }
 
     // ================================================================= the random tree
 
     enum Kind {
-        SUCCEED, FAIL, BLOCK, BLOCK_THEN_RETURN, BLOCK_THEN_FAIL, NESTED, SPAWN, GET_SIBLING, CANCEL_SIBLING,
-        CANCEL_GROUP, INTERRUPT_OWNER
+        SUCCEED,
+        FAIL,
+        BLOCK,
+        BLOCK_THEN_RETURN,
+        BLOCK_THEN_FAIL,
+        NESTED,
+        SPAWN,
+        GET_SIBLING,
+        CANCEL_SIBLING,
+        CANCEL_GROUP,
+        INTERRUPT_OWNER
     }
 
     /** A context that the propagator carries from the forking thread to the task. */
@@ -215,7 +230,8 @@ class RandomizedStressTest {
         }
 
         TaskGroupOptions options(Executor treeExecutor) {
-            TaskGroupOptions.Builder builder = TaskGroupOptions.builder().policy(policy).timeout(timeout);
+            TaskGroupOptions.Builder builder =
+                    TaskGroupOptions.builder().policy(policy).timeout(timeout);
             if (maxConcurrency > 0) {
                 builder.maxConcurrency(maxConcurrency);
             }
@@ -223,8 +239,8 @@ class RandomizedStressTest {
                 AtomicInteger executions = new AtomicInteger();
                 builder.executor(task -> {
                     if (executions.incrementAndGet() % rejectEvery == 0) {
-                        RejectedExecutionException rejection = new RejectedExecutionException("stress: rejected "
-                                + task);
+                        RejectedExecutionException rejection =
+                                new RejectedExecutionException("stress: rejected " + task);
                         rejections.put(task, rejection);
                         throw rejection;
                     }
@@ -247,10 +263,13 @@ class RandomizedStressTest {
                 text.append(" run").append(bodyJoins ? "+bodyJoins" : "").append(bodyThrows ? "+bodyThrows" : "");
             }
             if (ownerCancelsGroup) {
-                text.append(" ownerCancels@").append(ownerCancelDelayNanos / 1000).append("us");
+                text.append(" ownerCancels@")
+                        .append(ownerCancelDelayNanos / 1000)
+                        .append("us");
             }
             if (!ownerCancels.isEmpty()) {
-                text.append(" ownerCancelsTasks=").append(ownerCancels.stream().map(t -> t.index).toList());
+                text.append(" ownerCancelsTasks=")
+                        .append(ownerCancels.stream().map(t -> t.index).toList());
             }
             if (rejectEvery > 0) {
                 text.append(" rejectEvery=").append(rejectEvery);
@@ -335,8 +354,9 @@ class RandomizedStressTest {
             GroupSpec g = new GroupSpec("g" + (groups++), depth, parent);
             g.isOwnerNested = ownedByParentOwner;
             int p = random.nextInt(10);
-            g.policy = p < 6 ? TaskGroupPolicy.FAIL_FAST : p < 8 ? TaskGroupPolicy.SUPERVISE
-                    : TaskGroupPolicy.FIRST_SUCCESS;
+            g.policy = p < 6
+                    ? TaskGroupPolicy.FAIL_FAST
+                    : p < 8 ? TaskGroupPolicy.SUPERVISE : TaskGroupPolicy.FIRST_SUCCESS;
             g.maxConcurrency = random.nextInt(2) == 0 ? 0 : 1 + random.nextInt(4);
             g.timeout = random.nextInt(10) < 3 ? Duration.ofMillis(1 + random.nextInt(15)) : null;
             g.useRun = random.nextInt(10) < 3;
@@ -347,7 +367,8 @@ class RandomizedStressTest {
             g.rejectEvery = random.nextInt(20) == 0 ? 2 + random.nextInt(5) : 0;
             // A group run by its parent's owner cannot count on that owner cancelling the parent (it does so
             // only later), only on the deadlines above it.
-            g.doomed = g.timeout != null || g.ownerCancelsGroup
+            g.doomed = g.timeout != null
+                    || g.ownerCancelsGroup
                     || (ownedByParentOwner ? timeoutDoomed(parent) : parent != null && parent.doomed);
             int wanted = depth == 1 ? 1 + random.nextInt(25) : 1 + random.nextInt(10);
             int n = Math.min(wanted, budget);
@@ -357,7 +378,10 @@ class RandomizedStressTest {
                 TaskSpec task = task(g, i, depth, ownerCancelsSome);
                 g.tasks.add(task);
             }
-            if (g.useRun && depth < MAX_DEPTH && budget > 0 && random.nextInt(6) == 0
+            if (g.useRun
+                    && depth < MAX_DEPTH
+                    && budget > 0
+                    && random.nextInt(6) == 0
                     && (depth == 1 || features.ownerNestedInTasks())) {
                 g.ownerNested = group(g, depth + 1, true);
             }
@@ -370,17 +394,27 @@ class RandomizedStressTest {
             Kind kind;
             while (true) {
                 int k = random.nextInt(100);
-                kind = k < 30 ? Kind.SUCCEED
-                        : k < 48 ? Kind.FAIL
-                        : k < 56 ? Kind.BLOCK
-                        : k < 60 ? Kind.BLOCK_THEN_RETURN
-                        : k < 64 ? Kind.BLOCK_THEN_FAIL
-                        : k < 76 ? Kind.NESTED
-                        : k < 82 ? Kind.SPAWN
-                        : k < 88 ? Kind.GET_SIBLING
-                        : k < 93 ? Kind.CANCEL_SIBLING
-                        : k < 96 ? Kind.CANCEL_GROUP
-                        : Kind.INTERRUPT_OWNER;
+                kind = k < 30
+                        ? Kind.SUCCEED
+                        : k < 48
+                                ? Kind.FAIL
+                                : k < 56
+                                        ? Kind.BLOCK
+                                        : k < 60
+                                                ? Kind.BLOCK_THEN_RETURN
+                                                : k < 64
+                                                        ? Kind.BLOCK_THEN_FAIL
+                                                        : k < 76
+                                                                ? Kind.NESTED
+                                                                : k < 82
+                                                                        ? Kind.SPAWN
+                                                                        : k < 88
+                                                                                ? Kind.GET_SIBLING
+                                                                                : k < 93
+                                                                                        ? Kind.CANCEL_SIBLING
+                                                                                        : k < 96
+                                                                                                ? Kind.CANCEL_GROUP
+                                                                                                : Kind.INTERRUPT_OWNER;
                 if ((kind == Kind.BLOCK || kind == Kind.BLOCK_THEN_RETURN || kind == Kind.BLOCK_THEN_FAIL)
                         && !mayBlock) {
                     continue;
@@ -412,16 +446,15 @@ class RandomizedStressTest {
                     budget -= n;
                     for (int i = 0; i < n; i++) {
                         Kind leaf = random.nextInt(3) == 0 ? Kind.FAIL : Kind.SUCCEED;
-                        TaskSpec child = new TaskSpec(g, 1000 + g.spawned.size(), leaf, random.nextInt(500),
-                                random.nextBoolean());
+                        TaskSpec child = new TaskSpec(
+                                g, 1000 + g.spawned.size(), leaf, random.nextInt(500), random.nextBoolean());
                         child.spawner = task;
                         g.spawned.add(child);
                         task.toSpawn.add(child);
                     }
                 }
                 case GET_SIBLING, CANCEL_SIBLING -> task.target = g.tasks.get(random.nextInt(index));
-                default -> {
-                }
+                default -> {}
             }
             return task;
         }
@@ -456,8 +489,8 @@ class RandomizedStressTest {
             ExecutorService service;
             if (kind == ExecutorKind.PLATFORM) {
                 AtomicLong count = new AtomicLong();
-                service = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
-                        new SynchronousQueue<>(), runnable -> {
+                service = new ThreadPoolExecutor(
+                        0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), runnable -> {
                             Thread thread = new Thread(runnable, "stress-" + seed + "-" + count.incrementAndGet());
                             thread.setDaemon(true);
                             threads.add(thread);
@@ -472,31 +505,36 @@ class RandomizedStressTest {
                     task.run();
                 });
             }
-            factory = TaskGroupFactory.builder().executor(executor).listener(listener)
-                    .contextPropagator(this::propagate).build();
+            factory = TaskGroupFactory.builder()
+                    .executor(executor)
+                    .listener(listener)
+                    .contextPropagator(this::propagate)
+                    .build();
             AtomicReference<Throwable> outcome = new AtomicReference<>();
             AtomicReference<Throwable> crash = new AtomicReference<>();
             CountDownLatch done = new CountDownLatch(1);
-            Thread owner = new Thread(() -> {
-                try {
-                    CONTEXT.set("owner of " + root.name);
-                    Throwable thrown = runGroup(root);
-                    outcome.set(thrown);
-                    boolean interrupted = Thread.interrupted();
-                    if (interrupted && !ownerInterruptSent) {
-                        violation("the root owner was interrupted, and no task interrupted it");
-                    }
-                    if (ownerInterruptSent && !interrupted && !(thrown instanceof InterruptedException)) {
-                        violation("a task interrupted the root owner, but the root threw " + describe(thrown)
-                                + " and the owner's interrupt status was lost");
-                    }
-                } catch (Throwable e) {
-                    crash.set(e);
-                } finally {
-                    Thread.interrupted();
-                    done.countDown();
-                }
-            }, "stress-owner-" + seed);
+            Thread owner = new Thread(
+                    () -> {
+                        try {
+                            CONTEXT.set("owner of " + root.name);
+                            Throwable thrown = runGroup(root);
+                            outcome.set(thrown);
+                            boolean interrupted = Thread.interrupted();
+                            if (interrupted && !ownerInterruptSent) {
+                                violation("the root owner was interrupted, and no task interrupted it");
+                            }
+                            if (ownerInterruptSent && !interrupted && !(thrown instanceof InterruptedException)) {
+                                violation("a task interrupted the root owner, but the root threw " + describe(thrown)
+                                        + " and the owner's interrupt status was lost");
+                            }
+                        } catch (Throwable e) {
+                            crash.set(e);
+                        } finally {
+                            Thread.interrupted();
+                            done.countDown();
+                        }
+                    },
+                    "stress-owner-" + seed);
             rootOwner = owner;
             owner.setDaemon(true);
             owner.start();
@@ -521,11 +559,16 @@ class RandomizedStressTest {
                 return violations;
             }
             try {
-                Awaitility.await().atMost(Duration.ofSeconds(HANG_SECONDS)).pollInterval(Duration.ofMillis(1))
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(HANG_SECONDS))
+                        .pollInterval(Duration.ofMillis(1))
                         .until(() -> threads.stream().noneMatch(Thread::isAlive));
             } catch (Throwable e) {
                 violation("task threads are still alive after the executor terminated: "
-                        + threads.stream().filter(Thread::isAlive).map(Thread::getName).toList());
+                        + threads.stream()
+                                .filter(Thread::isAlive)
+                                .map(Thread::getName)
+                                .toList());
             }
             return violations;
         }
@@ -659,14 +702,14 @@ class RandomizedStressTest {
         Object runTask(TaskSpec task) throws Exception {
             GroupSpec g = task.group;
             checkStrayInterrupt(task);
-            String expectedContext = task.index >= 1000 ? "task " + task.spawner.index + " of " + g.name
-                    : "owner of " + g.name;
+            String expectedContext =
+                    task.index >= 1000 ? "task " + task.spawner.index + " of " + g.name : "owner of " + g.name;
             if (!expectedContext.equals(CONTEXT.get())) {
                 violation("task " + task.describe() + " of " + g.name + " runs in context '" + CONTEXT.get()
                         + "' instead of '" + expectedContext + "'");
             }
-            CONTEXT.set(task.kind == Kind.NESTED ? "owner of " + task.nested.name : "task " + task.index + " of "
-                    + g.name);
+            CONTEXT.set(
+                    task.kind == Kind.NESTED ? "owner of " + task.nested.name : "task " + task.index + " of " + g.name);
             task.started = true;
             g.startOrder.add(task.index);
             int now = g.running.incrementAndGet();
@@ -834,7 +877,8 @@ class RandomizedStressTest {
             // The deadline may still expire after join() returned (until close()), so the reason read now is
             // only compared in the directions that such a late expiry cannot falsify.
             CancellationReason reason = root.group.cancellationReason().orElse(null);
-            if (root.reasonBeforeJoin == CancellationReason.TIMEOUT && !(thrown instanceof TaskGroupTimeoutException)
+            if (root.reasonBeforeJoin == CancellationReason.TIMEOUT
+                    && !(thrown instanceof TaskGroupTimeoutException)
                     && !(thrown instanceof InterruptedException)) {
                 violation("the root timed out before join() but join() threw " + describe(thrown));
             }
@@ -856,12 +900,13 @@ class RandomizedStressTest {
                     violation("the root threw " + describe(thrown) + " but its reason is " + reason);
                 }
                 if (!timeout.failures().isEmpty()) {
-                    violation("the root's timeout exception lists failures that are not genuine: "
-                            + timeout.failures());
+                    violation(
+                            "the root's timeout exception lists failures that are not genuine: " + timeout.failures());
                 }
                 return;
             }
-            if (thrown instanceof CancellationException && root.ownerNested != null
+            if (thrown instanceof CancellationException
+                    && root.ownerNested != null
                     && (reason == CancellationReason.EXPLICIT || reason == CancellationReason.FIRST_SUCCESS)) {
                 // By design: the nested group the owner ran in the body was cancelled with the root (reason
                 // PARENT), its join() threw CancellationException, and run() lets that echo of a quiet
@@ -869,8 +914,8 @@ class RandomizedStressTest {
                 return;
             }
             if (thrown != null) {
-                violation("no genuine failure, root reason " + reason + ", but the root threw "
-                        + describe(thrown) + "\n" + stack(thrown));
+                violation("no genuine failure, root reason " + reason + ", but the root threw " + describe(thrown)
+                        + "\n" + stack(thrown));
                 return;
             }
             if (reason == CancellationReason.SIBLING_FAILURE) {
@@ -889,8 +934,8 @@ class RandomizedStressTest {
                 return;
             }
             List<TaskSpec> all = g.allTasks();
-            boolean won = g.policy == TaskGroupPolicy.FIRST_SUCCESS && all.stream()
-                    .anyMatch(t -> t.handle != null && t.handle.state() == Task.State.SUCCEEDED);
+            boolean won = g.policy == TaskGroupPolicy.FIRST_SUCCESS
+                    && all.stream().anyMatch(t -> t.handle != null && t.handle.state() == Task.State.SUCCEEDED);
             if (won) { // the body's failures are still reported, those of the owner's nested group included
                 if (g.bodyFailure != null) {
                     out.put(g.bodyFailure, g);
@@ -929,17 +974,22 @@ class RandomizedStressTest {
          * the report of one of its nested groups (walked in turn), or the own-timeout exception of a nested
          * group. Returns whether such a nested timeout was found.
          */
-        private boolean walk(TaskGroupException report, GroupSpec g, Map<Throwable, GroupSpec> expected,
-                Map<Throwable, Integer> seen, List<String> unexpected) {
+        private boolean walk(
+                TaskGroupException report,
+                GroupSpec g,
+                Map<Throwable, GroupSpec> expected,
+                Map<Throwable, Integer> seen,
+                List<String> unexpected) {
             boolean timeouts = false;
             if (!report.groupName().equals(g.name)) {
-                unexpected.add(describe(report) + " of group " + report.groupName() + " where the report of "
-                        + g.name + " was expected");
+                unexpected.add(describe(report) + " of group " + report.groupName() + " where the report of " + g.name
+                        + " was expected");
             }
             if (report.omittedFailures() > 0) {
                 unexpected.add(report.omittedFailures() + " omitted failures in " + describe(report));
             }
-            if (report.getCause() != (report.failures().isEmpty() ? null : report.failures().get(0))) {
+            if (report.getCause()
+                    != (report.failures().isEmpty() ? null : report.failures().get(0))) {
                 unexpected.add("the cause of " + describe(report) + " is not its first failure");
             }
             for (Throwable failure : report.failures()) {
@@ -970,7 +1020,8 @@ class RandomizedStressTest {
                 TaskGroupException nested = (TaskGroupException) failure;
                 if (nested.failures().isEmpty() && nested.omittedFailures() == 0) {
                     // Only a nested group's own deadline is a genuine failure on its own.
-                    if (!(nested instanceof TaskGroupTimeoutException timeout) || timeout.timeout() == null
+                    if (!(nested instanceof TaskGroupTimeoutException timeout)
+                            || timeout.timeout() == null
                             || child.timeout == null) {
                         unexpected.add("the empty " + describe(nested) + " of " + child.name);
                     }
@@ -1019,8 +1070,9 @@ class RandomizedStressTest {
             }
             Throwable threw = task.threw;
             if (!task.started) {
-                if (state == Task.State.SUCCEEDED || (state == Task.State.FAILED
-                        && !(handle.exception() instanceof RejectedExecutionException))) {
+                if (state == Task.State.SUCCEEDED
+                        || (state == Task.State.FAILED
+                                && !(handle.exception() instanceof RejectedExecutionException))) {
                     violation(who + " never ran but is " + state + " (" + handle.exception() + ")");
                 }
             } else if (task.returned) {
@@ -1085,7 +1137,11 @@ class RandomizedStressTest {
                 if (!thread.isAlive()) {
                     continue;
                 }
-                text.append("  thread ").append(thread.getName()).append(" ").append(thread.getState()).append('\n');
+                text.append("  thread ")
+                        .append(thread.getName())
+                        .append(" ")
+                        .append(thread.getState())
+                        .append('\n');
                 for (StackTraceElement frame : thread.getStackTrace()) {
                     text.append("      at ").append(frame).append('\n');
                 }
@@ -1164,8 +1220,8 @@ class RandomizedStressTest {
             event(task, "E", before -> {
                 boolean ok = runNanos == NOT_STARTED ? before.equals("F") : before.equals("FS");
                 if (!ok) {
-                    violations.add("listener: taskFinished(" + task + ", " + runNanos + ") came after events '"
-                            + before + "'");
+                    violations.add("listener: taskFinished(" + task + ", " + runNanos + ") came after events '" + before
+                            + "'");
                 }
             });
         }
@@ -1184,9 +1240,18 @@ class RandomizedStressTest {
                 violations.add("listener: opened " + opened + " groups but closed " + closed);
             }
             events.forEach((task, seen) -> {
-                if (CHECK_EVENT_ORDER ? !seen.equals("FE") && !seen.equals("FSE")
-                        : seen.chars().sorted().collect(StringBuilder::new, StringBuilder::appendCodePoint,
-                                StringBuilder::append).toString().replace("S", "").equals("EF") == false) {
+                if (CHECK_EVENT_ORDER
+                        ? !seen.equals("FE") && !seen.equals("FSE")
+                        : seen.chars()
+                                        .sorted()
+                                        .collect(
+                                                StringBuilder::new,
+                                                StringBuilder::appendCodePoint,
+                                                StringBuilder::append)
+                                        .toString()
+                                        .replace("S", "")
+                                        .equals("EF")
+                                == false) {
                     violations.add("listener: events of " + task + " were '" + seen + "'");
                 }
             });

@@ -19,6 +19,7 @@ final class RecordingListener implements TaskGroupListener {
     final List<TaskGroup.Outcome> outcomes = new CopyOnWriteArrayList<>();
     /** Broken promises of the listener contract (event order, states), for the tests to assert empty. */
     final List<String> violations = new CopyOnWriteArrayList<>();
+
     private final Map<Task<?>, Boolean> forkedTasks = new ConcurrentHashMap<>();
 
     @Override
@@ -61,7 +62,9 @@ final class RecordingListener implements TaskGroupListener {
             case FAILED -> failed.incrementAndGet();
             case CANCELLED -> {
                 cancelled.incrementAndGet();
-                cancelReasons.computeIfAbsent(task.cancellationReason(), r -> new AtomicInteger()).incrementAndGet();
+                cancelReasons
+                        .computeIfAbsent(task.cancellationReason(), r -> new AtomicInteger())
+                        .incrementAndGet();
             }
             default -> throw new AssertionError("finished in state " + task.state());
         }

@@ -57,8 +57,11 @@ abstract class TaskGroupContract {
         assertThat(leftOpen).as("group left open on the test thread").isEmpty();
         factory.close();
         executor.shutdown();
-        assertThat(executor.awaitTermination(10, TimeUnit.SECONDS)).as("task threads all finished").isTrue();
-        assertThat(events.forked.get()).as("listener counts balance")
+        assertThat(executor.awaitTermination(10, TimeUnit.SECONDS))
+                .as("task threads all finished")
+                .isTrue();
+        assertThat(events.forked.get())
+                .as("listener counts balance")
                 .isEqualTo(events.succeeded.get() + events.failed.get() + events.cancelled.get());
         assertThat(events.violations).as("listener contract").isEmpty();
     }
@@ -140,7 +143,8 @@ abstract class TaskGroupContract {
             group.fork(() -> {
                 throw boom;
             });
-            assertThatThrownBy(() -> group.join(Duration.ofSeconds(30))).isInstanceOf(TaskGroupException.class)
+            assertThatThrownBy(() -> group.join(Duration.ofSeconds(30)))
+                    .isInstanceOf(TaskGroupException.class)
                     .hasCause(boom);
             group.close();
         }
@@ -165,13 +169,17 @@ abstract class TaskGroupContract {
         @Test
         void getOfAFailedTaskThrowsAnUncheckedExceptionWhoseCauseIsTheFailure() throws Exception {
             IOException boom = new IOException("boom");
-            TaskGroup group = factory.open("g", TaskGroupOptions.builder().policy(TaskGroupPolicy.SUPERVISE).build());
+            TaskGroup group = factory.open(
+                    "g",
+                    TaskGroupOptions.builder().policy(TaskGroupPolicy.SUPERVISE).build());
             Task<Object> failing = group.fork("f", () -> {
                 throw boom;
             });
             assertThatThrownBy(group::join).isInstanceOf(TaskGroupException.class);
             group.close();
-            assertThatThrownBy(failing::get).isInstanceOf(CompletionException.class).hasCause(boom)
+            assertThatThrownBy(failing::get)
+                    .isInstanceOf(CompletionException.class)
+                    .hasCause(boom)
                     .hasMessageContaining("task 'f' of group 'g'");
             assertThat(failing.state()).isEqualTo(Task.State.FAILED);
             assertThat(failing.exception()).isSameAs(boom);
@@ -199,7 +207,8 @@ abstract class TaskGroupContract {
             CountDownLatch running = new CountDownLatch(1);
             AtomicBoolean queuedRan = new AtomicBoolean();
             IllegalStateException boom = new IllegalStateException("boom");
-            TaskGroup group = factory.open("g", TaskGroupOptions.builder().maxConcurrency(2).build());
+            TaskGroup group = factory.open(
+                    "g", TaskGroupOptions.builder().maxConcurrency(2).build());
             Task<Void> sibling = group.fork("sibling", () -> {
                 running.countDown();
                 return park();
@@ -258,8 +267,11 @@ abstract class TaskGroupContract {
             CountDownLatch innerFailed = new CountDownLatch(1);
             TaskGroup group = factory.open("outer");
             Task<Void> runner = group.fork("runs-nested", () -> {
-                try (TaskGroup nested = factory.open("nested", TaskGroupOptions.builder()
-                        .policy(TaskGroupPolicy.SUPERVISE).build())) {
+                try (TaskGroup nested = factory.open(
+                        "nested",
+                        TaskGroupOptions.builder()
+                                .policy(TaskGroupPolicy.SUPERVISE)
+                                .build())) {
                     nested.fork(() -> {
                         innerFailed.countDown();
                         throw inner;
@@ -284,7 +296,9 @@ abstract class TaskGroupContract {
         void failuresWinOverTheOwnersInterruptAndTheInterruptStatusComesBack() throws Exception {
             IllegalStateException boom = new IllegalStateException("boom");
             CountDownLatch parked = new CountDownLatch(1);
-            TaskGroup group = factory.open("g", TaskGroupOptions.builder().policy(TaskGroupPolicy.SUPERVISE).build());
+            TaskGroup group = factory.open(
+                    "g",
+                    TaskGroupOptions.builder().policy(TaskGroupPolicy.SUPERVISE).build());
             group.fork(() -> {
                 throw boom;
             });
@@ -349,8 +363,11 @@ abstract class TaskGroupContract {
                 }
             });
             assertThat(thrown).isSameAs(bodyFailure);
-            assertThat(bodyFailure.getSuppressed()).singleElement().isInstanceOf(TaskGroupException.class)
-                    .extracting(Throwable::getCause).isSameAs(taskFailure);
+            assertThat(bodyFailure.getSuppressed())
+                    .singleElement()
+                    .isInstanceOf(TaskGroupException.class)
+                    .extracting(Throwable::getCause)
+                    .isSameAs(taskFailure);
         }
 
         @RepeatedTest(10)
@@ -446,7 +463,9 @@ abstract class TaskGroupContract {
             });
             started.await();
             group.cancel();
-            assertThatThrownBy(group::join).isInstanceOf(TaskGroupException.class).hasCause(cleanup);
+            assertThatThrownBy(group::join)
+                    .isInstanceOf(TaskGroupException.class)
+                    .hasCause(cleanup);
             group.close();
         }
 
@@ -493,7 +512,9 @@ abstract class TaskGroupContract {
 
         @RepeatedTest(5)
         void anExpiredTimeoutCancelsTheGroupAndJoinThrowsButFinishedResultsStayReadable() throws Exception {
-            TaskGroup group = factory.open("g", TaskGroupOptions.builder().timeout(Duration.ofMillis(300)).build());
+            TaskGroup group = factory.open(
+                    "g",
+                    TaskGroupOptions.builder().timeout(Duration.ofMillis(300)).build());
             Task<String> quick = group.fork(() -> "quick");
             Task<Void> slow = group.fork(TaskGroupContract::park);
             await().until(() -> quick.state().isDone());
@@ -512,8 +533,10 @@ abstract class TaskGroupContract {
         @RepeatedTest(5)
         void runPassesTheTimeoutThatJoinThrewInTheBodyThroughAsItIs() {
             AtomicReference<Throwable> fromJoin = new AtomicReference<>();
-            Throwable thrown = catchThrowable(() -> factory.run("g",
-                    TaskGroupOptions.builder().timeout(Duration.ofMillis(50)).build(), g -> {
+            Throwable thrown = catchThrowable(() -> factory.run(
+                    "g",
+                    TaskGroupOptions.builder().timeout(Duration.ofMillis(50)).build(),
+                    g -> {
                         g.fork(TaskGroupContract::park);
                         try {
                             g.join();
@@ -529,7 +552,9 @@ abstract class TaskGroupContract {
 
         @Test
         void aDeadlineThatPassesAfterASuccessfulJoinCutsNothingShort() throws Exception {
-            TaskGroup group = factory.open("g", TaskGroupOptions.builder().timeout(Duration.ofMillis(300)).build());
+            TaskGroup group = factory.open(
+                    "g",
+                    TaskGroupOptions.builder().timeout(Duration.ofMillis(300)).build());
             group.fork(() -> "quick");
             Throwable joined = catchThrowable(group::join);
             if (joined != null) {
@@ -544,7 +569,9 @@ abstract class TaskGroupContract {
 
         @Test
         void aTaskForkedAfterTheDeadlinePassedIsCancelledForTimeout() throws Exception {
-            TaskGroup group = factory.open("g", TaskGroupOptions.builder().timeout(Duration.ofMillis(20)).build());
+            TaskGroup group = factory.open(
+                    "g",
+                    TaskGroupOptions.builder().timeout(Duration.ofMillis(20)).build());
             await().until(() -> {
                 Task<String> late = group.fork(() -> "late");
                 late.cancel(); // in case the timer has not fired yet: keep the group idle
@@ -559,9 +586,12 @@ abstract class TaskGroupContract {
         void aNestedGroupNeverOutlivesItsParentsDeadline() throws Exception {
             AtomicReference<Throwable> nestedOutcome = new AtomicReference<>();
             AtomicReference<TaskGroup> nestedGroup = new AtomicReference<>();
-            TaskGroup outer = factory.open("outer", TaskGroupOptions.builder().timeout(Duration.ofMillis(300)).build());
+            TaskGroup outer = factory.open(
+                    "outer",
+                    TaskGroupOptions.builder().timeout(Duration.ofMillis(300)).build());
             outer.fork(() -> {
-                try (TaskGroup nested = factory.open("nested",
+                try (TaskGroup nested = factory.open(
+                        "nested",
                         TaskGroupOptions.builder().timeout(Duration.ofDays(1)).build())) {
                     nestedGroup.set(nested);
                     nested.fork(TaskGroupContract::park);
@@ -612,11 +642,13 @@ abstract class TaskGroupContract {
             deepStarted.await();
             assertThat(factory.liveGroups()).singleElement().satisfies(root -> {
                 assertThat(root.name()).isEqualTo("outer");
-                assertThat(root.groups()).extracting(TaskGroupSnapshot::name)
+                assertThat(root.groups())
+                        .extracting(TaskGroupSnapshot::name)
                         .containsExactlyInAnyOrder("owner-nested", "nested");
             });
             outer.cancel();
-            Throwable ownerGet = catchThrowable(ownerNestedTask::get); // woken at once, though the owner is not interrupted
+            Throwable ownerGet =
+                    catchThrowable(ownerNestedTask::get); // woken at once, though the owner is not interrupted
             assertThat(ownerGet).isInstanceOf(CancellationException.class);
             assertThat(Thread.currentThread().isInterrupted()).isFalse();
             ownerNested.join(); // the outer cancel was quiet (explicit), and so is its echo in nested groups
@@ -651,17 +683,22 @@ abstract class TaskGroupContract {
         void aNestedGroupsFailuresReachItsParentThroughTheTaskThatRanIt() throws Exception {
             IllegalStateException deep = new IllegalStateException("deep");
             TaskGroup outer = factory.open("outer");
-            Task<Integer> runner = outer.fork("runner", () -> factory.run("nested", nested -> {
-                nested.fork(() -> {
-                    throw deep;
-                });
-                return 1;
-            }));
+            Task<Integer> runner = outer.fork(
+                    "runner",
+                    () -> factory.run("nested", nested -> {
+                        nested.fork(() -> {
+                            throw deep;
+                        });
+                        return 1;
+                    }));
             TaskGroupException thrown = (TaskGroupException) catchThrowable(outer::join);
             outer.close();
             assertThat(runner.state()).isEqualTo(Task.State.FAILED);
-            assertThat(thrown.failures()).singleElement().isInstanceOf(TaskGroupException.class)
-                    .satisfies(nested -> assertThat(((TaskGroupException) nested).failures()).containsExactly(deep));
+            assertThat(thrown.failures())
+                    .singleElement()
+                    .isInstanceOf(TaskGroupException.class)
+                    .satisfies(nested ->
+                            assertThat(((TaskGroupException) nested).failures()).containsExactly(deep));
         }
     }
 
@@ -675,7 +712,8 @@ abstract class TaskGroupContract {
             AtomicInteger running = new AtomicInteger();
             AtomicInteger maxRunning = new AtomicInteger();
             CountDownLatch gate = new CountDownLatch(1);
-            try (TaskGroup group = factory.open("g", TaskGroupOptions.builder().maxConcurrency(limit).build())) {
+            try (TaskGroup group = factory.open(
+                    "g", TaskGroupOptions.builder().maxConcurrency(limit).build())) {
                 for (int i = 0; i < 20; i++) {
                     group.fork(() -> {
                         maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
@@ -685,8 +723,10 @@ abstract class TaskGroupContract {
                     });
                 } // fork never blocked the owner: we are here while the first three wait on the gate
                 await().until(() -> running.get() == limit);
-                assertThat(factory.liveGroups().get(0).tasks()).hasSize(20)
-                        .filteredOn(t -> t.state() == Task.State.PENDING).hasSize(17);
+                assertThat(factory.liveGroups().get(0).tasks())
+                        .hasSize(20)
+                        .filteredOn(t -> t.state() == Task.State.PENDING)
+                        .hasSize(17);
                 gate.countDown();
                 group.join();
             }
@@ -697,7 +737,8 @@ abstract class TaskGroupContract {
         void queuedTasksGetTheirPermitInForkOrder() throws Exception {
             List<Integer> startOrder = Collections.synchronizedList(new ArrayList<>());
             CountDownLatch gate = new CountDownLatch(1);
-            try (TaskGroup group = factory.open("g", TaskGroupOptions.builder().maxConcurrency(1).build())) {
+            try (TaskGroup group = factory.open(
+                    "g", TaskGroupOptions.builder().maxConcurrency(1).build())) {
                 group.fork(() -> gate.await(10, TimeUnit.SECONDS));
                 for (int i = 0; i < 50; i++) {
                     int index = i;
@@ -719,7 +760,9 @@ abstract class TaskGroupContract {
             CountDownLatch bothFailed = new CountDownLatch(2);
             IllegalStateException a = new IllegalStateException("a");
             IllegalStateException b = new IllegalStateException("b");
-            TaskGroup group = factory.open("g", TaskGroupOptions.builder().policy(TaskGroupPolicy.SUPERVISE).build());
+            TaskGroup group = factory.open(
+                    "g",
+                    TaskGroupOptions.builder().policy(TaskGroupPolicy.SUPERVISE).build());
             group.fork(() -> {
                 bothFailed.countDown();
                 throw a;
@@ -740,8 +783,11 @@ abstract class TaskGroupContract {
 
         @RepeatedTest(10)
         void firstSuccessCancelsTheRestAndJoinReturns() throws Exception {
-            try (TaskGroup group = factory.open("race",
-                    TaskGroupOptions.builder().policy(TaskGroupPolicy.FIRST_SUCCESS).build())) {
+            try (TaskGroup group = factory.open(
+                    "race",
+                    TaskGroupOptions.builder()
+                            .policy(TaskGroupPolicy.FIRST_SUCCESS)
+                            .build())) {
                 Task<Void> slow = group.fork(TaskGroupContract::park);
                 group.fork(() -> {
                     throw new IllegalStateException("loser");
@@ -762,7 +808,11 @@ abstract class TaskGroupContract {
         void firstSuccessReportsEveryFailureWhenAllFail() throws Exception {
             IllegalStateException a = new IllegalStateException("a");
             IllegalStateException b = new IllegalStateException("b");
-            TaskGroup group = factory.open("race", TaskGroupOptions.builder().policy(TaskGroupPolicy.FIRST_SUCCESS).build());
+            TaskGroup group = factory.open(
+                    "race",
+                    TaskGroupOptions.builder()
+                            .policy(TaskGroupPolicy.FIRST_SUCCESS)
+                            .build());
             group.fork(() -> {
                 throw a;
             });
@@ -794,8 +844,10 @@ abstract class TaskGroupContract {
             IllegalStateException taskFailure = new IllegalStateException("task");
             IOException bodyFailure = new IOException("body");
             CountDownLatch failed = new CountDownLatch(1);
-            Throwable thrown = catchThrowable(() -> factory.run("g",
-                    TaskGroupOptions.builder().policy(TaskGroupPolicy.SUPERVISE).build(), g -> {
+            Throwable thrown = catchThrowable(() -> factory.run(
+                    "g",
+                    TaskGroupOptions.builder().policy(TaskGroupPolicy.SUPERVISE).build(),
+                    g -> {
                         g.fork(() -> {
                             failed.countDown();
                             throw taskFailure;
@@ -818,7 +870,8 @@ abstract class TaskGroupContract {
         @Test
         void forkingNullIsRejected() {
             try (TaskGroup group = factory.open("g")) {
-                assertThatThrownBy(() -> group.fork(null)).isInstanceOf(NullPointerException.class)
+                assertThatThrownBy(() -> group.fork(null))
+                        .isInstanceOf(NullPointerException.class)
                         .hasMessageContaining("callable");
                 assertThatThrownBy(() -> group.fork("n", null)).isInstanceOf(NullPointerException.class);
             }
@@ -829,9 +882,12 @@ abstract class TaskGroupContract {
         void forkingIntoAClosedGroupSaysTheGroupIsClosed() {
             TaskGroup group = factory.open("checkout");
             group.close();
-            assertThatThrownBy(() -> group.fork("late", () -> 1)).isInstanceOf(IllegalStateException.class)
+            assertThatThrownBy(() -> group.fork("late", () -> 1))
+                    .isInstanceOf(IllegalStateException.class)
                     .hasMessage("Task group 'checkout' is closed: cannot fork task 'late'");
-            assertThatThrownBy(group::join).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+            assertThatThrownBy(group::join)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("closed");
         }
 
         @Test
@@ -851,7 +907,8 @@ abstract class TaskGroupContract {
         @Test
         void invalidOptionsAreRejectedWhenBuilt() {
             assertThatThrownBy(() -> TaskGroupOptions.builder().timeout(Duration.ZERO))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessage("timeout must be positive, but was PT0S");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("timeout must be positive, but was PT0S");
             assertThatThrownBy(() -> TaskGroupOptions.builder().timeout(Duration.ofSeconds(-1)))
                     .isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> TaskGroupOptions.builder().maxConcurrency(0))
@@ -880,13 +937,16 @@ abstract class TaskGroupContract {
                 };
             };
             ExecutorService oneThread = java.util.concurrent.Executors.newSingleThreadExecutor();
-            try (TaskGroupFactory contextual = TaskGroupFactory.builder().executor(oneThread)
-                    .contextPropagator(propagator).build()) {
+            try (TaskGroupFactory contextual = TaskGroupFactory.builder()
+                    .executor(oneThread)
+                    .contextPropagator(propagator)
+                    .build()) {
                 context.set("request-1");
                 String seen = contextual.run("g", g -> g.fork(context::get).get());
                 context.remove();
                 assertThat(seen).isEqualTo("request-1");
-                Boolean leaked = contextual.run("g", g -> g.fork(() -> context.get() != null).get());
+                Boolean leaked = contextual.run(
+                        "g", g -> g.fork(() -> context.get() != null).get());
                 assertThat(leaked).isFalse();
             } finally {
                 oneThread.shutdown();
@@ -899,19 +959,27 @@ abstract class TaskGroupContract {
                 task.run();
                 task.run();
             };
-            ContextPropagator never = task -> () -> { };
+            ContextPropagator never = task -> () -> {};
             AtomicInteger calls = new AtomicInteger();
-            try (TaskGroupFactory repeating = TaskGroupFactory.builder().executor(executor).listener(events)
-                    .contextPropagator(twice).build()) {
-                Integer value = repeating.run("g", g -> g.fork(calls::incrementAndGet).get());
+            try (TaskGroupFactory repeating = TaskGroupFactory.builder()
+                    .executor(executor)
+                    .listener(events)
+                    .contextPropagator(twice)
+                    .build()) {
+                Integer value =
+                        repeating.run("g", g -> g.fork(calls::incrementAndGet).get());
                 assertThat(value).isEqualTo(1);
                 assertThat(calls).hasValue(1);
             }
-            try (TaskGroupFactory skipping = TaskGroupFactory.builder().executor(executor).listener(events)
-                    .contextPropagator(never).build()) {
+            try (TaskGroupFactory skipping = TaskGroupFactory.builder()
+                    .executor(executor)
+                    .listener(events)
+                    .contextPropagator(never)
+                    .build()) {
                 Throwable thrown = catchThrowable(() -> skipping.run("g", g -> g.fork(calls::incrementAndGet)));
                 assertThat(thrown).isInstanceOf(TaskGroupException.class);
-                assertThat(((TaskGroupException) thrown).failures()).singleElement()
+                assertThat(((TaskGroupException) thrown).failures())
+                        .singleElement()
                         .isInstanceOf(IllegalStateException.class);
                 assertThat(calls).hasValue(1);
             }
@@ -947,7 +1015,8 @@ abstract class TaskGroupContract {
         @RepeatedTest(10)
         void anInterruptMeantForACancelledTaskDoesNotLeakIntoTheNextTaskOnAPooledThread() throws Exception {
             ExecutorService oneThread = java.util.concurrent.Executors.newSingleThreadExecutor();
-            try (TaskGroupFactory pooled = TaskGroupFactory.builder().executor(oneThread).build()) {
+            try (TaskGroupFactory pooled =
+                    TaskGroupFactory.builder().executor(oneThread).build()) {
                 CountDownLatch started = new CountDownLatch(1);
                 try (TaskGroup group = pooled.open("g")) {
                     Task<Void> task = group.fork(() -> {
@@ -958,8 +1027,10 @@ abstract class TaskGroupContract {
                     task.cancel();
                     group.join();
                 }
-                Boolean interruptedInNextTask = pooled.run("next", g -> g.fork(
-                        () -> Thread.currentThread().isInterrupted()).get());
+                Boolean interruptedInNextTask = pooled.run(
+                        "next",
+                        g -> g.fork(() -> Thread.currentThread().isInterrupted())
+                                .get());
                 assertThat(interruptedInNextTask).isFalse();
             } finally {
                 oneThread.shutdown();
@@ -984,8 +1055,11 @@ abstract class TaskGroupContract {
                     throw new IllegalStateException("listener bug");
                 }
             };
-            try (TaskGroupFactory withBroken = TaskGroupFactory.builder().executor(executor).listener(broken)
-                    .listener(events).build()) {
+            try (TaskGroupFactory withBroken = TaskGroupFactory.builder()
+                    .executor(executor)
+                    .listener(broken)
+                    .listener(events)
+                    .build()) {
                 Integer seven = withBroken.run("g", g -> g.fork(() -> 7).get());
                 assertThat(seven).isEqualTo(7);
             }
@@ -995,8 +1069,10 @@ abstract class TaskGroupContract {
         @Test
         void listenerEventsCarryOutcomesReasonsAndDurations() throws Exception {
             IllegalStateException boom = new IllegalStateException("boom");
-            Throwable thrown = catchThrowable(() -> factory.run("g",
-                    TaskGroupOptions.builder().policy(TaskGroupPolicy.SUPERVISE).build(), g -> {
+            Throwable thrown = catchThrowable(() -> factory.run(
+                    "g",
+                    TaskGroupOptions.builder().policy(TaskGroupPolicy.SUPERVISE).build(),
+                    g -> {
                         g.fork(() -> 1);
                         g.fork(() -> {
                             throw boom;
@@ -1018,14 +1094,18 @@ abstract class TaskGroupContract {
 
         @Test
         void taskThreadsCarryTheGroupAndTaskName() throws Exception {
-            String name = factory.run("checkout", g -> g.fork("stock", () -> Thread.currentThread().getName()).get());
+            String name = factory.run(
+                    "checkout",
+                    g -> g.fork("stock", () -> Thread.currentThread().getName()).get());
             assertThat(name).endsWith("checkout/stock");
         }
 
         @Test
         void liveGroupsShowTheTreeWithNamesStatesAndAges() throws Exception {
             CountDownLatch started = new CountDownLatch(1);
-            try (TaskGroup group = factory.open("tree", TaskGroupOptions.builder().timeout(Duration.ofHours(1)).build())) {
+            try (TaskGroup group = factory.open(
+                    "tree",
+                    TaskGroupOptions.builder().timeout(Duration.ofHours(1)).build())) {
                 group.fork("parked", () -> {
                     started.countDown();
                     return park();
@@ -1036,7 +1116,8 @@ abstract class TaskGroupContract {
                     assertThat(snapshot.name()).isEqualTo("tree");
                     assertThat(snapshot.id()).isEqualTo(group.id());
                     assertThat(snapshot.state()).isEqualTo(TaskGroup.State.OPEN);
-                    assertThat(snapshot.ownerThread()).isEqualTo(Thread.currentThread().getName());
+                    assertThat(snapshot.ownerThread())
+                            .isEqualTo(Thread.currentThread().getName());
                     assertThat(snapshot.deadline()).isAfter(snapshot.openedAt());
                     assertThat(snapshot.policy()).isEqualTo(TaskGroupPolicy.FAIL_FAST);
                     assertThat(snapshot.tasks()).singleElement().satisfies(task -> {

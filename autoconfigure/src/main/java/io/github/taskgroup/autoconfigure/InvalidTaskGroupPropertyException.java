@@ -1,7 +1,6 @@
 package io.github.taskgroup.autoconfigure;
 
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 
 /**

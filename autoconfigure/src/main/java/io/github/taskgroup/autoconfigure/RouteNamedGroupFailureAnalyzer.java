@@ -1,7 +1,6 @@
 package io.github.taskgroup.autoconfigure;
 
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
@@ -52,7 +51,8 @@ class RouteNamedGroupFailureAnalyzer extends AbstractFailureAnalyzer<BindExcepti
         return null;
     }
 
-    private static @Nullable FailureAnalysis analyze(String key, @Nullable Object property, String sourceName, BindException cause) {
+    private static @Nullable FailureAnalysis analyze(
+            String key, @Nullable Object property, String sourceName, BindException cause) {
         // The tell-tale of a split key: an opening bracket in the key, its closing bracket in the value.
         if (!key.startsWith(PREFIX) || key.indexOf(']') >= 0 || property == null) {
             return null;

@@ -1,7 +1,6 @@
 package io.github.taskgroup.autoconfigure;
 
 import io.github.taskgroup.TaskGroupFactory;
-
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -16,8 +15,6 @@ import org.springframework.context.annotation.Import;
 @ConditionalOnClass(TaskGroupFactory.class)
 @EnableConfigurationProperties(TaskGroupProperties.class)
 // The order matters: each configuration's conditions look at the beans of those before it.
-@Import({ TaskGroupExecutorConfiguration.class, TaskGroupFactoryConfiguration.class,
-        TaskGroupShutdownConfiguration.class })
-public final class TaskGroupAutoConfiguration {
-
-}
+@Import({TaskGroupExecutorConfiguration.class, TaskGroupFactoryConfiguration.class, TaskGroupShutdownConfiguration.class
+})
+public final class TaskGroupAutoConfiguration {}

@@ -1,7 +1,6 @@
 package io.github.taskgroup.autoconfigure;
 
 import java.util.concurrent.Executor;
-
 import org.springframework.beans.factory.DisposableBean;
 
 /**
@@ -62,8 +61,7 @@ public final class TaskGroupExecutor implements DisposableBean {
         }
         if (this.executor instanceof DisposableBean disposable) {
             disposable.destroy();
-        }
-        else if (this.executor instanceof AutoCloseable closeable) {
+        } else if (this.executor instanceof AutoCloseable closeable) {
             closeable.close();
         }
     }

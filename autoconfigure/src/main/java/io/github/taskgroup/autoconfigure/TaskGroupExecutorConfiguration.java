@@ -1,12 +1,10 @@
 package io.github.taskgroup.autoconfigure;
 
-import java.util.concurrent.Executor;
-
 import io.github.taskgroup.TaskGroupExecutors;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.autoconfigure.TaskGroupProperties.Executor.Mode;
 import io.github.taskgroup.autoconfigure.TaskGroupProperties.Platform;
-
+import java.util.concurrent.Executor;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.task.SimpleAsyncTaskExecutorBuilder;
@@ -35,9 +33,9 @@ class TaskGroupExecutorConfiguration {
     private static final String PLATFORM = "taskgroup.executor.platform.";
 
     @Bean
-    @ConditionalOnMissingBean({ TaskGroupExecutor.class, TaskGroupFactory.class }) // an own factory has its own
-    TaskGroupExecutor taskGroupExecutor(TaskGroupProperties properties, Environment environment,
-            ListableBeanFactory beanFactory) {
+    @ConditionalOnMissingBean({TaskGroupExecutor.class, TaskGroupFactory.class}) // an own factory has its own
+    TaskGroupExecutor taskGroupExecutor(
+            TaskGroupProperties properties, Environment environment, ListableBeanFactory beanFactory) {
         TaskGroupProperties.Executor executor = properties.getExecutor();
         Mode mode = (executor.getMode() != null) ? executor.getMode() : defaultMode(environment);
         return switch (mode) {
@@ -54,13 +52,17 @@ class TaskGroupExecutorConfiguration {
 
     private static TaskGroupExecutor virtual(TaskGroupProperties.Executor properties) {
         if (!TaskGroupExecutors.virtualThreadsAvailable()) {
-            throw new InvalidTaskGroupPropertyException(MODE, "virtual",
-                    "virtual threads need JDK 21 or later, but this JVM is Java " + Runtime.version().feature(),
+            throw new InvalidTaskGroupPropertyException(
+                    MODE,
+                    "virtual",
+                    "virtual threads need JDK 21 or later, but this JVM is Java "
+                            + Runtime.version().feature(),
                     "Run the application on JDK 21 or later, or set '" + MODE + "' to 'platform'.");
         }
-        SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutorBuilder().virtualThreads(true)
-            .threadNamePrefix(properties.getThreadNamePrefix())
-            .build();
+        SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutorBuilder()
+                .virtualThreads(true)
+                .threadNamePrefix(properties.getThreadNamePrefix())
+                .build();
         return TaskGroupExecutor.owned(executor, "virtual threads");
     }
 
@@ -70,23 +72,28 @@ class TaskGroupExecutorConfiguration {
         Validation.atLeast(PLATFORM + "max-size", pool.getMaxSize(), Math.max(1, pool.getCoreSize()));
         Validation.atLeast(PLATFORM + "queue-capacity", pool.getQueueCapacity(), 0);
         Validation.notNegative(PLATFORM + "keep-alive", pool.getKeepAlive());
-        ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutorBuilder().corePoolSize(pool.getCoreSize())
-            .maxPoolSize(pool.getMaxSize())
-            .queueCapacity(pool.getQueueCapacity())
-            .keepAlive(pool.getKeepAlive())
-            .allowCoreThreadTimeOut(pool.isAllowCoreThreadTimeout())
-            .threadNamePrefix(properties.getThreadNamePrefix())
-            .build();
+        ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutorBuilder()
+                .corePoolSize(pool.getCoreSize())
+                .maxPoolSize(pool.getMaxSize())
+                .queueCapacity(pool.getQueueCapacity())
+                .keepAlive(pool.getKeepAlive())
+                .allowCoreThreadTimeOut(pool.isAllowCoreThreadTimeout())
+                .threadNamePrefix(properties.getThreadNamePrefix())
+                .build();
         // Not a bean, so initialized here and shut down by TaskGroupExecutor#destroy, after the groups drained.
         executor.initialize();
-        return TaskGroupExecutor.owned(executor, "platform thread pool (" + pool.getCoreSize() + ".."
-                + pool.getMaxSize() + " threads, queue " + pool.getQueueCapacity() + ")");
+        return TaskGroupExecutor.owned(
+                executor,
+                "platform thread pool (" + pool.getCoreSize() + ".." + pool.getMaxSize() + " threads, queue "
+                        + pool.getQueueCapacity() + ")");
     }
 
     private static TaskGroupExecutor bean(TaskGroupProperties.Executor properties, ListableBeanFactory beanFactory) {
         String name = properties.getBeanName();
         if (!StringUtils.hasText(name)) {
-            throw new InvalidTaskGroupPropertyException(BEAN_NAME, name,
+            throw new InvalidTaskGroupPropertyException(
+                    BEAN_NAME,
+                    name,
                     "it is required when '" + MODE + "' is 'bean'",
                     "Set '" + BEAN_NAME + "' to the name of an Executor bean, or set '" + MODE
                             + "' to 'virtual' or 'platform'.");

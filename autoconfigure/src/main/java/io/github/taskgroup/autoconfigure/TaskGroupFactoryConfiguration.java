@@ -1,12 +1,10 @@
 package io.github.taskgroup.autoconfigure;
 
-import java.util.Map;
-
 import io.github.taskgroup.ContextPropagator;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.TaskGroupListener;
 import io.github.taskgroup.TaskGroupOptions;
-
+import java.util.Map;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -23,15 +21,19 @@ class TaskGroupFactoryConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    TaskGroupFactory taskGroupFactory(TaskGroupProperties properties, TaskGroupExecutor taskGroupExecutor,
-            ListableBeanFactory beanFactory, ObjectProvider<TaskGroupListener> listeners,
+    TaskGroupFactory taskGroupFactory(
+            TaskGroupProperties properties,
+            TaskGroupExecutor taskGroupExecutor,
+            ListableBeanFactory beanFactory,
+            ObjectProvider<TaskGroupListener> listeners,
             ObjectProvider<ContextPropagator> propagators,
             ObjectProvider<TaskGroupFactoryBuilderCustomizer> customizers) {
         TaskGroupFactory.Builder builder = TaskGroupFactory.builder()
-            .executor(taskGroupExecutor.getExecutor())
-            .defaults(defaults(properties))
-            .renameThreads(properties.isRenameThreads());
-        for (Map.Entry<String, TaskGroupProperties.Group> group : properties.getGroups().entrySet()) {
+                .executor(taskGroupExecutor.getExecutor())
+                .defaults(defaults(properties))
+                .renameThreads(properties.isRenameThreads());
+        for (Map.Entry<String, TaskGroupProperties.Group> group :
+                properties.getGroups().entrySet()) {
             builder.group(group.getKey(), groupOptions(group.getKey(), group.getValue(), beanFactory));
         }
         listeners.orderedStream().forEach(builder::listener);
@@ -42,8 +44,8 @@ class TaskGroupFactoryConfiguration {
 
     static TaskGroupOptions defaults(TaskGroupProperties properties) {
         TaskGroupOptions.Builder options = TaskGroupOptions.builder()
-            .timeout(Validation.positive("taskgroup.default-timeout", properties.getDefaultTimeout()))
-            .policy(properties.getPolicy());
+                .timeout(Validation.positive("taskgroup.default-timeout", properties.getDefaultTimeout()))
+                .policy(properties.getPolicy());
         Integer maxConcurrency = Validation.maxConcurrency("taskgroup.max-concurrency", properties.getMaxConcurrency());
         if (maxConcurrency != null) {
             options.maxConcurrency(maxConcurrency);
@@ -51,12 +53,12 @@ class TaskGroupFactoryConfiguration {
         return options.build();
     }
 
-    static TaskGroupOptions groupOptions(String name, TaskGroupProperties.Group group,
-            ListableBeanFactory beanFactory) {
+    static TaskGroupOptions groupOptions(
+            String name, TaskGroupProperties.Group group, ListableBeanFactory beanFactory) {
         String prefix = "taskgroup.groups." + name + ".";
         TaskGroupOptions.Builder options = TaskGroupOptions.builder()
-            .timeout(Validation.positive(prefix + "timeout", group.getTimeout()))
-            .policy(group.getPolicy());
+                .timeout(Validation.positive(prefix + "timeout", group.getTimeout()))
+                .policy(group.getPolicy());
         Integer maxConcurrency = Validation.maxConcurrency(prefix + "max-concurrency", group.getMaxConcurrency());
         if (maxConcurrency != null) {
             options.maxConcurrency(maxConcurrency);

@@ -1,12 +1,10 @@
 package io.github.taskgroup.autoconfigure;
 
+import io.github.taskgroup.TaskGroupPolicy;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import io.github.taskgroup.TaskGroupPolicy;
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**

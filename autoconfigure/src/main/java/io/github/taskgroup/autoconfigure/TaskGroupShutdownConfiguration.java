@@ -1,7 +1,6 @@
 package io.github.taskgroup.autoconfigure;
 
 import io.github.taskgroup.TaskGroupFactory;
-
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.context.annotation.Bean;
@@ -17,13 +16,14 @@ class TaskGroupShutdownConfiguration {
     @Bean
     @ConditionalOnSingleCandidate(TaskGroupFactory.class)
     @ConditionalOnMissingBean
-    TaskGroupShutdownLifecycle taskGroupShutdownLifecycle(TaskGroupFactory taskGroupFactory,
-            TaskGroupProperties properties) {
+    TaskGroupShutdownLifecycle taskGroupShutdownLifecycle(
+            TaskGroupFactory taskGroupFactory, TaskGroupProperties properties) {
         TaskGroupProperties.Shutdown shutdown = properties.getShutdown();
-        return new TaskGroupShutdownLifecycle(taskGroupFactory,
-                Validation.notNegative("taskgroup.shutdown.await-termination-period",
-                        shutdown.getAwaitTerminationPeriod()),
-                Validation.notNegative("taskgroup.shutdown.await-cancellation-period",
-                        shutdown.getAwaitCancellationPeriod()));
+        return new TaskGroupShutdownLifecycle(
+                taskGroupFactory,
+                Validation.notNegative(
+                        "taskgroup.shutdown.await-termination-period", shutdown.getAwaitTerminationPeriod()),
+                Validation.notNegative(
+                        "taskgroup.shutdown.await-cancellation-period", shutdown.getAwaitCancellationPeriod()));
     }
 }

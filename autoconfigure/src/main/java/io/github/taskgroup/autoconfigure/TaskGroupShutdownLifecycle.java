@@ -1,15 +1,13 @@
 package io.github.taskgroup.autoconfigure;
 
-import java.time.Duration;
-import java.util.List;
-
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.TaskGroupSnapshot;
 import io.github.taskgroup.TaskSnapshot;
+import java.time.Duration;
+import java.util.List;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -43,8 +41,8 @@ public class TaskGroupShutdownLifecycle implements SmartLifecycle {
      * @param awaitTerminationPeriod how long to wait for open groups before cancelling them
      * @param awaitCancellationPeriod how long to wait for cancelled tasks before logging those still running
      */
-    public TaskGroupShutdownLifecycle(TaskGroupFactory factory, Duration awaitTerminationPeriod,
-            Duration awaitCancellationPeriod) {
+    public TaskGroupShutdownLifecycle(
+            TaskGroupFactory factory, Duration awaitTerminationPeriod, Duration awaitCancellationPeriod) {
         this.factory = factory;
         this.awaitTerminationPeriod = awaitTerminationPeriod;
         this.awaitCancellationPeriod = awaitCancellationPeriod;
@@ -80,8 +78,7 @@ public class TaskGroupShutdownLifecycle implements SmartLifecycle {
     private boolean await(Duration period) {
         try {
             return this.factory.awaitTermination(period);
-        }
-        catch (InterruptedException ex) {
+        } catch (InterruptedException ex) {
             // Stop waiting but keep shutting down; whoever interrupted us still sees the flag.
             Thread.currentThread().interrupt();
             return false;
@@ -90,7 +87,7 @@ public class TaskGroupShutdownLifecycle implements SmartLifecycle {
 
     static String describe(List<TaskGroupSnapshot> groups) {
         StringBuilder message = new StringBuilder("Tasks still running ")
-            .append("after shutdown cancelled them; they ignore their interrupt:");
+                .append("after shutdown cancelled them; they ignore their interrupt:");
         for (TaskGroupSnapshot group : groups) {
             describe(group, message);
         }
@@ -100,10 +97,17 @@ public class TaskGroupShutdownLifecycle implements SmartLifecycle {
     private static void describe(TaskGroupSnapshot group, StringBuilder message) {
         for (TaskSnapshot task : group.tasks()) {
             message.append(System.lineSeparator())
-                .append("Task '").append(task.name()).append("' of group '").append(group.name())
-                .append("' (id ").append(group.id()).append(") ").append(task.state())
-                .append(" for ").append(task.age())
-                .append((task.thread() != null) ? " on thread '" + task.thread() + "'" : "");
+                    .append("Task '")
+                    .append(task.name())
+                    .append("' of group '")
+                    .append(group.name())
+                    .append("' (id ")
+                    .append(group.id())
+                    .append(") ")
+                    .append(task.state())
+                    .append(" for ")
+                    .append(task.age())
+                    .append((task.thread() != null) ? " on thread '" + task.thread() + "'" : "");
             for (StackTraceElement frame : task.stackTrace()) {
                 message.append(System.lineSeparator()).append("\tat ").append(frame);
             }

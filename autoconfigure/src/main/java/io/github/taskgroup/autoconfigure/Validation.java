@@ -3,9 +3,7 @@ package io.github.taskgroup.autoconfigure;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.Executor;
-
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.beans.factory.ListableBeanFactory;
 
 /**
@@ -16,8 +14,7 @@ import org.springframework.beans.factory.ListableBeanFactory;
  */
 public final class Validation {
 
-    private Validation() {
-    }
+    private Validation() {}
 
     /**
      * @param property the property's full name
@@ -27,7 +24,10 @@ public final class Validation {
      */
     public static @Nullable Duration positive(String property, @Nullable Duration value) {
         if (value != null && (value.isZero() || value.isNegative())) {
-            throw new InvalidTaskGroupPropertyException(property, value, "it must be positive",
+            throw new InvalidTaskGroupPropertyException(
+                    property,
+                    value,
+                    "it must be positive",
                     "Set '" + property + "' to a positive duration such as '5s', or remove it to have no timeout.");
         }
         return value;
@@ -41,7 +41,10 @@ public final class Validation {
      */
     public static Duration notNegative(String property, @Nullable Duration value) {
         if (value == null || value.isNegative()) {
-            throw new InvalidTaskGroupPropertyException(property, value, "it must be zero or positive",
+            throw new InvalidTaskGroupPropertyException(
+                    property,
+                    value,
+                    "it must be zero or positive",
                     "Set '" + property + "' to a duration such as '30s', or to '0s' not to wait.");
         }
         return value;
@@ -55,7 +58,10 @@ public final class Validation {
      */
     public static @Nullable Integer maxConcurrency(String property, @Nullable Integer value) {
         if (value != null && value < 1) {
-            throw new InvalidTaskGroupPropertyException(property, value, "it must be at least 1",
+            throw new InvalidTaskGroupPropertyException(
+                    property,
+                    value,
+                    "it must be at least 1",
                     "Set '" + property + "' to 1 or more, or remove it to let any number of tasks run at once.");
         }
         return value;
@@ -70,7 +76,10 @@ public final class Validation {
      */
     public static int atLeast(String property, int value, int minimum) {
         if (value < minimum) {
-            throw new InvalidTaskGroupPropertyException(property, value, "it must be at least " + minimum,
+            throw new InvalidTaskGroupPropertyException(
+                    property,
+                    value,
+                    "it must be at least " + minimum,
                     "Set '" + property + "' to " + minimum + " or more.");
         }
         return value;
@@ -93,8 +102,11 @@ public final class Validation {
     static Executor executorBean(ListableBeanFactory beanFactory, String property, String name) {
         if (!beanFactory.containsBean(name) || !beanFactory.isTypeMatch(name, Executor.class)) {
             String[] executors = beanFactory.getBeanNamesForType(Executor.class, false, false);
-            throw new InvalidTaskGroupPropertyException(property, name,
-                    beanFactory.containsBean(name) ? "bean '" + name + "' is not a java.util.concurrent.Executor"
+            throw new InvalidTaskGroupPropertyException(
+                    property,
+                    name,
+                    beanFactory.containsBean(name)
+                            ? "bean '" + name + "' is not a java.util.concurrent.Executor"
                             : "there is no bean named '" + name + "'",
                     "Set '" + property + "' to the name of an Executor bean (the context has: "
                             + (executors.length == 0 ? "none" : String.join(", ", Arrays.asList(executors)))

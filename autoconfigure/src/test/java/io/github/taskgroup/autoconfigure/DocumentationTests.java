@@ -1,5 +1,8 @@
 package io.github.taskgroup.autoconfigure;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.jayway.jsonpath.JsonPath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -8,13 +11,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
-import com.jayway.jsonpath.JsonPath;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Keeps the documentation's one property table (docs/configuration.md) and the generated configuration metadata
@@ -40,8 +39,9 @@ class DocumentationTests {
         assertThat(properties).hasSizeGreaterThan(20);
         for (String property : properties) {
             String documented = property.equals("taskgroup.groups") ? "`" + NAMED_GROUP : "`" + property + "`";
-            assertThat(rows).as("row of docs/configuration.md for %s", property)
-                .anyMatch((row) -> firstCell(row).startsWith(documented));
+            assertThat(rows)
+                    .as("row of docs/configuration.md for %s", property)
+                    .anyMatch((row) -> firstCell(row).startsWith(documented));
         }
     }
 
@@ -57,14 +57,17 @@ class DocumentationTests {
                 }
             }
         }
-        assertThat(propertyRows).as("property rows outside docs/configuration.md")
-            .allMatch((row) -> row.startsWith(ROOT.relativize(CONFIGURATION) + ": "));
+        assertThat(propertyRows)
+                .as("property rows outside docs/configuration.md")
+                .allMatch((row) -> row.startsWith(ROOT.relativize(CONFIGURATION) + ": "));
         assertThat(propertyRows).as("property rows of docs/configuration.md").doesNotHaveDuplicates();
     }
 
     @Test
     void the_readme_is_short() throws IOException {
-        assertThat(Files.readAllLines(ROOT.resolve("README.md"))).as("lines of README.md").hasSizeLessThanOrEqualTo(320);
+        assertThat(Files.readAllLines(ROOT.resolve("README.md")))
+                .as("lines of README.md")
+                .hasSizeLessThanOrEqualTo(320);
     }
 
     private String metadata() throws IOException {
@@ -84,7 +87,10 @@ class DocumentationTests {
     }
 
     private static List<String> tableRows(Path page) throws IOException {
-        return Files.readAllLines(page).stream().map(String::strip).filter((line) -> line.startsWith("|")).toList();
+        return Files.readAllLines(page).stream()
+                .map(String::strip)
+                .filter((line) -> line.startsWith("|"))
+                .toList();
     }
 
     /** The first cell of a table row, stripped: "| `taskgroup.policy` | ..." gives "`taskgroup.policy`". */

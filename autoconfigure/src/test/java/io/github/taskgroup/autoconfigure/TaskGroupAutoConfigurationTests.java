@@ -1,12 +1,7 @@
 package io.github.taskgroup.autoconfigure;
 
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
 
 import io.github.taskgroup.ContextPropagator;
 import io.github.taskgroup.Task;
@@ -15,19 +10,25 @@ import io.github.taskgroup.TaskGroupExecutors;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.TaskGroupListener;
 import io.github.taskgroup.TaskGroupPolicy;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.condition.JRE;
 import org.junit.jupiter.api.extension.ExtendWith;
-
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -38,9 +39,6 @@ import org.springframework.core.annotation.Order;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatException;
-
 /**
  * The conditions and properties of {@link TaskGroupAutoConfiguration}: each test states one behaviour.
  */
@@ -48,8 +46,8 @@ import static org.assertj.core.api.Assertions.assertThatException;
 @ExtendWith(OutputCaptureExtension.class)
 class TaskGroupAutoConfigurationTests {
 
-    private final ApplicationContextRunner runner = new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(TaskGroupAutoConfiguration.class));
+    private final ApplicationContextRunner runner =
+            new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(TaskGroupAutoConfiguration.class));
 
     @Test
     void a_factory_its_executor_and_its_shutdown_lifecycle_are_auto_configured() {
@@ -74,11 +72,12 @@ class TaskGroupAutoConfigurationTests {
 
     @Test
     void no_executor_bean_is_defined_so_spring_boots_application_task_executor_stays() {
-        this.runner.withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class))
-            .run((context) -> {
-                assertThat(context).hasBean("applicationTaskExecutor");
-                assertThat(context.getBeansOfType(Executor.class)).containsOnlyKeys("applicationTaskExecutor");
-            });
+        this.runner
+                .withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class))
+                .run((context) -> {
+                    assertThat(context).hasBean("applicationTaskExecutor");
+                    assertThat(context.getBeansOfType(Executor.class)).containsOnlyKeys("applicationTaskExecutor");
+                });
     }
 
     @Test
@@ -87,35 +86,40 @@ class TaskGroupAutoConfigurationTests {
             Executor executor = context.getBean(TaskGroupExecutor.class).getExecutor();
             assertThat(executor).isInstanceOf(ThreadPoolTaskExecutor.class);
             assertThat(context.getBean(TaskGroupExecutor.class).isOwned()).isTrue();
-            assertThat(threadOfATask(context)).satisfies((thread) -> assertThat(isVirtual(thread)).isFalse());
+            assertThat(threadOfATask(context))
+                    .satisfies((thread) -> assertThat(isVirtual(thread)).isFalse());
         });
     }
 
     @Test
     void the_platform_pool_is_built_from_the_properties() {
         this.runner
-            .withPropertyValues("taskgroup.executor.mode=platform", "taskgroup.executor.platform.core-size=2",
-                    "taskgroup.executor.platform.max-size=5", "taskgroup.executor.platform.queue-capacity=7",
-                    "taskgroup.executor.platform.keep-alive=3s",
-                    "taskgroup.executor.platform.allow-core-thread-timeout=false",
-                    "taskgroup.executor.thread-name-prefix=worker-")
-            .run((context) -> {
-                ThreadPoolTaskExecutor pool = (ThreadPoolTaskExecutor) context.getBean(TaskGroupExecutor.class)
-                    .getExecutor();
-                assertThat(pool.getCorePoolSize()).isEqualTo(2);
-                assertThat(pool.getMaxPoolSize()).isEqualTo(5);
-                assertThat(pool.getQueueCapacity()).isEqualTo(7);
-                assertThat(pool.getKeepAliveSeconds()).isEqualTo(3);
-                assertThat(pool.getThreadNamePrefix()).isEqualTo("worker-");
-                assertThat(pool.getThreadPoolExecutor().allowsCoreThreadTimeOut()).isFalse();
-            });
+                .withPropertyValues(
+                        "taskgroup.executor.mode=platform",
+                        "taskgroup.executor.platform.core-size=2",
+                        "taskgroup.executor.platform.max-size=5",
+                        "taskgroup.executor.platform.queue-capacity=7",
+                        "taskgroup.executor.platform.keep-alive=3s",
+                        "taskgroup.executor.platform.allow-core-thread-timeout=false",
+                        "taskgroup.executor.thread-name-prefix=worker-")
+                .run((context) -> {
+                    ThreadPoolTaskExecutor pool = (ThreadPoolTaskExecutor)
+                            context.getBean(TaskGroupExecutor.class).getExecutor();
+                    assertThat(pool.getCorePoolSize()).isEqualTo(2);
+                    assertThat(pool.getMaxPoolSize()).isEqualTo(5);
+                    assertThat(pool.getQueueCapacity()).isEqualTo(7);
+                    assertThat(pool.getKeepAliveSeconds()).isEqualTo(3);
+                    assertThat(pool.getThreadNamePrefix()).isEqualTo("worker-");
+                    assertThat(pool.getThreadPoolExecutor().allowsCoreThreadTimeOut())
+                            .isFalse();
+                });
     }
 
     @Test
     void the_owned_platform_pool_is_shut_down_with_the_context() {
         AtomicReference<ThreadPoolTaskExecutor> pool = new AtomicReference<>();
-        this.runner.run((context) -> pool
-            .set((ThreadPoolTaskExecutor) context.getBean(TaskGroupExecutor.class).getExecutor()));
+        this.runner.run((context) -> pool.set((ThreadPoolTaskExecutor)
+                context.getBean(TaskGroupExecutor.class).getExecutor()));
         assertThat(pool.get().getThreadPoolExecutor().isShutdown()).isTrue();
     }
 
@@ -124,7 +128,7 @@ class TaskGroupAutoConfigurationTests {
     void virtual_threads_run_tasks_when_spring_threads_virtual_is_enabled() {
         this.runner.withPropertyValues("spring.threads.virtual.enabled=true").run((context) -> {
             assertThat(context.getBean(TaskGroupExecutor.class).getExecutor())
-                .isInstanceOf(SimpleAsyncTaskExecutor.class);
+                    .isInstanceOf(SimpleAsyncTaskExecutor.class);
             assertThat(isVirtual(threadOfATask(context))).isTrue();
         });
     }
@@ -132,69 +136,79 @@ class TaskGroupAutoConfigurationTests {
     @Test
     @EnabledForJreRange(min = JRE.JAVA_21)
     void virtual_threads_run_tasks_when_the_mode_is_virtual() {
-        this.runner.withPropertyValues("taskgroup.executor.mode=virtual")
-            .run((context) -> assertThat(isVirtual(threadOfATask(context))).isTrue());
+        this.runner
+                .withPropertyValues("taskgroup.executor.mode=virtual")
+                .run((context) -> assertThat(isVirtual(threadOfATask(context))).isTrue());
     }
 
     @Test
     @EnabledForJreRange(max = JRE.JAVA_20)
     void spring_threads_virtual_enabled_falls_back_to_the_platform_pool_before_jdk_21() {
-        this.runner.withPropertyValues("spring.threads.virtual.enabled=true")
-            .run((context) -> assertThat(context.getBean(TaskGroupExecutor.class).getExecutor())
-                .isInstanceOf(ThreadPoolTaskExecutor.class));
+        this.runner
+                .withPropertyValues("spring.threads.virtual.enabled=true")
+                .run((context) -> assertThat(
+                                context.getBean(TaskGroupExecutor.class).getExecutor())
+                        .isInstanceOf(ThreadPoolTaskExecutor.class));
     }
 
     @Test
     @EnabledForJreRange(max = JRE.JAVA_20)
     void the_virtual_mode_fails_start_up_before_jdk_21_and_says_what_to_do() {
-        this.runner.withPropertyValues("taskgroup.executor.mode=virtual")
-            .run((context) -> assertThat(analyze(context))
-                .contains("Invalid value 'virtual' for configuration property 'taskgroup.executor.mode'")
-                .contains("virtual threads need JDK 21 or later")
-                .contains("set 'taskgroup.executor.mode' to 'platform'"));
+        this.runner
+                .withPropertyValues("taskgroup.executor.mode=virtual")
+                .run((context) -> assertThat(analyze(context))
+                        .contains("Invalid value 'virtual' for configuration property 'taskgroup.executor.mode'")
+                        .contains("virtual threads need JDK 21 or later")
+                        .contains("set 'taskgroup.executor.mode' to 'platform'"));
     }
 
     @Test
     void the_bean_mode_runs_tasks_on_the_named_executor_and_leaves_its_lifecycle_alone() {
         RecordingExecutor app = new RecordingExecutor();
-        this.runner.withBean("ioExecutor", Executor.class, () -> app)
-            .withPropertyValues("taskgroup.executor.mode=bean", "taskgroup.executor.bean-name=ioExecutor")
-            .run((context) -> {
-                TaskGroupExecutor executor = context.getBean(TaskGroupExecutor.class);
-                assertThat(executor.getExecutor()).isSameAs(app);
-                assertThat(executor.isOwned()).isFalse();
-                assertThat(runTwoTasks(context.getBean(TaskGroupFactory.class))).isEqualTo(3);
-                assertThat(app.submitted).hasSize(2);
-            });
+        this.runner
+                .withBean("ioExecutor", Executor.class, () -> app)
+                .withPropertyValues("taskgroup.executor.mode=bean", "taskgroup.executor.bean-name=ioExecutor")
+                .run((context) -> {
+                    TaskGroupExecutor executor = context.getBean(TaskGroupExecutor.class);
+                    assertThat(executor.getExecutor()).isSameAs(app);
+                    assertThat(executor.isOwned()).isFalse();
+                    assertThat(runTwoTasks(context.getBean(TaskGroupFactory.class)))
+                            .isEqualTo(3);
+                    assertThat(app.submitted).hasSize(2);
+                });
     }
 
     @Test
     void the_bean_mode_fails_start_up_when_the_executor_bean_is_unknown_and_lists_the_known_ones() {
-        this.runner.withBean("ioExecutor", Executor.class, RecordingExecutor::new)
-            .withPropertyValues("taskgroup.executor.mode=bean", "taskgroup.executor.bean-name=missing")
-            .run((context) -> assertThat(analyze(context))
-                .contains("Invalid value 'missing' for configuration property 'taskgroup.executor.bean-name'")
-                .contains("there is no bean named 'missing'")
-                .contains("the context has: ioExecutor"));
+        this.runner
+                .withBean("ioExecutor", Executor.class, RecordingExecutor::new)
+                .withPropertyValues("taskgroup.executor.mode=bean", "taskgroup.executor.bean-name=missing")
+                .run((context) -> assertThat(analyze(context))
+                        .contains("Invalid value 'missing' for configuration property 'taskgroup.executor.bean-name'")
+                        .contains("there is no bean named 'missing'")
+                        .contains("the context has: ioExecutor"));
     }
 
     @Test
     void the_bean_mode_fails_start_up_without_a_bean_name() {
-        this.runner.withPropertyValues("taskgroup.executor.mode=bean")
-            .run((context) -> assertThat(analyze(context))
-                .contains("'taskgroup.executor.bean-name'")
-                .contains("it is required when 'taskgroup.executor.mode' is 'bean'"));
+        this.runner
+                .withPropertyValues("taskgroup.executor.mode=bean")
+                .run((context) -> assertThat(analyze(context))
+                        .contains("'taskgroup.executor.bean-name'")
+                        .contains("it is required when 'taskgroup.executor.mode' is 'bean'"));
     }
 
     @Test
     void the_default_policy_and_timeout_apply_to_every_group() {
-        this.runner.withPropertyValues("taskgroup.policy=supervise", "taskgroup.default-timeout=1h")
-            .run((context) -> {
-                try (TaskGroup group = context.getBean(TaskGroupFactory.class).open("any")) {
-                    assertThat(group.policy()).isEqualTo(TaskGroupPolicy.SUPERVISE);
-                    assertThat(group.deadline()).isPresent();
-                }
-            });
+        this.runner
+                .withPropertyValues("taskgroup.policy=supervise", "taskgroup.default-timeout=1h")
+                .run((context) -> {
+                    try (TaskGroup group =
+                            context.getBean(TaskGroupFactory.class).open("any")) {
+                        assertThat(group.policy()).isEqualTo(TaskGroupPolicy.SUPERVISE);
+                        assertThat(group.deadline()).isPresent();
+                    }
+                });
     }
 
     @Test
@@ -230,64 +244,72 @@ class TaskGroupAutoConfigurationTests {
     @Test
     void named_group_options_override_the_defaults_for_groups_with_that_name() {
         RecordingExecutor reports = new RecordingExecutor();
-        this.runner.withBean("reportsExecutor", Executor.class, () -> reports)
-            .withPropertyValues("taskgroup.policy=supervise", "taskgroup.groups.reports.policy=first-success",
-                    "taskgroup.groups.reports.timeout=10m", "taskgroup.groups.reports.executor=reportsExecutor")
-            .run((context) -> {
-                TaskGroupFactory factory = context.getBean(TaskGroupFactory.class);
-                try (TaskGroup group = factory.open("reports")) {
-                    assertThat(group.policy()).isEqualTo(TaskGroupPolicy.FIRST_SUCCESS);
-                    assertThat(group.deadline()).isPresent();
-                    group.fork(() -> "report");
-                    group.join();
-                }
-                assertThat(reports.submitted).hasSize(1);
-                try (TaskGroup other = factory.open("other")) {
-                    assertThat(other.policy()).isEqualTo(TaskGroupPolicy.SUPERVISE);
-                    assertThat(other.deadline()).isEmpty();
-                }
-            });
+        this.runner
+                .withBean("reportsExecutor", Executor.class, () -> reports)
+                .withPropertyValues(
+                        "taskgroup.policy=supervise",
+                        "taskgroup.groups.reports.policy=first-success",
+                        "taskgroup.groups.reports.timeout=10m",
+                        "taskgroup.groups.reports.executor=reportsExecutor")
+                .run((context) -> {
+                    TaskGroupFactory factory = context.getBean(TaskGroupFactory.class);
+                    try (TaskGroup group = factory.open("reports")) {
+                        assertThat(group.policy()).isEqualTo(TaskGroupPolicy.FIRST_SUCCESS);
+                        assertThat(group.deadline()).isPresent();
+                        group.fork(() -> "report");
+                        group.join();
+                    }
+                    assertThat(reports.submitted).hasSize(1);
+                    try (TaskGroup other = factory.open("other")) {
+                        assertThat(other.policy()).isEqualTo(TaskGroupPolicy.SUPERVISE);
+                        assertThat(other.deadline()).isEmpty();
+                    }
+                });
     }
 
     @Test
     void group_names_with_dots_or_capitals_are_written_in_brackets() {
-        this.runner.withPropertyValues("taskgroup.groups.[checkout.v2].policy=supervise",
-                "taskgroup.groups.[Reports].policy=first-success")
-            .run((context) -> {
-                TaskGroupFactory factory = context.getBean(TaskGroupFactory.class);
-                try (TaskGroup group = factory.open("checkout.v2")) {
-                    assertThat(group.policy()).isEqualTo(TaskGroupPolicy.SUPERVISE);
-                }
-                try (TaskGroup group = factory.open("Reports")) {
-                    assertThat(group.policy()).isEqualTo(TaskGroupPolicy.FIRST_SUCCESS);
-                }
-            });
+        this.runner
+                .withPropertyValues(
+                        "taskgroup.groups.[checkout.v2].policy=supervise",
+                        "taskgroup.groups.[Reports].policy=first-success")
+                .run((context) -> {
+                    TaskGroupFactory factory = context.getBean(TaskGroupFactory.class);
+                    try (TaskGroup group = factory.open("checkout.v2")) {
+                        assertThat(group.policy()).isEqualTo(TaskGroupPolicy.SUPERVISE);
+                    }
+                    try (TaskGroup group = factory.open("Reports")) {
+                        assertThat(group.policy()).isEqualTo(TaskGroupPolicy.FIRST_SUCCESS);
+                    }
+                });
     }
 
     @Test
     void a_negative_default_timeout_fails_start_up_naming_the_property() {
-        this.runner.withPropertyValues("taskgroup.default-timeout=-5s")
-            .run((context) -> assertThat(analyze(context))
-                .contains("Invalid value 'PT-5S' for configuration property 'taskgroup.default-timeout': "
-                        + "it must be positive.")
-                .contains("Set 'taskgroup.default-timeout' to a positive duration such as '5s'"));
+        this.runner
+                .withPropertyValues("taskgroup.default-timeout=-5s")
+                .run((context) -> assertThat(analyze(context))
+                        .contains("Invalid value 'PT-5S' for configuration property 'taskgroup.default-timeout': "
+                                + "it must be positive.")
+                        .contains("Set 'taskgroup.default-timeout' to a positive duration such as '5s'"));
     }
 
     @Test
     void a_max_concurrency_of_zero_fails_start_up_naming_the_property() {
-        this.runner.withPropertyValues("taskgroup.max-concurrency=0")
-            .run((context) -> assertThat(analyze(context))
-                .contains("Invalid value '0' for configuration property 'taskgroup.max-concurrency': "
-                        + "it must be at least 1.")
-                .contains("Set 'taskgroup.max-concurrency' to 1 or more"));
+        this.runner
+                .withPropertyValues("taskgroup.max-concurrency=0")
+                .run((context) -> assertThat(analyze(context))
+                        .contains("Invalid value '0' for configuration property 'taskgroup.max-concurrency': "
+                                + "it must be at least 1.")
+                        .contains("Set 'taskgroup.max-concurrency' to 1 or more"));
     }
 
     @Test
     void an_invalid_value_is_spring_boots_invalid_configuration_property_value_exception() {
         this.runner.withPropertyValues("taskgroup.max-concurrency=0").run((context) -> {
             assertThat(context).hasFailed();
-            InvalidConfigurationPropertyValueException invalid = findCause(context.getStartupFailure(),
-                    InvalidConfigurationPropertyValueException.class);
+            InvalidConfigurationPropertyValueException invalid =
+                    findCause(context.getStartupFailure(), InvalidConfigurationPropertyValueException.class);
             assertThat(invalid.getName()).isEqualTo("taskgroup.max-concurrency");
             assertThat(invalid.getValue()).isEqualTo(0);
             assertThat(invalid.getReason()).isEqualTo("it must be at least 1");
@@ -305,47 +327,52 @@ class TaskGroupAutoConfigurationTests {
 
     @Test
     void invalid_named_group_options_fail_start_up_naming_the_group_property() {
-        this.runner.withPropertyValues("taskgroup.groups.orders.max-concurrency=0")
-            .run((context) -> assertThat(analyze(context))
-                .contains("'taskgroup.groups.orders.max-concurrency'"));
-        this.runner.withPropertyValues("taskgroup.groups.orders.timeout=-1s")
-            .run((context) -> assertThat(analyze(context)).contains("'taskgroup.groups.orders.timeout'"));
-        this.runner.withPropertyValues("taskgroup.groups.orders.executor=nope")
-            .run((context) -> assertThat(analyze(context))
-                .contains("'taskgroup.groups.orders.executor'")
-                .contains("there is no bean named 'nope'"));
+        this.runner
+                .withPropertyValues("taskgroup.groups.orders.max-concurrency=0")
+                .run((context) -> assertThat(analyze(context)).contains("'taskgroup.groups.orders.max-concurrency'"));
+        this.runner
+                .withPropertyValues("taskgroup.groups.orders.timeout=-1s")
+                .run((context) -> assertThat(analyze(context)).contains("'taskgroup.groups.orders.timeout'"));
+        this.runner
+                .withPropertyValues("taskgroup.groups.orders.executor=nope")
+                .run((context) -> assertThat(analyze(context))
+                        .contains("'taskgroup.groups.orders.executor'")
+                        .contains("there is no bean named 'nope'"));
     }
 
     @Test
     void a_named_executor_that_is_not_an_executor_fails_start_up() {
-        this.runner.withBean("notAnExecutor", String.class, () -> "text")
-            .withPropertyValues("taskgroup.groups.orders.executor=notAnExecutor")
-            .run((context) -> assertThat(analyze(context))
-                .contains("bean 'notAnExecutor' is not a java.util.concurrent.Executor"));
+        this.runner
+                .withBean("notAnExecutor", String.class, () -> "text")
+                .withPropertyValues("taskgroup.groups.orders.executor=notAnExecutor")
+                .run((context) -> assertThat(analyze(context))
+                        .contains("bean 'notAnExecutor' is not a java.util.concurrent.Executor"));
     }
 
     @Test
     void an_inconsistent_platform_pool_fails_start_up_naming_the_property() {
         this.runner
-            .withPropertyValues("taskgroup.executor.platform.core-size=10", "taskgroup.executor.platform.max-size=5")
-            .run((context) -> assertThat(analyze(context))
-                .contains("'taskgroup.executor.platform.max-size'")
-                .contains("it must be at least 10"));
+                .withPropertyValues(
+                        "taskgroup.executor.platform.core-size=10", "taskgroup.executor.platform.max-size=5")
+                .run((context) -> assertThat(analyze(context))
+                        .contains("'taskgroup.executor.platform.max-size'")
+                        .contains("it must be at least 10"));
     }
 
     @Test
     void a_negative_await_termination_period_fails_start_up_naming_the_property() {
-        this.runner.withPropertyValues("taskgroup.shutdown.await-termination-period=-1s")
-            .run((context) -> assertThat(analyze(context))
-                .contains("'taskgroup.shutdown.await-termination-period': it must be zero or positive."));
+        this.runner
+                .withPropertyValues("taskgroup.shutdown.await-termination-period=-1s")
+                .run((context) -> assertThat(analyze(context))
+                        .contains("'taskgroup.shutdown.await-termination-period': it must be zero or positive."));
     }
 
     @Test
     void an_unknown_policy_fails_start_up_through_spring_boots_binding_report() {
-        this.runner.withPropertyValues("taskgroup.policy=random")
-            .run((context) -> assertThat(context).hasFailed()
-                .getFailure()
-                .hasStackTraceContaining("taskgroup.policy"));
+        this.runner
+                .withPropertyValues("taskgroup.policy=random")
+                .run((context) ->
+                        assertThat(context).hasFailed().getFailure().hasStackTraceContaining("taskgroup.policy"));
     }
 
     @Test
@@ -360,8 +387,9 @@ class TaskGroupAutoConfigurationTests {
 
     @Test
     void threads_are_not_renamed_when_rename_threads_is_off() {
-        this.runner.withPropertyValues("taskgroup.rename-threads=false", "taskgroup.executor.thread-name-prefix=tg-")
-            .run((context) -> assertThat(threadOfATask(context).getName()).startsWith("tg-"));
+        this.runner
+                .withPropertyValues("taskgroup.rename-threads=false", "taskgroup.executor.thread-name-prefix=tg-")
+                .run((context) -> assertThat(threadOfATask(context).getName()).startsWith("tg-"));
     }
 
     @Test
@@ -370,21 +398,23 @@ class TaskGroupAutoConfigurationTests {
         application.setWebApplicationType(WebApplicationType.NONE);
         application.setDefaultProperties(Map.of("taskgroup.max-concurrency", "0"));
         assertThatException().isThrownBy(application::run);
-        assertThat(output).contains("APPLICATION FAILED TO START")
-            .contains("Invalid value '0' for configuration property 'taskgroup.max-concurrency': it must be at least 1.")
-            .contains("Set 'taskgroup.max-concurrency' to 1 or more");
+        assertThat(output)
+                .contains("APPLICATION FAILED TO START")
+                .contains(
+                        "Invalid value '0' for configuration property 'taskgroup.max-concurrency': it must be at least 1.")
+                .contains("Set 'taskgroup.max-concurrency' to 1 or more");
     }
 
     @Configuration(proxyBeanMethods = false)
     @ImportAutoConfiguration(TaskGroupAutoConfiguration.class)
-    static class EmptyApplication {
-
-    }
+    static class EmptyApplication {}
 
     static String analyze(AssertableApplicationContext context) {
         assertThat(context).hasFailed();
         var analysis = new InvalidTaskGroupPropertyFailureAnalyzer().analyze(context.getStartupFailure());
-        assertThat(analysis).as("failure analysis of %s", context.getStartupFailure()).isNotNull();
+        assertThat(analysis)
+                .as("failure analysis of %s", context.getStartupFailure())
+                .isNotNull();
         return analysis.getDescription() + System.lineSeparator() + analysis.getAction();
     }
 

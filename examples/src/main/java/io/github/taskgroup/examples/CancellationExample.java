@@ -49,7 +49,8 @@ public final class CancellationExample {
             group.fork("task-2", this::task2);
             group.join();
         } catch (TaskGroupException e) {
-            out.println("Caught " + e.getClass().getSimpleName() + " with " + e.failures().size() + " failure(s):");
+            out.println("Caught " + e.getClass().getSimpleName() + " with "
+                    + e.failures().size() + " failure(s):");
             e.failures().forEach(failure -> out.println("  " + failure));
             return e;
         }

@@ -23,7 +23,9 @@ class ExamplesTest {
 
     @BeforeEach
     void setUp() {
-        factory = TaskGroupFactory.builder().executor(TaskGroupExecutors.defaultExecutor()).build();
+        factory = TaskGroupFactory.builder()
+                .executor(TaskGroupExecutors.defaultExecutor())
+                .build();
     }
 
     @AfterEach
@@ -41,8 +43,14 @@ class ExamplesTest {
 
         assertThat(results).containsExactly(2, 4);
         List<String> lines = lines();
-        assertThat(lines).containsExactlyInAnyOrder("Worker 1 starting", "Worker 2 starting", "Worker 1 done",
-                "Worker 2 done", "All workers finished.", "Results: 2, 4");
+        assertThat(lines)
+                .containsExactlyInAnyOrder(
+                        "Worker 1 starting",
+                        "Worker 2 starting",
+                        "Worker 1 done",
+                        "Worker 2 done",
+                        "All workers finished.",
+                        "Results: 2, 4");
         // Both started before either finished: they ran side by side, not one after the other.
         assertThat(lines.subList(0, 2)).containsExactlyInAnyOrder("Worker 1 starting", "Worker 2 starting");
         assertThat(lines.subList(4, 6)).containsExactly("All workers finished.", "Results: 2, 4");
@@ -50,15 +58,22 @@ class ExamplesTest {
 
     @Test
     void example2CancelsTask1WhenTask2FailsAndTheOwnerCatchesOneAggregateException() throws Exception {
-        TaskGroupException caught = new CancellationExample(out, Duration.ofSeconds(5), Duration.ofSeconds(1))
-                .run(factory);
+        TaskGroupException caught =
+                new CancellationExample(out, Duration.ofSeconds(5), Duration.ofSeconds(1)).run(factory);
 
-        assertThat(caught.failures()).singleElement().satisfies(failure -> assertThat(failure)
-                .isInstanceOf(IllegalStateException.class).hasMessage("Something went wrong in Task 2"));
+        assertThat(caught.failures())
+                .singleElement()
+                .satisfies(failure -> assertThat(failure)
+                        .isInstanceOf(IllegalStateException.class)
+                        .hasMessage("Something went wrong in Task 2"));
         assertThat(caught).hasMessageContaining("task 'task-2' threw");
         List<String> lines = lines();
-        assertThat(lines).contains("Task 1 running...", "Task 2 running...", "Task 1 was cancelled!",
-                "Caught TaskGroupException with 1 failure(s):")
+        assertThat(lines)
+                .contains(
+                        "Task 1 running...",
+                        "Task 2 running...",
+                        "Task 1 was cancelled!",
+                        "Caught TaskGroupException with 1 failure(s):")
                 .doesNotContain("Task 1 finished (it should have been cancelled)");
         // The owner hears of the failure only after task 1 has ended: the group waited for it.
         assertThat(lines.indexOf("Task 1 was cancelled!"))

@@ -38,14 +38,18 @@ public class DefaultTaskGroupObservationConvention implements TaskGroupObservati
     public KeyValues getLowCardinalityKeyValues(TaskGroupObservationContext context) {
         TaskGroup group = context.getGroup();
         TaskGroup.Outcome outcome = context.getOutcome();
-        return KeyValues.of(LowCardinalityKeyNames.GROUP.withValue(context.getGroupTag()),
+        return KeyValues.of(
+                LowCardinalityKeyNames.GROUP.withValue(context.getGroupTag()),
                 LowCardinalityKeyNames.POLICY.withValue(group.policy().value()),
                 LowCardinalityKeyNames.OUTCOME.withValue((outcome != null) ? outcome.value() : UNKNOWN),
-                LowCardinalityKeyNames.REASON.withValue(group.cancellationReason().map(CancellationReason::value).orElse(NONE)));
+                LowCardinalityKeyNames.REASON.withValue(group.cancellationReason()
+                        .map(CancellationReason::value)
+                        .orElse(NONE)));
     }
 
     @Override
     public KeyValues getHighCardinalityKeyValues(TaskGroupObservationContext context) {
-        return KeyValues.of(HighCardinalityKeyNames.GROUP_ID.withValue(Long.toString(context.getGroup().id())));
+        return KeyValues.of(HighCardinalityKeyNames.GROUP_ID.withValue(
+                Long.toString(context.getGroup().id())));
     }
 }

@@ -34,17 +34,20 @@ public class DefaultTaskObservationConvention implements TaskObservationConventi
     public KeyValues getLowCardinalityKeyValues(TaskObservationContext context) {
         Task<?> task = context.getTask();
         CancellationReason reason = task.cancellationReason();
-        return KeyValues.of(LowCardinalityKeyNames.GROUP.withValue(context.getGroupTag()),
+        return KeyValues.of(
+                LowCardinalityKeyNames.GROUP.withValue(context.getGroupTag()),
                 LowCardinalityKeyNames.OUTCOME.withValue(outcome(task.state())),
-                LowCardinalityKeyNames.REASON.withValue((reason != null) ? reason.value()
-                        : DefaultTaskGroupObservationConvention.NONE));
+                LowCardinalityKeyNames.REASON.withValue(
+                        (reason != null) ? reason.value() : DefaultTaskGroupObservationConvention.NONE));
     }
 
     @Override
     public KeyValues getHighCardinalityKeyValues(TaskObservationContext context) {
         Task<?> task = context.getTask();
-        return KeyValues.of(HighCardinalityKeyNames.TASK.withValue(task.name()),
-                HighCardinalityKeyNames.GROUP_ID.withValue(Long.toString(task.group().id())));
+        return KeyValues.of(
+                HighCardinalityKeyNames.TASK.withValue(task.name()),
+                HighCardinalityKeyNames.GROUP_ID.withValue(
+                        Long.toString(task.group().id())));
     }
 
     private static String outcome(Task.State state) {

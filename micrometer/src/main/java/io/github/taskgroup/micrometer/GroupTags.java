@@ -68,11 +68,13 @@ final class GroupTags<V> {
         }
         if (this.byName.size() >= this.maxGroupNames) {
             this.full = true;
-            this.logger.log(System.Logger.Level.WARNING, "More than " + this.maxGroupNames
-                    + " distinct task group names: " + this.tagged + " of group '" + groupName
-                    + "' and of every further new name are tagged " + TaskGroupMeters.GROUP + "="
-                    + TaskGroupMeters.OTHER_GROUPS + ". Raise taskgroup.metrics.max-group-names if these names "
-                    + "are bounded, or open groups with fixed names.");
+            this.logger.log(
+                    System.Logger.Level.WARNING,
+                    "More than " + this.maxGroupNames
+                            + " distinct task group names: " + this.tagged + " of group '" + groupName
+                            + "' and of every further new name are tagged " + TaskGroupMeters.GROUP + "="
+                            + TaskGroupMeters.OTHER_GROUPS + ". Raise taskgroup.metrics.max-group-names if these names "
+                            + "are bounded, or open groups with fixed names.");
             return other();
         }
         value = this.valueOfTag.apply(groupName);

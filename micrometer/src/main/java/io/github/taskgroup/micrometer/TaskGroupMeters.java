@@ -59,6 +59,5 @@ public final class TaskGroupMeters {
     /** Base unit of the group gauge. */
     public static final String UNIT_GROUPS = "groups";
 
-    private TaskGroupMeters() {
-    }
+    private TaskGroupMeters() {}
 }

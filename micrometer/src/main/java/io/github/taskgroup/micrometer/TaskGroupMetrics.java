@@ -37,8 +37,7 @@ public final class TaskGroupMetrics {
     /** How many distinct group names get a {@code group} tag of their own unless told otherwise. */
     public static final int DEFAULT_MAX_GROUP_NAMES = 100;
 
-    private TaskGroupMetrics() {
-    }
+    private TaskGroupMetrics() {}
 
     /**
      * @param registry where the meters go

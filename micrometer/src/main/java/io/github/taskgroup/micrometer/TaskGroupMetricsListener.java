@@ -1,9 +1,5 @@
 package io.github.taskgroup.micrometer;
 
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReferenceArray;
-
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.Task;
 import io.github.taskgroup.TaskGroup;
@@ -13,6 +9,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -84,8 +83,7 @@ public class TaskGroupMetricsListener implements TaskGroupListener {
         GroupMeters meters = meters(task.group());
         if (runNanos == NOT_STARTED) {
             meters.queued.decrementAndGet();
-        }
-        else {
+        } else {
             meters.active.decrementAndGet();
         }
         Task.State state = task.state();
@@ -105,8 +103,9 @@ public class TaskGroupMetricsListener implements TaskGroupListener {
     }
 
     enum TaskOutcome {
-
-        SUCCEEDED("succeeded"), FAILED("failed"), CANCELLED("cancelled");
+        SUCCEEDED("succeeded"),
+        FAILED("failed"),
+        CANCELLED("cancelled");
 
         final String value;
 
@@ -132,37 +131,39 @@ public class TaskGroupMetricsListener implements TaskGroupListener {
 
         private final AtomicReferenceArray<Counter> cancelled = new AtomicReferenceArray<>(REASONS.length + 1);
 
-        private final AtomicReferenceArray<Timer> taskDurations = new AtomicReferenceArray<>(TaskOutcome.values().length);
+        private final AtomicReferenceArray<Timer> taskDurations =
+                new AtomicReferenceArray<>(TaskOutcome.values().length);
 
-        private final AtomicReferenceArray<Timer> groupDurations = new AtomicReferenceArray<>(TaskGroup.Outcome.values().length);
+        private final AtomicReferenceArray<Timer> groupDurations =
+                new AtomicReferenceArray<>(TaskGroup.Outcome.values().length);
 
         GroupMeters(MeterRegistry registry, String tag) {
             this.registry = registry;
             this.tags = Tags.of(TaskGroupMeters.GROUP, tag);
             this.spawned = Counter.builder(TaskGroupMeters.TASKS_SPAWNED)
-                .description("Tasks forked")
-                .baseUnit(TaskGroupMeters.UNIT_TASKS)
-                .tags(this.tags)
-                .register(registry);
+                    .description("Tasks forked")
+                    .baseUnit(TaskGroupMeters.UNIT_TASKS)
+                    .tags(this.tags)
+                    .register(registry);
             // The gauges hold these objects strongly, and so does the listener: they never go stale.
             Gauge.builder(TaskGroupMeters.TASKS_ACTIVE, this.active, AtomicInteger::get)
-                .description("Tasks running on a thread now")
-                .baseUnit(TaskGroupMeters.UNIT_TASKS)
-                .tags(this.tags)
-                .strongReference(true)
-                .register(registry);
+                    .description("Tasks running on a thread now")
+                    .baseUnit(TaskGroupMeters.UNIT_TASKS)
+                    .tags(this.tags)
+                    .strongReference(true)
+                    .register(registry);
             Gauge.builder(TaskGroupMeters.TASKS_QUEUED, this.queued, AtomicInteger::get)
-                .description("Tasks forked and not started yet: waiting for a concurrency permit or a thread")
-                .baseUnit(TaskGroupMeters.UNIT_TASKS)
-                .tags(this.tags)
-                .strongReference(true)
-                .register(registry);
+                    .description("Tasks forked and not started yet: waiting for a concurrency permit or a thread")
+                    .baseUnit(TaskGroupMeters.UNIT_TASKS)
+                    .tags(this.tags)
+                    .strongReference(true)
+                    .register(registry);
             Gauge.builder(TaskGroupMeters.GROUPS_ACTIVE, this.groupsActive, AtomicInteger::get)
-                .description("Task groups open now")
-                .baseUnit(TaskGroupMeters.UNIT_GROUPS)
-                .tags(this.tags)
-                .strongReference(true)
-                .register(registry);
+                    .description("Task groups open now")
+                    .baseUnit(TaskGroupMeters.UNIT_GROUPS)
+                    .tags(this.tags)
+                    .strongReference(true)
+                    .register(registry);
         }
 
         Counter cancelled(@Nullable CancellationReason reason) {
@@ -170,11 +171,11 @@ public class TaskGroupMetricsListener implements TaskGroupListener {
             Counter counter = this.cancelled.get(index);
             if (counter == null) {
                 counter = Counter.builder(TaskGroupMeters.TASKS_CANCELLED)
-                    .description("Tasks cancelled, by reason")
-                    .baseUnit(TaskGroupMeters.UNIT_TASKS)
-                    .tags(this.tags)
-                    .tag(TaskGroupMeters.REASON, (reason != null) ? reason.value() : "unknown")
-                    .register(this.registry);
+                        .description("Tasks cancelled, by reason")
+                        .baseUnit(TaskGroupMeters.UNIT_TASKS)
+                        .tags(this.tags)
+                        .tag(TaskGroupMeters.REASON, (reason != null) ? reason.value() : "unknown")
+                        .register(this.registry);
                 this.cancelled.set(index, counter); // racing threads get the same meter from the registry
             }
             return counter;
@@ -184,10 +185,10 @@ public class TaskGroupMetricsListener implements TaskGroupListener {
             Timer timer = this.taskDurations.get(outcome.ordinal());
             if (timer == null) {
                 timer = Timer.builder(TaskGroupMeters.TASK_DURATION)
-                    .description("Run time of finished tasks (zero for tasks that never started), by outcome")
-                    .tags(this.tags)
-                    .tag(TaskGroupMeters.OUTCOME, outcome.value)
-                    .register(this.registry);
+                        .description("Run time of finished tasks (zero for tasks that never started), by outcome")
+                        .tags(this.tags)
+                        .tag(TaskGroupMeters.OUTCOME, outcome.value)
+                        .register(this.registry);
                 this.taskDurations.set(outcome.ordinal(), timer);
             }
             return timer;
@@ -197,10 +198,10 @@ public class TaskGroupMetricsListener implements TaskGroupListener {
             Timer timer = this.groupDurations.get(outcome.ordinal());
             if (timer == null) {
                 timer = Timer.builder(TaskGroupMeters.GROUP_DURATION)
-                    .description("Time from open to close of closed task groups, by outcome")
-                    .tags(this.tags)
-                    .tag(TaskGroupMeters.OUTCOME, outcome.value())
-                    .register(this.registry);
+                        .description("Time from open to close of closed task groups, by outcome")
+                        .tags(this.tags)
+                        .tag(TaskGroupMeters.OUTCOME, outcome.value())
+                        .register(this.registry);
                 this.groupDurations.set(outcome.ordinal(), timer);
             }
             return timer;

@@ -19,13 +19,17 @@ public enum TaskGroupObservationDocumentation implements ObservationDocumentatio
 
         @Override
         public KeyName[] getLowCardinalityKeyNames() {
-            return new KeyName[] { LowCardinalityKeyNames.GROUP, LowCardinalityKeyNames.POLICY,
-                    LowCardinalityKeyNames.OUTCOME, LowCardinalityKeyNames.REASON };
+            return new KeyName[] {
+                LowCardinalityKeyNames.GROUP,
+                LowCardinalityKeyNames.POLICY,
+                LowCardinalityKeyNames.OUTCOME,
+                LowCardinalityKeyNames.REASON
+            };
         }
 
         @Override
         public KeyName[] getHighCardinalityKeyNames() {
-            return new KeyName[] { HighCardinalityKeyNames.GROUP_ID };
+            return new KeyName[] {HighCardinalityKeyNames.GROUP_ID};
         }
     },
 
@@ -38,13 +42,14 @@ public enum TaskGroupObservationDocumentation implements ObservationDocumentatio
 
         @Override
         public KeyName[] getLowCardinalityKeyNames() {
-            return new KeyName[] { LowCardinalityKeyNames.GROUP, LowCardinalityKeyNames.OUTCOME,
-                    LowCardinalityKeyNames.REASON };
+            return new KeyName[] {
+                LowCardinalityKeyNames.GROUP, LowCardinalityKeyNames.OUTCOME, LowCardinalityKeyNames.REASON
+            };
         }
 
         @Override
         public KeyName[] getHighCardinalityKeyNames() {
-            return new KeyName[] { HighCardinalityKeyNames.TASK, HighCardinalityKeyNames.GROUP_ID };
+            return new KeyName[] {HighCardinalityKeyNames.TASK, HighCardinalityKeyNames.GROUP_ID};
         }
     };
 

@@ -1,13 +1,12 @@
 package io.github.taskgroup.micrometer;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
 import io.github.taskgroup.Task;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupListener;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -56,7 +55,8 @@ public class TaskGroupObservationListener implements TaskGroupListener {
      * @param groupConvention the convention of group observations, or {@code null} for the default one
      * @param taskConvention the convention of task observations, or {@code null} for the default one
      */
-    public TaskGroupObservationListener(ObservationRegistry registry,
+    public TaskGroupObservationListener(
+            ObservationRegistry registry,
             @Nullable TaskGroupObservationConvention groupConvention,
             @Nullable TaskObservationConvention taskConvention) {
         this(registry, groupConvention, taskConvention, TaskGroupMetrics.DEFAULT_MAX_GROUP_NAMES);
@@ -69,9 +69,11 @@ public class TaskGroupObservationListener implements TaskGroupListener {
      * @param maxGroupNames how many distinct group names are a {@code group} key value of their own (at least 1),
      * as for {@link TaskGroupMetricsListener#TaskGroupMetricsListener(io.micrometer.core.instrument.MeterRegistry, int)}
      */
-    public TaskGroupObservationListener(ObservationRegistry registry,
+    public TaskGroupObservationListener(
+            ObservationRegistry registry,
             @Nullable TaskGroupObservationConvention groupConvention,
-            @Nullable TaskObservationConvention taskConvention, int maxGroupNames) {
+            @Nullable TaskObservationConvention taskConvention,
+            int maxGroupNames) {
         this.registry = registry;
         this.groupConvention = groupConvention;
         this.taskConvention = taskConvention;
@@ -81,9 +83,12 @@ public class TaskGroupObservationListener implements TaskGroupListener {
     @Override
     public void groupOpened(TaskGroup group) {
         Observation observation = TaskGroupObservationDocumentation.GROUP
-            .observation(this.groupConvention, DefaultTaskGroupObservationConvention.INSTANCE,
-                    () -> new TaskGroupObservationContext(group, this.groupTags.get(group.name())), this.registry)
-            .start();
+                .observation(
+                        this.groupConvention,
+                        DefaultTaskGroupObservationConvention.INSTANCE,
+                        () -> new TaskGroupObservationContext(group, this.groupTags.get(group.name())),
+                        this.registry)
+                .start();
         if (!observation.isNoop()) {
             this.groups.put(group, observation);
         }
@@ -101,8 +106,10 @@ public class TaskGroupObservationListener implements TaskGroupListener {
     @Override
     public void taskStarted(Task<?> task) {
         Observation parent = this.groups.get(task.group());
-        Observation observation = TaskGroupObservationDocumentation.TASK.observation(this.taskConvention,
-                DefaultTaskObservationConvention.INSTANCE, () -> new TaskObservationContext(task, groupTag(task, parent)),
+        Observation observation = TaskGroupObservationDocumentation.TASK.observation(
+                this.taskConvention,
+                DefaultTaskObservationConvention.INSTANCE,
+                () -> new TaskObservationContext(task, groupTag(task, parent)),
                 this.registry);
         if (observation.isNoop()) {
             return;

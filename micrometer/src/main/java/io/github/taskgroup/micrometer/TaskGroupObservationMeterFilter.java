@@ -1,10 +1,9 @@
 package io.github.taskgroup.micrometer;
 
-import java.util.Set;
-
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.config.MeterFilterReply;
+import java.util.Set;
 
 /**
  * Denies the meters that Micrometer's {@code DefaultMeterObservationHandler} makes from the task group

@@ -1,10 +1,9 @@
 package io.github.taskgroup.micrometer;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.awaitility.Awaitility.await;
 
 import io.github.taskgroup.Task;
 import io.github.taskgroup.TaskGroup;
@@ -18,17 +17,16 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
-
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
-import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Exact meter values on a {@link SimpleMeterRegistry} after scripted scenarios. Every test ends with all
@@ -40,8 +38,8 @@ class TaskGroupMetricsListenerTests {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     private final TaskGroupFactory factory = TaskGroupFactory.builder()
-        .listener(new TaskGroupMetricsListener(this.registry, 100))
-        .build();
+            .listener(new TaskGroupMetricsListener(this.registry, 100))
+            .build();
 
     @AfterEach
     void closeFactory() {
@@ -72,19 +70,20 @@ class TaskGroupMetricsListenerTests {
     void failure_cancels_the_siblings_with_reason_sibling_failure() {
         CountDownLatch siblingRunning = new CountDownLatch(1);
         CountDownLatch never = new CountDownLatch(1);
-        assertThatExceptionOfType(TaskGroupException.class).isThrownBy(() -> this.factory.run("orders", (group) -> {
-            group.fork("slow", () -> {
-                siblingRunning.countDown();
-                never.await();
-                return null;
-            });
-            group.fork("broken", () -> {
-                siblingRunning.await();
-                throw new IllegalStateException("boom");
-            });
-            group.join();
-            return null;
-        }));
+        assertThatExceptionOfType(TaskGroupException.class)
+                .isThrownBy(() -> this.factory.run("orders", (group) -> {
+                    group.fork("slow", () -> {
+                        siblingRunning.countDown();
+                        never.await();
+                        return null;
+                    });
+                    group.fork("broken", () -> {
+                        siblingRunning.await();
+                        throw new IllegalStateException("boom");
+                    });
+                    group.join();
+                    return null;
+                }));
         assertThat(spawned("orders")).isEqualTo(2);
         assertThat(taskCount("orders", "failed")).isEqualTo(1);
         assertThat(taskCount("orders", "cancelled")).isEqualTo(1);
@@ -98,7 +97,8 @@ class TaskGroupMetricsListenerTests {
     @Test
     void timeout_cancels_the_tasks_with_reason_timeout() {
         CountDownLatch never = new CountDownLatch(1);
-        TaskGroupOptions options = TaskGroupOptions.builder().timeout(Duration.ofMillis(50)).build();
+        TaskGroupOptions options =
+                TaskGroupOptions.builder().timeout(Duration.ofMillis(50)).build();
         try (TaskGroup group = this.factory.open("slow", options)) {
             group.fork("waits", () -> {
                 never.await();
@@ -117,16 +117,17 @@ class TaskGroupMetricsListenerTests {
     @Test
     void a_run_whose_deadline_expires_records_outcome_timeout() {
         CountDownLatch never = new CountDownLatch(1);
-        TaskGroupOptions options = TaskGroupOptions.builder().timeout(Duration.ofMillis(50)).build();
+        TaskGroupOptions options =
+                TaskGroupOptions.builder().timeout(Duration.ofMillis(50)).build();
         assertThatExceptionOfType(TaskGroupTimeoutException.class)
-            .isThrownBy(() -> this.factory.run("slow-run", options, (group) -> {
-                group.fork("waits", () -> {
-                    never.await();
+                .isThrownBy(() -> this.factory.run("slow-run", options, (group) -> {
+                    group.fork("waits", () -> {
+                        never.await();
+                        return null;
+                    });
+                    group.join(); // throws the timeout; run() passes it through as join's own report
                     return null;
-                });
-                group.join(); // throws the timeout; run() passes it through as join's own report
-                return null;
-            }));
+                }));
         assertThat(cancelled("slow-run", "timeout")).isEqualTo(1);
         assertThat(groupCount("slow-run", "timeout")).isEqualTo(1);
         assertIdle("slow-run");
@@ -166,7 +167,8 @@ class TaskGroupMetricsListenerTests {
         }
         Timer cancelled = timer(TaskGroupMeters.TASK_DURATION, "late", "cancelled");
         assertThat(cancelled.count()).isEqualTo(1);
-        assertThat(cancelled.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS)).isZero();
+        assertThat(cancelled.totalTime(java.util.concurrent.TimeUnit.NANOSECONDS))
+                .isZero();
         assertThat(cancelled("late", "explicit")).isEqualTo(1);
         assertIdle("late");
         assertBalanced();
@@ -177,17 +179,19 @@ class TaskGroupMetricsListenerTests {
         CountDownLatch innerRunning = new CountDownLatch(2);
         CountDownLatch never = new CountDownLatch(1);
         try (TaskGroup outer = this.factory.open("outer")) {
-            outer.fork("fan-out", () -> this.factory.run("inner", (inner) -> {
-                for (int i = 0; i < 2; i++) {
-                    inner.fork(() -> {
-                        innerRunning.countDown();
-                        never.await();
+            outer.fork(
+                    "fan-out",
+                    () -> this.factory.run("inner", (inner) -> {
+                        for (int i = 0; i < 2; i++) {
+                            inner.fork(() -> {
+                                innerRunning.countDown();
+                                never.await();
+                                return null;
+                            });
+                        }
+                        inner.join();
                         return null;
-                    });
-                }
-                inner.join();
-                return null;
-            }));
+                    }));
             innerRunning.await();
             assertThat(gauge(TaskGroupMeters.GROUPS_ACTIVE, "outer")).isEqualTo(1);
             assertThat(gauge(TaskGroupMeters.GROUPS_ACTIVE, "inner")).isEqualTo(1);
@@ -202,8 +206,8 @@ class TaskGroupMetricsListenerTests {
         assertThat(groupCount("inner", "cancelled")).isEqualTo(1);
         assertThat(groupCount("outer", "cancelled")).isEqualTo(1);
         // The fan-out task ends without a genuine failure: its nested group's cancellation is an echo.
-        assertThat(taskCount("outer", "failed") + taskCount("outer", "cancelled")
-                + taskCount("outer", "succeeded")).isEqualTo(1);
+        assertThat(taskCount("outer", "failed") + taskCount("outer", "cancelled") + taskCount("outer", "succeeded"))
+                .isEqualTo(1);
         assertIdle("outer");
         assertIdle("inner");
         assertBalanced();
@@ -237,7 +241,8 @@ class TaskGroupMetricsListenerTests {
     void first_success_cancels_the_losers_with_reason_first_success() throws InterruptedException {
         CountDownLatch never = new CountDownLatch(1);
         CountDownLatch loserRunning = new CountDownLatch(1);
-        TaskGroupOptions options = TaskGroupOptions.builder().policy(TaskGroupPolicy.FIRST_SUCCESS).build();
+        TaskGroupOptions options =
+                TaskGroupOptions.builder().policy(TaskGroupPolicy.FIRST_SUCCESS).build();
         this.factory.run("race", options, (group) -> {
             group.fork("loser", () -> {
                 loserRunning.countDown();
@@ -259,7 +264,8 @@ class TaskGroupMetricsListenerTests {
 
     @Test
     void group_names_past_the_limit_are_tagged_other_with_one_warning() throws Exception {
-        java.util.logging.Logger julLogger = java.util.logging.Logger.getLogger(TaskGroupMetricsListener.class.getName());
+        java.util.logging.Logger julLogger =
+                java.util.logging.Logger.getLogger(TaskGroupMetricsListener.class.getName());
         List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.logging.Handler handler = new java.util.logging.Handler() {
             @Override
@@ -268,18 +274,15 @@ class TaskGroupMetricsListenerTests {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         julLogger.addHandler(handler);
         try {
             tagsOtherPastTheLimit(warnings);
-        }
-        finally {
+        } finally {
             julLogger.removeHandler(handler);
         }
     }
@@ -287,21 +290,41 @@ class TaskGroupMetricsListenerTests {
     private void tagsOtherPastTheLimit(List<String> warnings) throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (TaskGroupFactory limited = TaskGroupFactory.builder()
-            .listener(new TaskGroupMetricsListener(registry, 2))
-            .build()) {
+                .listener(new TaskGroupMetricsListener(registry, 2))
+                .build()) {
             for (String name : List.of("a", "b", "c", "d", "a", "e")) {
                 limited.run(name, (group) -> group.fork(() -> 1));
             }
         }
         assertThat(registry.find(TaskGroupMeters.TASKS_SPAWNED).counters())
-            .extracting((counter) -> counter.getId().getTag(TaskGroupMeters.GROUP))
-            .containsExactlyInAnyOrder("a", "b", "other");
-        assertThat(registry.get(TaskGroupMeters.TASKS_SPAWNED).tag("group", "a").counter().count()).isEqualTo(2);
-        assertThat(registry.get(TaskGroupMeters.TASKS_SPAWNED).tag("group", "other").counter().count()).isEqualTo(3);
-        assertThat(registry.get(TaskGroupMeters.GROUP_DURATION).tag("group", "other").timer().count()).isEqualTo(3);
-        assertThat(registry.get(TaskGroupMeters.GROUPS_ACTIVE).tag("group", "other").gauge().value()).isZero();
-        assertThat(warnings).as("one warning").singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-            .contains("distinct task group names").contains("group 'c'").contains("taskgroup.metrics.max-group-names");
+                .extracting((counter) -> counter.getId().getTag(TaskGroupMeters.GROUP))
+                .containsExactlyInAnyOrder("a", "b", "other");
+        assertThat(registry.get(TaskGroupMeters.TASKS_SPAWNED)
+                        .tag("group", "a")
+                        .counter()
+                        .count())
+                .isEqualTo(2);
+        assertThat(registry.get(TaskGroupMeters.TASKS_SPAWNED)
+                        .tag("group", "other")
+                        .counter()
+                        .count())
+                .isEqualTo(3);
+        assertThat(registry.get(TaskGroupMeters.GROUP_DURATION)
+                        .tag("group", "other")
+                        .timer()
+                        .count())
+                .isEqualTo(3);
+        assertThat(registry.get(TaskGroupMeters.GROUPS_ACTIVE)
+                        .tag("group", "other")
+                        .gauge()
+                        .value())
+                .isZero();
+        assertThat(warnings)
+                .as("one warning")
+                .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains("distinct task group names")
+                .contains("group 'c'")
+                .contains("taskgroup.metrics.max-group-names");
     }
 
     @Test
@@ -316,11 +339,28 @@ class TaskGroupMetricsListenerTests {
             return null;
         });
         for (Meter meter : this.registry.getMeters()) {
-            assertThat(meter.getId().getDescription()).as(meter.getId().getName()).isNotBlank();
+            assertThat(meter.getId().getDescription())
+                    .as(meter.getId().getName())
+                    .isNotBlank();
         }
-        assertThat(this.registry.get(TaskGroupMeters.TASKS_SPAWNED).counter().getId().getBaseUnit()).isEqualTo("tasks");
-        assertThat(this.registry.get(TaskGroupMeters.TASKS_QUEUED).gauge().getId().getBaseUnit()).isEqualTo("tasks");
-        assertThat(this.registry.get(TaskGroupMeters.GROUPS_ACTIVE).gauge().getId().getBaseUnit()).isEqualTo("groups");
+        assertThat(this.registry
+                        .get(TaskGroupMeters.TASKS_SPAWNED)
+                        .counter()
+                        .getId()
+                        .getBaseUnit())
+                .isEqualTo("tasks");
+        assertThat(this.registry
+                        .get(TaskGroupMeters.TASKS_QUEUED)
+                        .gauge()
+                        .getId()
+                        .getBaseUnit())
+                .isEqualTo("tasks");
+        assertThat(this.registry
+                        .get(TaskGroupMeters.GROUPS_ACTIVE)
+                        .gauge()
+                        .getId()
+                        .getBaseUnit())
+                .isEqualTo("groups");
     }
 
     /** Many groups at once, each ending a random way; the counts must balance exactly afterwards. */
@@ -335,8 +375,7 @@ class TaskGroupMetricsListenerTests {
                 try {
                     start.await();
                     runRandomGroup(kind);
-                }
-                catch (Exception expected) {
+                } catch (Exception expected) {
                     // failures and timeouts are part of the script
                 }
             });
@@ -352,10 +391,13 @@ class TaskGroupMetricsListenerTests {
             assertIdle(name);
         }
         assertBalanced();
-        double cancelledCounted = this.registry.find(TaskGroupMeters.TASKS_CANCELLED).counters()
-            .stream().mapToDouble(Counter::count).sum();
-        double cancelledTimed = this.registry.find(TaskGroupMeters.TASK_DURATION).tag("outcome", "cancelled")
-            .timers().stream().mapToLong(Timer::count).sum();
+        double cancelledCounted = this.registry.find(TaskGroupMeters.TASKS_CANCELLED).counters().stream()
+                .mapToDouble(Counter::count)
+                .sum();
+        double cancelledTimed =
+                this.registry.find(TaskGroupMeters.TASK_DURATION).tag("outcome", "cancelled").timers().stream()
+                        .mapToLong(Timer::count)
+                        .sum();
         assertThat(cancelledCounted).isEqualTo(cancelledTimed);
     }
 
@@ -386,20 +428,26 @@ class TaskGroupMetricsListenerTests {
     }
 
     private double spawned(String group) {
-        return this.registry.get(TaskGroupMeters.TASKS_SPAWNED).tag(TaskGroupMeters.GROUP, group).counter().count();
+        return this.registry
+                .get(TaskGroupMeters.TASKS_SPAWNED)
+                .tag(TaskGroupMeters.GROUP, group)
+                .counter()
+                .count();
     }
 
     private double cancelled(String group, String reason) {
-        return this.registry.get(TaskGroupMeters.TASKS_CANCELLED)
-            .tags(TaskGroupMeters.GROUP, group, TaskGroupMeters.REASON, reason)
-            .counter()
-            .count();
+        return this.registry
+                .get(TaskGroupMeters.TASKS_CANCELLED)
+                .tags(TaskGroupMeters.GROUP, group, TaskGroupMeters.REASON, reason)
+                .counter()
+                .count();
     }
 
     private long taskCount(String group, String outcome) {
-        Timer timer = this.registry.find(TaskGroupMeters.TASK_DURATION)
-            .tags(TaskGroupMeters.GROUP, group, TaskGroupMeters.OUTCOME, outcome)
-            .timer();
+        Timer timer = this.registry
+                .find(TaskGroupMeters.TASK_DURATION)
+                .tags(TaskGroupMeters.GROUP, group, TaskGroupMeters.OUTCOME, outcome)
+                .timer();
         return (timer != null) ? timer.count() : 0;
     }
 
@@ -408,7 +456,10 @@ class TaskGroupMetricsListenerTests {
     }
 
     private Timer timer(String name, String group, String outcome) {
-        return this.registry.get(name).tags(TaskGroupMeters.GROUP, group, TaskGroupMeters.OUTCOME, outcome).timer();
+        return this.registry
+                .get(name)
+                .tags(TaskGroupMeters.GROUP, group, TaskGroupMeters.OUTCOME, outcome)
+                .timer();
     }
 
     private double gauge(String name, String group) {
@@ -419,15 +470,19 @@ class TaskGroupMetricsListenerTests {
     private void assertIdle(String group) {
         assertThat(gauge(TaskGroupMeters.TASKS_ACTIVE, group)).as("active").isZero();
         assertThat(gauge(TaskGroupMeters.TASKS_QUEUED, group)).as("queued").isZero();
-        assertThat(gauge(TaskGroupMeters.GROUPS_ACTIVE, group)).as("groups active").isZero();
+        assertThat(gauge(TaskGroupMeters.GROUPS_ACTIVE, group))
+                .as("groups active")
+                .isZero();
     }
 
     /** spawned = succeeded + failed + cancelled, over every group tag. */
     private void assertBalanced() {
-        double spawned = this.registry.find(TaskGroupMeters.TASKS_SPAWNED).counters()
-            .stream().mapToDouble(Counter::count).sum();
-        long finished = this.registry.find(TaskGroupMeters.TASK_DURATION).timers()
-            .stream().mapToLong(Timer::count).sum();
+        double spawned = this.registry.find(TaskGroupMeters.TASKS_SPAWNED).counters().stream()
+                .mapToDouble(Counter::count)
+                .sum();
+        long finished = this.registry.find(TaskGroupMeters.TASK_DURATION).timers().stream()
+                .mapToLong(Timer::count)
+                .sum();
         assertThat(finished).as("finished tasks").isEqualTo((long) spawned);
     }
 }

@@ -1,10 +1,8 @@
 package io.github.taskgroup.micrometer;
 
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
+import static io.micrometer.observation.tck.TestObservationRegistryAssert.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import io.github.taskgroup.Task;
 import io.github.taskgroup.TaskGroup;
@@ -14,16 +12,17 @@ import io.micrometer.common.KeyValues;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.tck.TestObservationRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
-
-import static io.micrometer.observation.tck.TestObservationRegistryAssert.assertThat;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * The observation tree of groups and tasks, checked with Micrometer's {@link TestObservationRegistry} (which
@@ -60,11 +59,11 @@ class TaskGroupObservationListenerTests {
         this.factory.close();
     }
 
-    private TaskGroupFactory factory(TaskGroupObservationConvention groupConvention,
-            TaskObservationConvention taskConvention) {
+    private TaskGroupFactory factory(
+            TaskGroupObservationConvention groupConvention, TaskObservationConvention taskConvention) {
         return TaskGroupFactory.builder()
-            .listener(new TaskGroupObservationListener(this.registry, groupConvention, taskConvention))
-            .build();
+                .listener(new TaskGroupObservationListener(this.registry, groupConvention, taskConvention))
+                .build();
     }
 
     @Test
@@ -79,27 +78,32 @@ class TaskGroupObservationListenerTests {
             group.join();
             return null;
         });
-        assertThat(currentOnOwner.get()).as("no scope of the group left open on the owner thread").isNull();
+        assertThat(currentOnOwner.get())
+                .as("no scope of the group left open on the owner thread")
+                .isNull();
         assertThat(this.registry.getCurrentObservation()).isNull();
-        assertThat(this.registry).hasNumberOfObservationsWithNameEqualTo("taskgroup.group", 1)
-            .hasNumberOfObservationsWithNameEqualTo("taskgroup.task", 2)
-            .hasObservationWithNameEqualTo("taskgroup.group")
-            .that()
-            .hasBeenStarted()
-            .hasBeenStopped()
-            .hasContextualNameEqualTo("taskgroup checkout")
-            .hasLowCardinalityKeyValue("group", "checkout")
-            .hasLowCardinalityKeyValue("outcome", "succeeded")
-            .hasLowCardinalityKeyValue("policy", "fail-fast")
-            .hasLowCardinalityKeyValue("reason", "none")
-            .hasHighCardinalityKeyValueWithKey("group.id")
-            .doesNotHaveError();
-        assertThat(this.registry).forAllObservationsWithNameEqualTo("taskgroup.task",
-                (task) -> task.hasLowCardinalityKeyValue("group", "checkout")
-                    .hasLowCardinalityKeyValue("outcome", "succeeded")
-                    .hasLowCardinalityKeyValue("reason", "none")
-                    .hasHighCardinalityKeyValueWithKey("task")
-                    .doesNotHaveError());
+        assertThat(this.registry)
+                .hasNumberOfObservationsWithNameEqualTo("taskgroup.group", 1)
+                .hasNumberOfObservationsWithNameEqualTo("taskgroup.task", 2)
+                .hasObservationWithNameEqualTo("taskgroup.group")
+                .that()
+                .hasBeenStarted()
+                .hasBeenStopped()
+                .hasContextualNameEqualTo("taskgroup checkout")
+                .hasLowCardinalityKeyValue("group", "checkout")
+                .hasLowCardinalityKeyValue("outcome", "succeeded")
+                .hasLowCardinalityKeyValue("policy", "fail-fast")
+                .hasLowCardinalityKeyValue("reason", "none")
+                .hasHighCardinalityKeyValueWithKey("group.id")
+                .doesNotHaveError();
+        assertThat(this.registry)
+                .forAllObservationsWithNameEqualTo(
+                        "taskgroup.task",
+                        (task) -> task.hasLowCardinalityKeyValue("group", "checkout")
+                                .hasLowCardinalityKeyValue("outcome", "succeeded")
+                                .hasLowCardinalityKeyValue("reason", "none")
+                                .hasHighCardinalityKeyValueWithKey("task")
+                                .doesNotHaveError());
         assertThat(this.registry).hasHandledContextsThatSatisfy((contexts) -> {
             Observation.Context group = single(contexts, "taskgroup.group");
             assertThat(group.getParentObservation()).isNull();
@@ -135,25 +139,28 @@ class TaskGroupObservationListenerTests {
     @Test
     void nested_groups_hang_under_the_task_that_opened_them() throws InterruptedException {
         this.factory.run("outer", (outer) -> {
-            outer.fork("fan-out", () -> this.factory.run("inner", (inner) -> {
-                inner.fork("leaf", () -> 1);
-                inner.join();
-                return null;
-            }));
+            outer.fork(
+                    "fan-out",
+                    () -> this.factory.run("inner", (inner) -> {
+                        inner.fork("leaf", () -> 1);
+                        inner.join();
+                        return null;
+                    }));
             outer.join();
             return null;
         });
-        assertThat(this.registry).hasNumberOfObservationsWithNameEqualTo("taskgroup.group", 2)
-            .hasNumberOfObservationsWithNameEqualTo("taskgroup.task", 2)
-            .hasHandledContextsThatSatisfy((contexts) -> {
-                Observation.Context outer = byKey(contexts, "taskgroup.group", "group", "outer");
-                Observation.Context fanOut = byHighKey(contexts, "task", "fan-out");
-                Observation.Context inner = byKey(contexts, "taskgroup.group", "group", "inner");
-                Observation.Context leaf = byHighKey(contexts, "task", "leaf");
-                assertThat(fanOut.getParentObservation().getContextView()).isSameAs(outer);
-                assertThat(inner.getParentObservation().getContextView()).isSameAs(fanOut);
-                assertThat(leaf.getParentObservation().getContextView()).isSameAs(inner);
-            });
+        assertThat(this.registry)
+                .hasNumberOfObservationsWithNameEqualTo("taskgroup.group", 2)
+                .hasNumberOfObservationsWithNameEqualTo("taskgroup.task", 2)
+                .hasHandledContextsThatSatisfy((contexts) -> {
+                    Observation.Context outer = byKey(contexts, "taskgroup.group", "group", "outer");
+                    Observation.Context fanOut = byHighKey(contexts, "task", "fan-out");
+                    Observation.Context inner = byKey(contexts, "taskgroup.group", "group", "inner");
+                    Observation.Context leaf = byHighKey(contexts, "task", "leaf");
+                    assertThat(fanOut.getParentObservation().getContextView()).isSameAs(outer);
+                    assertThat(inner.getParentObservation().getContextView()).isSameAs(fanOut);
+                    assertThat(leaf.getParentObservation().getContextView()).isSameAs(inner);
+                });
     }
 
     @Test
@@ -161,32 +168,38 @@ class TaskGroupObservationListenerTests {
         CountDownLatch siblingRunning = new CountDownLatch(1);
         CountDownLatch never = new CountDownLatch(1);
         IllegalStateException boom = new IllegalStateException("boom");
-        assertThatExceptionOfType(TaskGroupException.class).isThrownBy(() -> this.factory.run("orders", (group) -> {
-            group.fork("slow", () -> {
-                siblingRunning.countDown();
-                never.await();
-                return null;
-            });
-            group.fork("broken", () -> {
-                siblingRunning.await();
-                throw boom;
-            });
-            group.join();
-            return null;
-        }));
-        assertThat(this.registry).hasObservationWithNameEqualTo("taskgroup.group")
-            .that()
-            .hasLowCardinalityKeyValue("outcome", "failed")
-            .hasLowCardinalityKeyValue("reason", "sibling-failure");
-        assertThat(this.registry).hasAnObservation((observation) -> observation.hasNameEqualTo("taskgroup.task")
-            .hasHighCardinalityKeyValue("task", "broken")
-            .hasLowCardinalityKeyValue("outcome", "failed")
-            .hasError(boom));
-        assertThat(this.registry).hasAnObservation((observation) -> observation.hasNameEqualTo("taskgroup.task")
-            .hasHighCardinalityKeyValue("task", "slow")
-            .hasLowCardinalityKeyValue("outcome", "cancelled")
-            .hasLowCardinalityKeyValue("reason", "sibling-failure")
-            .doesNotHaveError());
+        assertThatExceptionOfType(TaskGroupException.class)
+                .isThrownBy(() -> this.factory.run("orders", (group) -> {
+                    group.fork("slow", () -> {
+                        siblingRunning.countDown();
+                        never.await();
+                        return null;
+                    });
+                    group.fork("broken", () -> {
+                        siblingRunning.await();
+                        throw boom;
+                    });
+                    group.join();
+                    return null;
+                }));
+        assertThat(this.registry)
+                .hasObservationWithNameEqualTo("taskgroup.group")
+                .that()
+                .hasLowCardinalityKeyValue("outcome", "failed")
+                .hasLowCardinalityKeyValue("reason", "sibling-failure");
+        assertThat(this.registry)
+                .hasAnObservation((observation) -> observation
+                        .hasNameEqualTo("taskgroup.task")
+                        .hasHighCardinalityKeyValue("task", "broken")
+                        .hasLowCardinalityKeyValue("outcome", "failed")
+                        .hasError(boom));
+        assertThat(this.registry)
+                .hasAnObservation((observation) -> observation
+                        .hasNameEqualTo("taskgroup.task")
+                        .hasHighCardinalityKeyValue("task", "slow")
+                        .hasLowCardinalityKeyValue("outcome", "cancelled")
+                        .hasLowCardinalityKeyValue("reason", "sibling-failure")
+                        .doesNotHaveError());
     }
 
     @Test
@@ -197,11 +210,12 @@ class TaskGroupObservationListenerTests {
             assertThat(task.state()).isEqualTo(Task.State.CANCELLED);
             group.join();
         }
-        assertThat(this.registry).hasNumberOfObservationsWithNameEqualTo("taskgroup.task", 0)
-            .hasObservationWithNameEqualTo("taskgroup.group")
-            .that()
-            .hasLowCardinalityKeyValue("outcome", "cancelled")
-            .hasLowCardinalityKeyValue("reason", "explicit");
+        assertThat(this.registry)
+                .hasNumberOfObservationsWithNameEqualTo("taskgroup.task", 0)
+                .hasObservationWithNameEqualTo("taskgroup.group")
+                .that()
+                .hasLowCardinalityKeyValue("outcome", "cancelled")
+                .hasLowCardinalityKeyValue("reason", "explicit");
     }
 
     @RepeatedTest(3)
@@ -224,46 +238,52 @@ class TaskGroupObservationListenerTests {
     @Test
     void conventions_replace_the_naming() throws InterruptedException {
         this.factory.close();
-        this.factory = factory(new DefaultTaskGroupObservationConvention() {
-            @Override
-            public String getName() {
-                return "custom.group";
-            }
+        this.factory = factory(
+                new DefaultTaskGroupObservationConvention() {
+                    @Override
+                    public String getName() {
+                        return "custom.group";
+                    }
 
-            @Override
-            public KeyValues getLowCardinalityKeyValues(TaskGroupObservationContext context) {
-                return super.getLowCardinalityKeyValues(context).and("team", "payments");
-            }
-        }, new TaskObservationConvention() {
-            @Override
-            public String getName() {
-                return "custom.task";
-            }
+                    @Override
+                    public KeyValues getLowCardinalityKeyValues(TaskGroupObservationContext context) {
+                        return super.getLowCardinalityKeyValues(context).and("team", "payments");
+                    }
+                },
+                new TaskObservationConvention() {
+                    @Override
+                    public String getName() {
+                        return "custom.task";
+                    }
 
-            @Override
-            public String getContextualName(TaskObservationContext context) {
-                return context.getTask().group().name() + "/" + context.getTask().name();
-            }
-        });
+                    @Override
+                    public String getContextualName(TaskObservationContext context) {
+                        return context.getTask().group().name() + "/"
+                                + context.getTask().name();
+                    }
+                });
         this.factory.run("pay", (group) -> {
             group.fork("charge", () -> 1);
             group.join();
             return null;
         });
-        assertThat(this.registry).hasNumberOfObservationsWithNameEqualTo("taskgroup.group", 0)
-            .hasNumberOfObservationsWithNameEqualTo("taskgroup.task", 0)
-            .hasObservationWithNameEqualTo("custom.group")
-            .that()
-            .hasLowCardinalityKeyValue("team", "payments")
-            .hasLowCardinalityKeyValue("group", "pay")
-            .backToTestObservationRegistry()
-            .hasObservationWithNameEqualTo("custom.task")
-            .that()
-            .hasContextualNameEqualTo("pay/charge");
+        assertThat(this.registry)
+                .hasNumberOfObservationsWithNameEqualTo("taskgroup.group", 0)
+                .hasNumberOfObservationsWithNameEqualTo("taskgroup.task", 0)
+                .hasObservationWithNameEqualTo("custom.group")
+                .that()
+                .hasLowCardinalityKeyValue("team", "payments")
+                .hasLowCardinalityKeyValue("group", "pay")
+                .backToTestObservationRegistry()
+                .hasObservationWithNameEqualTo("custom.task")
+                .that()
+                .hasContextualNameEqualTo("pay/charge");
     }
 
     private static List<Observation.Context> named(List<Observation.Context> contexts, String name) {
-        return contexts.stream().filter((context) -> name.equals(context.getName())).toList();
+        return contexts.stream()
+                .filter((context) -> name.equals(context.getName()))
+                .toList();
     }
 
     private static Observation.Context single(List<Observation.Context> contexts, String name) {
@@ -272,18 +292,20 @@ class TaskGroupObservationListenerTests {
         return named.get(0);
     }
 
-    private static Observation.Context byKey(List<Observation.Context> contexts, String name, String key,
-            String value) {
+    private static Observation.Context byKey(
+            List<Observation.Context> contexts, String name, String key, String value) {
         return named(contexts, name).stream()
-            .filter((context) -> value.equals(context.getLowCardinalityKeyValue(key).getValue()))
-            .findFirst()
-            .orElseThrow();
+                .filter((context) ->
+                        value.equals(context.getLowCardinalityKeyValue(key).getValue()))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static Observation.Context byHighKey(List<Observation.Context> contexts, String key, String value) {
         return named(contexts, "taskgroup.task").stream()
-            .filter((context) -> value.equals(context.getHighCardinalityKeyValue(key).getValue()))
-            .findFirst()
-            .orElseThrow();
+                .filter((context) ->
+                        value.equals(context.getHighCardinalityKeyValue(key).getValue()))
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -1,5 +1,7 @@
 package io.github.taskgroup.sample;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,26 +12,26 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-
 import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Every query of the Grafana dashboard ({@code grafana/taskgroup-dashboard.json}) names only series that the
  * application exposes on {@code /actuator/prometheus}, with labels that those series have. (The end-to-end
  * script then runs every query against a real Prometheus and checks that it returns data.)
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "sample.downstream.price.latency=10ms", "sample.downstream.stock.latency=10ms",
-        "sample.downstream.reviews.latency=1s" })
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "sample.downstream.price.latency=10ms",
+            "sample.downstream.stock.latency=10ms",
+            "sample.downstream.reviews.latency=1s"
+        })
 @AutoConfigureMetrics
 class DashboardQueriesTest {
 
@@ -61,8 +63,11 @@ class DashboardQueriesTest {
     void everyPanelHasQueries() throws Exception {
         Map<String, List<String>> queries = queries();
         assertThat(queries).hasSizeGreaterThanOrEqualTo(6);
-        assertThat(queries.values()).allSatisfy(exprs -> assertThat(exprs).isNotEmpty()
-                .allSatisfy(expr -> assertThat(METRIC.matcher(expr).find()).as(expr).isTrue()));
+        assertThat(queries.values())
+                .allSatisfy(exprs -> assertThat(exprs)
+                        .isNotEmpty()
+                        .allSatisfy(expr ->
+                                assertThat(METRIC.matcher(expr).find()).as(expr).isTrue()));
     }
 
     @Test
@@ -70,10 +75,12 @@ class DashboardQueriesTest {
         // Traffic that makes every kind of series appear: successes, a failure (cancellations), a timeout.
         assertThat(Http.get(port, "/api/products/1").status()).isEqualTo(200);
         assertThat(Http.get(port, "/api/products/2?fail=stock").status()).isEqualTo(502);
-        assertThat(Http.get(port, "/api/products/3/lenient?fail=reviews").status()).isEqualTo(200);
+        assertThat(Http.get(port, "/api/products/3/lenient?fail=reviews").status())
+                .isEqualTo(200);
 
         String scrape = Http.get(port, "/actuator/prometheus").body();
-        Assumptions.assumeTrue(scrape.contains("taskgroup_tasks_spawned_tasks_total"),
+        Assumptions.assumeTrue(
+                scrape.contains("taskgroup_tasks_spawned_tasks_total"),
                 "the taskgroup meters (issue 4) are not in this build yet");
         Map<String, Set<String>> labels = labelsBySeries(scrape);
 
@@ -85,10 +92,13 @@ class DashboardQueriesTest {
                     metrics.add(metric.group());
                 }
                 for (String name : metrics) {
-                    assertThat(labels).as("panel '%s': series %s of %s", title, name, expr).containsKey(name);
+                    assertThat(labels)
+                            .as("panel '%s': series %s of %s", title, name, expr)
+                            .containsKey(name);
                 }
                 for (String label : usedLabels(expr)) {
-                    assertThat(metrics).as("panel '%s': label '%s' of %s", title, label, expr)
+                    assertThat(metrics)
+                            .as("panel '%s': label '%s' of %s", title, label, expr)
                             .anySatisfy(name -> assertThat(labels.get(name)).contains(label));
                 }
             }
@@ -103,16 +113,22 @@ class DashboardQueriesTest {
     @Test
     void theObservationsMakeNoSecondMeterFamily() throws Exception {
         assertThat(Http.get(port, "/api/products/4").status()).isEqualTo(200);
-        Set<String> series = labelsBySeries(Http.get(port, "/actuator/prometheus").body()).keySet();
-        Pattern removed = Pattern.compile(
-                "taskgroup_(group|task)(_active)?_seconds(_[a-z_]+)?");
-        assertThat(series).filteredOn(name -> name.startsWith("taskgroup_"))
+        Set<String> series =
+                labelsBySeries(Http.get(port, "/actuator/prometheus").body()).keySet();
+        Pattern removed = Pattern.compile("taskgroup_(group|task)(_active)?_seconds(_[a-z_]+)?");
+        assertThat(series)
+                .filteredOn(name -> name.startsWith("taskgroup_"))
                 .isNotEmpty()
                 .noneMatch(name -> removed.matcher(name).matches())
-                .contains("taskgroup_task_duration_seconds_count", "taskgroup_group_duration_seconds_count",
-                        "taskgroup_tasks_active_tasks", "taskgroup_groups_active_groups");
-        queries().forEach((title, exprs) -> assertThat(exprs).as(title)
-                .noneMatch(expr -> removed.matcher(expr).find()));
+                .contains(
+                        "taskgroup_task_duration_seconds_count",
+                        "taskgroup_group_duration_seconds_count",
+                        "taskgroup_tasks_active_tasks",
+                        "taskgroup_groups_active_groups");
+        queries()
+                .forEach((title, exprs) -> assertThat(exprs)
+                        .as(title)
+                        .noneMatch(expr -> removed.matcher(expr).find()));
         // Boot's meter observation handler is on all the same: it still times the HTTP requests.
         assertThat(series).contains("http_server_requests_seconds_count");
     }

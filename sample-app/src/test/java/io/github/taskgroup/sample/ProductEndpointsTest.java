@@ -1,29 +1,31 @@
 package io.github.taskgroup.sample;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.Task;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.sample.RecordingListener.TaskFinished;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import tools.jackson.databind.JsonNode;
-
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The product endpoints over real HTTP, with the downstream services of the same application called over
  * loopback. Latencies: price 200 ms, stock 400 ms, reviews 600 ms (sum 1,200 ms).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "sample.downstream.price.latency=200ms", "sample.downstream.stock.latency=400ms",
-        "sample.downstream.reviews.latency=600ms", "taskgroup.groups.[GET\\ /api/products/{id}].timeout=2s",
-        "taskgroup.groups.[GET\\ /api/products/{id}/lenient].timeout=2s" })
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "sample.downstream.price.latency=200ms", "sample.downstream.stock.latency=400ms",
+            "sample.downstream.reviews.latency=600ms", "taskgroup.groups.[GET\\ /api/products/{id}].timeout=2s",
+            "taskgroup.groups.[GET\\ /api/products/{id}/lenient].timeout=2s"
+        })
 class ProductEndpointsTest {
 
     @TestConfiguration
@@ -68,9 +70,11 @@ class ProductEndpointsTest {
             assertThat(group.name()).isEqualTo("GET /api/products/{id}");
             assertThat(group.outcome()).isEqualTo(TaskGroup.Outcome.SUCCEEDED);
         });
-        assertThat(listener.finished).extracting(TaskFinished::task).containsExactlyInAnyOrder("price", "stock",
-                "reviews");
-        assertThat(listener.finished).allSatisfy(task -> assertThat(task.state()).isEqualTo(Task.State.SUCCEEDED));
+        assertThat(listener.finished)
+                .extracting(TaskFinished::task)
+                .containsExactlyInAnyOrder("price", "stock", "reviews");
+        assertThat(listener.finished)
+                .allSatisfy(task -> assertThat(task.state()).isEqualTo(Task.State.SUCCEEDED));
         long groupMs = listener.closed.get(0).durationMs();
         long slowestMs = listener.finished("reviews").runMs();
         long sumMs = listener.finished.stream().mapToLong(TaskFinished::runMs).sum();
@@ -94,10 +98,11 @@ class ProductEndpointsTest {
         assertThat(error.get("tasks").get("stock").asString()).isEqualTo("CANCELLED");
         assertThat(error.get("tasks").get("reviews").asString()).isEqualTo("CANCELLED");
 
-        assertThat(listener.closed).singleElement()
+        assertThat(listener.closed)
+                .singleElement()
                 .satisfies(group -> assertThat(group.outcome()).isEqualTo(TaskGroup.Outcome.FAILED));
         assertThat(listener.finished("price").state()).isEqualTo(Task.State.FAILED);
-        for (String sibling : new String[] { "stock", "reviews" }) {
+        for (String sibling : new String[] {"stock", "reviews"}) {
             TaskFinished task = listener.finished(sibling);
             assertThat(task.state()).isEqualTo(Task.State.CANCELLED);
             assertThat(task.reason()).isEqualTo(CancellationReason.SIBLING_FAILURE);
@@ -114,7 +119,8 @@ class ProductEndpointsTest {
         JsonNode error = response.json();
         assertThat(error.get("error").asString()).isEqualTo("timeout");
         assertThat(error.get("timeout").asString()).isEqualTo("PT2S");
-        assertThat(listener.closed).singleElement()
+        assertThat(listener.closed)
+                .singleElement()
                 .satisfies(group -> assertThat(group.outcome()).isEqualTo(TaskGroup.Outcome.TIMEOUT));
         assertThat(listener.finished).hasSize(3).allSatisfy(task -> {
             assertThat(task.state()).isEqualTo(Task.State.CANCELLED);

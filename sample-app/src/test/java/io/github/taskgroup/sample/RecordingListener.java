@@ -1,26 +1,22 @@
 package io.github.taskgroup.sample;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.Task;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupListener;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /** Records what the factory's groups and tasks did, for assertions (added to the factory as a bean). */
 public class RecordingListener implements TaskGroupListener {
 
-    public record GroupClosed(long id, String name, TaskGroup.Outcome outcome, long durationMs) {
-    }
+    public record GroupClosed(long id, String name, TaskGroup.Outcome outcome, long durationMs) {}
 
-    public record TaskStarted(long groupId, String group, String task) {
-    }
+    public record TaskStarted(long groupId, String group, String task) {}
 
-    public record TaskFinished(long groupId, String group, String task, Task.State state, CancellationReason reason,
-            long runMs) {
-    }
+    public record TaskFinished(
+            long groupId, String group, String task, Task.State state, CancellationReason reason, long runMs) {}
 
     public final List<GroupClosed> closed = new CopyOnWriteArrayList<>();
     public final List<TaskStarted> started = new CopyOnWriteArrayList<>();
@@ -44,12 +40,19 @@ public class RecordingListener implements TaskGroupListener {
 
     @Override
     public void taskFinished(Task<?> task, long runNanos) {
-        finished.add(new TaskFinished(task.group().id(), task.group().name(), task.name(), task.state(),
-                task.cancellationReason(), runNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(runNanos)));
+        finished.add(new TaskFinished(
+                task.group().id(),
+                task.group().name(),
+                task.name(),
+                task.state(),
+                task.cancellationReason(),
+                runNanos < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(runNanos)));
     }
 
     public TaskFinished finished(String task) {
-        return finished.stream().filter(event -> event.task().equals(task)).reduce((a, b) -> b)
+        return finished.stream()
+                .filter(event -> event.task().equals(task))
+                .reduce((a, b) -> b)
                 .orElseThrow(() -> new AssertionError("no taskFinished for " + task + " in " + finished));
     }
 }

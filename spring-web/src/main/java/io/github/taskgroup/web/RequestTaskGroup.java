@@ -1,16 +1,15 @@
 package io.github.taskgroup.web;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
-
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupException;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.TaskGroupOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -83,8 +82,7 @@ public class RequestTaskGroup {
         }
         if (cancelWith != null) {
             opened.cancel(cancelWith);
-        }
-        else {
+        } else {
             this.registry.opened(this);
             opened(opened);
         }
@@ -103,12 +101,10 @@ public class RequestTaskGroup {
      *
      * @param group the new group
      */
-    protected void opened(TaskGroup group) {
-    }
+    protected void opened(TaskGroup group) {}
 
     /** Called once, when the request completes, before the group is closed (not under the lock). */
-    protected void completing() {
-    }
+    protected void completing() {}
 
     /**
      * Adds an action that runs once if the request is aborted, before the group is cancelled; at once if it
@@ -157,8 +153,7 @@ public class RequestTaskGroup {
             for (Consumer<CancellationReason> action : actions) {
                 try {
                     action.accept(reason);
-                }
-                catch (RuntimeException ex) {
+                } catch (RuntimeException ex) {
                     logger.debug("Abort action failed", ex);
                 }
             }
@@ -177,8 +172,7 @@ public class RequestTaskGroup {
      *
      * @param reason why
      */
-    protected void aborted(CancellationReason reason) {
-    }
+    protected void aborted(CancellationReason reason) {}
 
     /** @return why the request was aborted; empty if it was not */
     public Optional<CancellationReason> abortReason() {
@@ -221,19 +215,17 @@ public class RequestTaskGroup {
         }
         try {
             completing();
-        }
-        finally {
+        } finally {
             try {
                 toClose.close();
-            }
-            catch (TaskGroupException ex) {
-                logger.warn("Tasks of request group '" + toClose.name()
-                        + "' failed after the handler stopped waiting for them", ex);
-            }
-            catch (RuntimeException ex) {
+            } catch (TaskGroupException ex) {
+                logger.warn(
+                        "Tasks of request group '" + toClose.name()
+                                + "' failed after the handler stopped waiting for them",
+                        ex);
+            } catch (RuntimeException ex) {
                 logger.warn("Closing request group '" + toClose.name() + "' failed", ex);
-            }
-            finally {
+            } finally {
                 this.registry.closed(this);
             }
         }

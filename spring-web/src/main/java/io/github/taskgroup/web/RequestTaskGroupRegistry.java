@@ -1,12 +1,11 @@
 package io.github.taskgroup.web;
 
+import io.github.taskgroup.CancellationReason;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-
-import io.github.taskgroup.CancellationReason;
 
 /**
  * The request groups that are open right now, so that shutdown can abort them (reason

@@ -1,10 +1,8 @@
 package io.github.taskgroup.web;
 
 import java.time.Duration;
-
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
-
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -56,14 +54,15 @@ public class RequestTaskGroupShutdownLifecycle implements SmartLifecycle {
             callback.run();
             return;
         }
-        Thread thread = new Thread(() -> {
-            try {
-                drain();
-            }
-            finally {
-                callback.run();
-            }
-        }, "taskgroup-web-shutdown");
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        drain();
+                    } finally {
+                        callback.run();
+                    }
+                },
+                "taskgroup-web-shutdown");
         thread.setDaemon(true);
         thread.start();
     }
@@ -77,8 +76,7 @@ public class RequestTaskGroupShutdownLifecycle implements SmartLifecycle {
             if (this.registry.awaitEmpty(this.gracePeriod)) {
                 return;
             }
-        }
-        catch (InterruptedException ex) {
+        } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
         int aborted = this.registry.abortAll();

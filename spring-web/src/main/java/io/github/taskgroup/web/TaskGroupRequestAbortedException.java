@@ -1,7 +1,6 @@
 package io.github.taskgroup.web;
 
 import io.github.taskgroup.CancellationReason;
-
 import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ResponseStatusException;
 

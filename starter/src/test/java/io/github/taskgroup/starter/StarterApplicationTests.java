@@ -1,25 +1,23 @@
 package io.github.taskgroup.starter;
 
-import java.util.List;
-import java.util.concurrent.Executor;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.taskgroup.Task;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
+import java.util.List;
+import java.util.concurrent.Executor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
-
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Import;
 import org.springframework.stereotype.Service;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A tiny application whose only dependency is the starter: it gets a working {@link TaskGroupFactory}, with
@@ -57,9 +55,7 @@ class StarterApplicationTests {
 
     @SpringBootApplication
     @Import(QuoteService.class)
-    static class QuoteApplication {
-
-    }
+    static class QuoteApplication {}
 
     @Service
     static class QuoteService {
@@ -73,8 +69,8 @@ class StarterApplicationTests {
         List<String> quotes(List<String> symbols) throws InterruptedException {
             return this.taskGroups.run("quotes", (group) -> {
                 List<Task<String>> tasks = symbols.stream()
-                    .map((symbol) -> group.fork(symbol, () -> symbol + "@" + MDC.get("requestId")))
-                    .toList();
+                        .map((symbol) -> group.fork(symbol, () -> symbol + "@" + MDC.get("requestId")))
+                        .toList();
                 group.join();
                 return tasks.stream().map(Task::get).toList();
             });

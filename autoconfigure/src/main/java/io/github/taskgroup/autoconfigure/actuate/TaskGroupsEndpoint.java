@@ -1,15 +1,13 @@
 package io.github.taskgroup.autoconfigure.actuate;
 
-import java.util.List;
-import java.util.Locale;
-
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.Task;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.TaskGroupSnapshot;
 import io.github.taskgroup.TaskSnapshot;
+import java.util.List;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
@@ -48,7 +46,8 @@ public class TaskGroupsEndpoint {
         List<TaskGroupSnapshot> roots = this.factory.liveGroups();
         int[] counts = new int[3];
         roots.forEach((root) -> count(root, counts));
-        return new TaskGroupsDescriptor(new Summary(counts[0], counts[1], counts[2]),
+        return new TaskGroupsDescriptor(
+                new Summary(counts[0], counts[1], counts[2]),
                 roots.stream().map(GroupDescriptor::of).toList());
     }
 
@@ -75,9 +74,10 @@ public class TaskGroupsEndpoint {
      */
     @DeleteOperation
     public CancelResult cancel(@Selector long id) {
-        return this.factory.find(id)
-            .map((group) -> new CancelResult(id, true, group.cancel(CancellationReason.EXPLICIT)))
-            .orElseGet(() -> new CancelResult(id, false, false));
+        return this.factory
+                .find(id)
+                .map((group) -> new CancelResult(id, true, group.cancel(CancellationReason.EXPLICIT)))
+                .orElseGet(() -> new CancelResult(id, false, false));
     }
 
     private static void count(TaskGroupSnapshot group, int[] counts) {
@@ -85,8 +85,7 @@ public class TaskGroupsEndpoint {
         for (TaskSnapshot task : group.tasks()) {
             if (task.state() == Task.State.RUNNING) {
                 counts[1]++;
-            }
-            else if (task.state() == Task.State.PENDING) {
+            } else if (task.state() == Task.State.PENDING) {
                 counts[2]++;
             }
         }
@@ -122,8 +121,8 @@ public class TaskGroupsEndpoint {
      * @param summary counts over all live groups, nested ones included
      * @param groups the live root groups, each with its subtree
      */
-    public record TaskGroupsDescriptor(Summary summary, List<GroupDescriptor> groups) implements OperationResponseBody {
-    }
+    public record TaskGroupsDescriptor(Summary summary, List<GroupDescriptor> groups)
+            implements OperationResponseBody {}
 
     /**
      * Counts over all live groups.
@@ -132,8 +131,7 @@ public class TaskGroupsEndpoint {
      * @param runningTasks tasks running on a thread
      * @param queuedTasks tasks forked and not started yet (waiting for a concurrency permit or a thread)
      */
-    public record Summary(int groups, int runningTasks, int queuedTasks) {
-    }
+    public record Summary(int groups, int runningTasks, int queuedTasks) {}
 
     /**
      * A live group.
@@ -150,15 +148,33 @@ public class TaskGroupsEndpoint {
      * @param tasks its live tasks
      * @param groups its live nested groups
      */
-    public record GroupDescriptor(long id, String name, String ownerThread, String openedAt, String age,
-            @Nullable String deadline, String policy, String state, @Nullable String cancellationReason,
-            List<TaskDescriptor> tasks, List<GroupDescriptor> groups) implements OperationResponseBody {
+    public record GroupDescriptor(
+            long id,
+            String name,
+            String ownerThread,
+            String openedAt,
+            String age,
+            @Nullable String deadline,
+            String policy,
+            String state,
+            @Nullable String cancellationReason,
+            List<TaskDescriptor> tasks,
+            List<GroupDescriptor> groups)
+            implements OperationResponseBody {
 
         static GroupDescriptor of(TaskGroupSnapshot group) {
             CancellationReason reason = group.cancellationReason();
-            return new GroupDescriptor(group.id(), group.name(), group.ownerThread(), iso(group.openedAt()),
-                    iso(group.age()), iso(group.deadline()), group.policy().value(), lower(group.state()),
-                    (reason != null) ? reason.value() : null, group.tasks().stream().map(TaskDescriptor::of).toList(),
+            return new GroupDescriptor(
+                    group.id(),
+                    group.name(),
+                    group.ownerThread(),
+                    iso(group.openedAt()),
+                    iso(group.age()),
+                    iso(group.deadline()),
+                    group.policy().value(),
+                    lower(group.state()),
+                    (reason != null) ? reason.value() : null,
+                    group.tasks().stream().map(TaskDescriptor::of).toList(),
                     group.groups().stream().map(GroupDescriptor::of).toList());
         }
     }
@@ -171,7 +187,8 @@ public class TaskGroupsEndpoint {
      * @param age time since it was forked (ISO-8601 duration)
      * @param thread the thread running it, or {@code null} while it is pending
      */
-    public record TaskDescriptor(String name, String state, String age, @Nullable String thread) {
+    public record TaskDescriptor(
+            String name, String state, String age, @Nullable String thread) {
 
         static TaskDescriptor of(TaskSnapshot task) {
             return new TaskDescriptor(task.name(), lower(task.state()), iso(task.age()), task.thread());
@@ -185,6 +202,5 @@ public class TaskGroupsEndpoint {
      * @param found whether a live group has this id
      * @param cancelled whether this request cancelled it ({@code false} when it was already cancelled or closed)
      */
-    public record CancelResult(long id, boolean found, boolean cancelled) implements OperationResponseBody {
-    }
+    public record CancelResult(long id, boolean found, boolean cancelled) implements OperationResponseBody {}
 }

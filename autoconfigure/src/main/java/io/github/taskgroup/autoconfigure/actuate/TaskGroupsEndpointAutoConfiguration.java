@@ -2,7 +2,6 @@ package io.github.taskgroup.autoconfigure.actuate;
 
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.autoconfigure.TaskGroupAutoConfiguration;
-
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -16,7 +15,7 @@ import org.springframework.context.annotation.Bean;
  * {@link TaskGroupFactory}.
  */
 @AutoConfiguration(after = TaskGroupAutoConfiguration.class)
-@ConditionalOnClass({ TaskGroupFactory.class, ConditionalOnAvailableEndpoint.class })
+@ConditionalOnClass({TaskGroupFactory.class, ConditionalOnAvailableEndpoint.class})
 @ConditionalOnAvailableEndpoint(TaskGroupsEndpoint.class)
 public final class TaskGroupsEndpointAutoConfiguration {
 

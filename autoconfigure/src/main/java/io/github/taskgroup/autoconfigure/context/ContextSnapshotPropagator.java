@@ -2,7 +2,6 @@ package io.github.taskgroup.autoconfigure.context;
 
 import io.github.taskgroup.ContextPropagator;
 import io.micrometer.context.ContextSnapshotFactory;
-
 import org.springframework.core.Ordered;
 import org.springframework.core.task.support.ContextPropagatingTaskDecorator;
 

@@ -1,9 +1,7 @@
 package io.github.taskgroup.autoconfigure.context;
 
-import java.util.List;
-
 import io.github.taskgroup.ContextPropagator;
-
+import java.util.List;
 import org.springframework.core.Ordered;
 import org.springframework.core.task.TaskDecorator;
 import org.springframework.core.task.support.CompositeTaskDecorator;

@@ -6,7 +6,6 @@ import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.context.integration.Slf4jThreadLocalAccessor;
 import io.micrometer.observation.contextpropagation.ObservationThreadLocalAccessor;
 import org.slf4j.MDC;
-
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -32,8 +31,10 @@ import org.springframework.web.context.request.RequestAttributesThreadLocalAcces
 @ConditionalOnClass(TaskGroupFactory.class)
 @ConditionalOnBooleanProperty(name = "taskgroup.context.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(TaskGroupContextProperties.class)
-@Import({ TaskGroupContextAutoConfiguration.ContextSnapshotConfiguration.class,
-        TaskGroupContextAutoConfiguration.TaskDecoratorConfiguration.class })
+@Import({
+    TaskGroupContextAutoConfiguration.ContextSnapshotConfiguration.class,
+    TaskGroupContextAutoConfiguration.TaskDecoratorConfiguration.class
+})
 public final class TaskGroupContextAutoConfiguration {
 
     @Configuration(proxyBeanMethods = false)
@@ -45,9 +46,10 @@ public final class TaskGroupContextAutoConfiguration {
         ContextSnapshotPropagator taskGroupContextSnapshotPropagator(
                 ObjectProvider<TaskGroupContextRegistryCustomizer> customizers) {
             ContextSnapshotFactory snapshotFactory = ContextSnapshotFactory.builder()
-                .contextRegistry(TaskGroupContextRegistry.create(customizers.orderedStream().toList()))
-                .clearMissing(true) // what the forking thread lacks, the task must lack too
-                .build();
+                    .contextRegistry(TaskGroupContextRegistry.create(
+                            customizers.orderedStream().toList()))
+                    .clearMissing(true) // what the forking thread lacks, the task must lack too
+                    .build();
             return new ContextSnapshotPropagator(snapshotFactory);
         }
 
@@ -69,7 +71,8 @@ public final class TaskGroupContextAutoConfiguration {
 
             @Bean
             TaskGroupContextRegistryCustomizer taskGroupSecurityContext() {
-                return (registry) -> registry.registerThreadLocalAccessor(new SecurityContextHolderThreadLocalAccessor());
+                return (registry) ->
+                        registry.registerThreadLocalAccessor(new SecurityContextHolderThreadLocalAccessor());
             }
         }
 

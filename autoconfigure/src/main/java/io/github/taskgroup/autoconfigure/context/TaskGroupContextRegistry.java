@@ -1,10 +1,9 @@
 package io.github.taskgroup.autoconfigure.context;
 
-import java.util.List;
-import java.util.Set;
-
 import io.micrometer.context.ContextRegistry;
 import io.micrometer.context.ThreadLocalAccessor;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Builds the {@link ContextRegistry} of task snapshots. A registry of its own keeps our choices from leaking
@@ -24,8 +23,7 @@ final class TaskGroupContextRegistry {
     /** Spring Security registers its accessors through ServiceLoader; they are managed too. */
     private static final String SECURITY_PACKAGE = "org.springframework.security.";
 
-    private TaskGroupContextRegistry() {
-    }
+    private TaskGroupContextRegistry() {}
 
     static ContextRegistry create(List<TaskGroupContextRegistryCustomizer> customizers) {
         ContextRegistry registry = new ContextRegistry();

@@ -1,11 +1,9 @@
 package io.github.taskgroup.autoconfigure.metrics;
 
+import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.micrometer.TaskGroupMetrics;
 import io.github.taskgroup.micrometer.TaskGroupMetricsListener;
-
-import io.github.taskgroup.TaskGroupFactory;
 import io.micrometer.core.instrument.MeterRegistry;
-
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -21,10 +19,13 @@ import org.springframework.context.annotation.Bean;
  * counts: {@link io.github.taskgroup.autoconfigure.observation.TaskGroupObservationAutoConfiguration} keeps the
  * observations from making a second one. Switch it off with {@code taskgroup.metrics.enabled=false}.
  */
-@AutoConfiguration(afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
-        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-        "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration" })
-@ConditionalOnClass({ TaskGroupFactory.class, MeterRegistry.class })
+@AutoConfiguration(
+        afterName = {
+            "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"
+        })
+@ConditionalOnClass({TaskGroupFactory.class, MeterRegistry.class})
 @ConditionalOnBean(MeterRegistry.class)
 @ConditionalOnBooleanProperty(name = "taskgroup.metrics.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(TaskGroupMetricsProperties.class)
@@ -32,8 +33,8 @@ public final class TaskGroupMetricsAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    TaskGroupMetricsListener taskGroupMetricsListener(MeterRegistry meterRegistry,
-            TaskGroupMetricsProperties properties) {
+    TaskGroupMetricsListener taskGroupMetricsListener(
+            MeterRegistry meterRegistry, TaskGroupMetricsProperties properties) {
         return TaskGroupMetrics.listener(meterRegistry, properties.checkedMaxGroupNames());
     }
 }

@@ -1,7 +1,6 @@
 package io.github.taskgroup.autoconfigure.metrics;
 
 import io.github.taskgroup.autoconfigure.InvalidTaskGroupPropertyException;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -43,8 +42,11 @@ public class TaskGroupMetricsProperties {
      */
     public int checkedMaxGroupNames() {
         if (this.maxGroupNames < 1) {
-            throw new InvalidTaskGroupPropertyException("taskgroup.metrics.max-group-names", this.maxGroupNames,
-                    "it must be at least 1", "Set 'taskgroup.metrics.max-group-names' to 1 or more (default 100).");
+            throw new InvalidTaskGroupPropertyException(
+                    "taskgroup.metrics.max-group-names",
+                    this.maxGroupNames,
+                    "it must be at least 1",
+                    "Set 'taskgroup.metrics.max-group-names' to 1 or more (default 100).");
         }
         return this.maxGroupNames;
     }

@@ -1,17 +1,15 @@
 package io.github.taskgroup.autoconfigure.observation;
 
+import io.github.taskgroup.TaskGroupFactory;
+import io.github.taskgroup.autoconfigure.metrics.TaskGroupMetricsProperties;
 import io.github.taskgroup.micrometer.DefaultTaskGroupObservationConvention;
 import io.github.taskgroup.micrometer.DefaultTaskObservationConvention;
 import io.github.taskgroup.micrometer.TaskGroupObservationConvention;
 import io.github.taskgroup.micrometer.TaskGroupObservationListener;
 import io.github.taskgroup.micrometer.TaskGroupObservationMeterFilter;
 import io.github.taskgroup.micrometer.TaskObservationConvention;
-
-import io.github.taskgroup.TaskGroupFactory;
-import io.github.taskgroup.autoconfigure.metrics.TaskGroupMetricsProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
-
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -35,23 +33,31 @@ import org.springframework.context.annotation.Configuration;
  * durations and active counts. {@code taskgroup.metrics.max-group-names} bounds the observations' {@code group}
  * key value as it bounds the meters' {@code group} tag.
  */
-@AutoConfiguration(afterName = { "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration",
-        "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
-        "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
-        "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration" })
-@ConditionalOnClass({ TaskGroupFactory.class, ObservationRegistry.class, TaskGroupObservationListener.class })
+@AutoConfiguration(
+        afterName = {
+            "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration",
+            "org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration"
+        })
+@ConditionalOnClass({TaskGroupFactory.class, ObservationRegistry.class, TaskGroupObservationListener.class})
 @ConditionalOnBean(ObservationRegistry.class)
 @ConditionalOnBooleanProperty(name = "taskgroup.observation.enabled", matchIfMissing = true)
-@EnableConfigurationProperties({ TaskGroupObservationProperties.class, TaskGroupMetricsProperties.class })
+@EnableConfigurationProperties({TaskGroupObservationProperties.class, TaskGroupMetricsProperties.class})
 public final class TaskGroupObservationAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    TaskGroupObservationListener taskGroupObservationListener(ObservationRegistry observationRegistry,
+    TaskGroupObservationListener taskGroupObservationListener(
+            ObservationRegistry observationRegistry,
             ObjectProvider<TaskGroupObservationConvention> groupConvention,
-            ObjectProvider<TaskObservationConvention> taskConvention, TaskGroupMetricsProperties metricsProperties) {
-        return new TaskGroupObservationListener(observationRegistry, groupConvention.getIfUnique(),
-                taskConvention.getIfUnique(), metricsProperties.checkedMaxGroupNames());
+            ObjectProvider<TaskObservationConvention> taskConvention,
+            TaskGroupMetricsProperties metricsProperties) {
+        return new TaskGroupObservationListener(
+                observationRegistry,
+                groupConvention.getIfUnique(),
+                taskConvention.getIfUnique(),
+                metricsProperties.checkedMaxGroupNames());
     }
 
     /** Only with meters: without a registry there is nothing to filter, and micrometer-core may be absent. */
@@ -67,8 +73,12 @@ public final class TaskGroupObservationAutoConfiguration {
                 ObjectProvider<TaskObservationConvention> taskConvention) {
             // The names the observations really get, so that conventions that rename them are followed.
             return new TaskGroupObservationMeterFilter(
-                    groupConvention.getIfUnique(() -> DefaultTaskGroupObservationConvention.INSTANCE).getName(),
-                    taskConvention.getIfUnique(() -> DefaultTaskObservationConvention.INSTANCE).getName());
+                    groupConvention
+                            .getIfUnique(() -> DefaultTaskGroupObservationConvention.INSTANCE)
+                            .getName(),
+                    taskConvention
+                            .getIfUnique(() -> DefaultTaskObservationConvention.INSTANCE)
+                            .getName());
         }
     }
 }

@@ -1,11 +1,9 @@
 package io.github.taskgroup.autoconfigure.web;
 
-import io.github.taskgroup.web.RequestTaskGroupRegistry;
-import io.github.taskgroup.web.RequestTaskGroupShutdownLifecycle;
-
 import io.github.taskgroup.autoconfigure.TaskGroupProperties;
 import io.github.taskgroup.autoconfigure.Validation;
-
+import io.github.taskgroup.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.web.RequestTaskGroupShutdownLifecycle;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -25,9 +23,12 @@ public class RequestTaskGroupConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    RequestTaskGroupShutdownLifecycle requestTaskGroupShutdownLifecycle(RequestTaskGroupRegistry registry,
-            TaskGroupProperties properties) {
-        return new RequestTaskGroupShutdownLifecycle(registry, Validation.notNegative(
-                "taskgroup.shutdown.await-termination-period", properties.getShutdown().getAwaitTerminationPeriod()));
+    RequestTaskGroupShutdownLifecycle requestTaskGroupShutdownLifecycle(
+            RequestTaskGroupRegistry registry, TaskGroupProperties properties) {
+        return new RequestTaskGroupShutdownLifecycle(
+                registry,
+                Validation.notNegative(
+                        "taskgroup.shutdown.await-termination-period",
+                        properties.getShutdown().getAwaitTerminationPeriod()));
     }
 }

@@ -1,9 +1,7 @@
 package io.github.taskgroup.autoconfigure.web;
 
 import java.time.Duration;
-
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**

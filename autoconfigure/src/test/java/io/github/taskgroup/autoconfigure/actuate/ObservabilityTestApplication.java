@@ -1,5 +1,9 @@
 package io.github.taskgroup.autoconfigure.actuate;
 
+import io.github.taskgroup.Task;
+import io.github.taskgroup.TaskGroupFactory;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,12 +13,6 @@ import java.util.Locale;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-
-import io.github.taskgroup.Task;
-import io.github.taskgroup.TaskGroupFactory;
-import io.micrometer.observation.Observation;
-import io.micrometer.observation.ObservationHandler;
-
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -117,7 +115,8 @@ class ObservabilityTestApplication {
     /** A small real HTTP client for the tests. */
     static final class Client {
 
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        private final HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
         private final int port;
 
@@ -127,7 +126,7 @@ class ObservabilityTestApplication {
 
         HttpRequest.Builder request(String path) {
             return HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
-                .timeout(Duration.ofSeconds(30));
+                    .timeout(Duration.ofSeconds(30));
         }
 
         HttpResponse<String> get(String path) throws Exception {

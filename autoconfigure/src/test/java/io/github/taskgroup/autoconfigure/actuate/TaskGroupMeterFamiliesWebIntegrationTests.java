@@ -1,45 +1,57 @@
 package io.github.taskgroup.autoconfigure.actuate;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.taskgroup.TaskGroup;
+import io.github.taskgroup.TaskGroupFactory;
+import io.micrometer.observation.Observation;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import io.github.taskgroup.TaskGroup;
-import io.github.taskgroup.TaskGroupFactory;
-import io.micrometer.observation.Observation;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
-
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What {@code /actuator/prometheus} shows a user of an application with Spring Boot's meter observation handler
  * on: one series family per concept (the metrics listener's), observations still recorded for spans, and every
  * {@code group} label bounded by {@code taskgroup.metrics.max-group-names}.
  */
-@SpringBootTest(classes = ObservabilityTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = { "management.endpoints.web.exposure.include=prometheus", "taskgroup.metrics.max-group-names=2",
-                "management.metrics.distribution.percentiles-histogram.taskgroup.task.duration=true" })
+@SpringBootTest(
+        classes = ObservabilityTestApplication.class,
+        webEnvironment = WebEnvironment.RANDOM_PORT,
+        properties = {
+            "management.endpoints.web.exposure.include=prometheus",
+            "taskgroup.metrics.max-group-names=2",
+            "management.metrics.distribution.percentiles-histogram.taskgroup.task.duration=true"
+        })
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class TaskGroupMeterFamiliesWebIntegrationTests {
 
     /** The families of the metrics listener, as Prometheus names them (its {@code # TYPE} lines). */
-    private static final Set<String> KEPT = Set.of("taskgroup_tasks_spawned_tasks_total",
-            "taskgroup_tasks_cancelled_tasks_total", "taskgroup_task_duration_seconds",
-            "taskgroup_task_duration_seconds_max", "taskgroup_tasks_active_tasks", "taskgroup_tasks_queued_tasks",
-            "taskgroup_groups_active_groups", "taskgroup_group_duration_seconds", "taskgroup_group_duration_seconds_max");
+    private static final Set<String> KEPT = Set.of(
+            "taskgroup_tasks_spawned_tasks_total",
+            "taskgroup_tasks_cancelled_tasks_total",
+            "taskgroup_task_duration_seconds",
+            "taskgroup_task_duration_seconds_max",
+            "taskgroup_tasks_active_tasks",
+            "taskgroup_tasks_queued_tasks",
+            "taskgroup_groups_active_groups",
+            "taskgroup_group_duration_seconds",
+            "taskgroup_group_duration_seconds_max");
 
     /** The families that Boot's meter observation handler would make from the observations. */
-    private static final List<String> REMOVED = List.of("taskgroup_group_seconds", "taskgroup_task_seconds",
-            "taskgroup_group_active_seconds", "taskgroup_task_active_seconds");
+    private static final List<String> REMOVED = List.of(
+            "taskgroup_group_seconds",
+            "taskgroup_task_seconds",
+            "taskgroup_group_active_seconds",
+            "taskgroup_task_active_seconds");
 
     private static final Pattern TYPE = Pattern.compile("(?m)^# TYPE (taskgroup_\\S+) ");
 
@@ -89,21 +101,26 @@ class TaskGroupMeterFamiliesWebIntegrationTests {
             groups.add(label.group(1));
         }
         assertThat(groups).containsExactly("first", "other", "second");
-        assertThat(scrape).contains("taskgroup_tasks_spawned_tasks_total{group=\"first\"} 6.0")
-            .contains("taskgroup_tasks_cancelled_tasks_total{group=\"second\",reason=\"explicit\"} 1.0")
-            .contains("taskgroup_tasks_spawned_tasks_total{group=\"other\"} 6.0")
-            .contains("taskgroup_group_duration_seconds_count{group=\"other\",outcome=\"succeeded\"} 2");
+        assertThat(scrape)
+                .contains("taskgroup_tasks_spawned_tasks_total{group=\"first\"} 6.0")
+                .contains("taskgroup_tasks_cancelled_tasks_total{group=\"second\",reason=\"explicit\"} 1.0")
+                .contains("taskgroup_tasks_spawned_tasks_total{group=\"other\"} 6.0")
+                .contains("taskgroup_group_duration_seconds_count{group=\"other\",outcome=\"succeeded\"} 2");
 
         // The observations behind the spans are all there, with the same bounded group key.
         List<Observation.Context> ours = this.observations.contexts.stream()
-            .filter((context) -> context.getName().startsWith("taskgroup."))
-            .toList();
-        assertThat(ours).extracting(Observation.Context::getName)
-            .containsOnly("taskgroup.group", "taskgroup.task")
-            .hasSize(5 * (1 + 3) + 1); // the cancelled group's task never started: no observation
-        assertThat(ours).extracting((context) -> context.getLowCardinalityKeyValue("group").getValue())
-            .containsOnly("first", "second", "other");
-        assertThat(ours).extracting(Observation.Context::getContextualName).contains("taskgroup third",
-                "taskgroup fourth");
+                .filter((context) -> context.getName().startsWith("taskgroup."))
+                .toList();
+        assertThat(ours)
+                .extracting(Observation.Context::getName)
+                .containsOnly("taskgroup.group", "taskgroup.task")
+                .hasSize(5 * (1 + 3) + 1); // the cancelled group's task never started: no observation
+        assertThat(ours)
+                .extracting(
+                        (context) -> context.getLowCardinalityKeyValue("group").getValue())
+                .containsOnly("first", "second", "other");
+        assertThat(ours)
+                .extracting(Observation.Context::getContextualName)
+                .contains("taskgroup third", "taskgroup fourth");
     }
 }

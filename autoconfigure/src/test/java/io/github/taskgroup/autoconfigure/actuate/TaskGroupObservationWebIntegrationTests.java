@@ -1,24 +1,24 @@
 package io.github.taskgroup.autoconfigure.actuate;
 
-import java.util.List;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.observation.Observation;
+import java.util.List;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
-
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * In an application with Spring Boot's own {@code ObservationRegistry}: the HTTP request's observation is the
  * parent of the group's, which is the parent of its tasks' (what a trace shows as spans).
  */
-@SpringBootTest(classes = ObservabilityTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        classes = ObservabilityTestApplication.class,
+        webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = "management.endpoints.web.exposure.include=taskgroups,metrics,prometheus")
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class TaskGroupObservationWebIntegrationTests {
@@ -37,9 +37,10 @@ class TaskGroupObservationWebIntegrationTests {
         Observation.Context group = group();
         assertThat(group.getParentObservation().getContextView().getName()).isEqualTo("http.server.requests");
         List<Observation.Context> tasks = this.observations.contexts.stream()
-            .filter((context) -> "taskgroup.task".equals(context.getName()))
-            .filter((context) -> "traced".equals(context.getLowCardinalityKeyValue("group").getValue()))
-            .toList();
+                .filter((context) -> "taskgroup.task".equals(context.getName()))
+                .filter((context) -> "traced"
+                        .equals(context.getLowCardinalityKeyValue("group").getValue()))
+                .toList();
         assertThat(tasks).hasSize(3).allSatisfy((task) -> {
             assertThat(task.getParentObservation().getContextView()).isSameAs(group);
             assertThat(task.getLowCardinalityKeyValue("outcome").getValue()).isEqualTo("succeeded");
@@ -48,9 +49,10 @@ class TaskGroupObservationWebIntegrationTests {
 
     private Observation.Context group() {
         return this.observations.contexts.stream()
-            .filter((context) -> "taskgroup.group".equals(context.getName()))
-            .filter((context) -> "traced".equals(context.getLowCardinalityKeyValue("group").getValue()))
-            .findFirst()
-            .orElseThrow();
+                .filter((context) -> "taskgroup.group".equals(context.getName()))
+                .filter((context) -> "traced"
+                        .equals(context.getLowCardinalityKeyValue("group").getValue()))
+                .findFirst()
+                .orElseThrow();
     }
 }

@@ -1,29 +1,31 @@
 package io.github.taskgroup.autoconfigure.actuate;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.jayway.jsonpath.JsonPath;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import com.jayway.jsonpath.JsonPath;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.RepeatedTest;
-
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * Cancelling a running request's group over HTTP, with access to the endpoint granted deliberately.
  */
-@SpringBootTest(classes = ObservabilityTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = { "management.endpoints.web.exposure.include=taskgroups,metrics",
-                "management.endpoint.taskgroups.access=unrestricted" })
+@SpringBootTest(
+        classes = ObservabilityTestApplication.class,
+        webEnvironment = WebEnvironment.RANDOM_PORT,
+        properties = {
+            "management.endpoints.web.exposure.include=taskgroups,metrics",
+            "management.endpoint.taskgroups.access=unrestricted"
+        })
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class TaskGroupsEndpointCancelWebIntegrationTests {
 
@@ -46,8 +48,8 @@ class TaskGroupsEndpointCancelWebIntegrationTests {
         double cancelledBefore = cancelledCount();
         CompletableFuture<HttpResponse<String>> slow = this.client.getAsync("/slow");
         assertThat(this.parking.parked.await(30, TimeUnit.SECONDS)).isTrue();
-        List<Number> ids = JsonPath.read(this.client.get("/actuator/taskgroups").body(),
-                "$.groups[?(@.name == 'slow-request')].id");
+        List<Number> ids = JsonPath.read(
+                this.client.get("/actuator/taskgroups").body(), "$.groups[?(@.name == 'slow-request')].id");
         assertThat(ids).hasSize(1);
         long id = ids.get(0).longValue();
 
@@ -68,8 +70,8 @@ class TaskGroupsEndpointCancelWebIntegrationTests {
     }
 
     private double cancelledCount() throws Exception {
-        HttpResponse<String> metric = this.client
-            .get("/actuator/metrics/taskgroup.tasks.cancelled?tag=group:slow-request&tag=reason:explicit");
+        HttpResponse<String> metric = this.client.get(
+                "/actuator/metrics/taskgroup.tasks.cancelled?tag=group:slow-request&tag=reason:explicit");
         return (metric.statusCode() == 404) ? 0 : JsonPath.<Double>read(metric.body(), "$.measurements[0].value");
     }
 }

@@ -1,32 +1,32 @@
 package io.github.taskgroup.autoconfigure.actuate;
 
-import java.net.http.HttpResponse;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.jayway.jsonpath.JsonPath;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.micrometer.TaskGroupMeters;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
-
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * The {@code taskgroups} endpoint, {@code /actuator/metrics} and {@code /actuator/prometheus} over real HTTP,
  * with Spring Boot's default endpoint access (so {@code taskgroups} is read-only).
  */
-@SpringBootTest(classes = ObservabilityTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        classes = ObservabilityTestApplication.class,
+        webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = "management.endpoints.web.exposure.include=taskgroups,metrics,prometheus")
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class TaskGroupsEndpointWebIntegrationTests {
@@ -55,8 +55,8 @@ class TaskGroupsEndpointWebIntegrationTests {
 
         HttpResponse<String> tree = this.client.get("/actuator/taskgroups");
         assertThat(tree.statusCode()).isEqualTo(200);
-        assertThat(tree.headers().firstValue("Content-Type")).hasValueSatisfying(
-                (type) -> assertThat(type).contains("json"));
+        assertThat(tree.headers().firstValue("Content-Type"))
+                .hasValueSatisfying((type) -> assertThat(type).contains("json"));
         String json = tree.body();
         assertThat((Integer) JsonPath.read(json, "$.summary.groups")).isGreaterThanOrEqualTo(1);
         assertThat((Integer) JsonPath.read(json, "$.summary.runningTasks")).isGreaterThanOrEqualTo(1);
@@ -77,10 +77,13 @@ class TaskGroupsEndpointWebIntegrationTests {
         HttpResponse<String> one = this.client.get("/actuator/taskgroups/" + id);
         assertThat(one.statusCode()).isEqualTo(200);
         assertThat((String) JsonPath.read(one.body(), "$.name")).isEqualTo("slow-request");
-        assertThat(this.client.get("/actuator/taskgroups/987654321").statusCode()).isEqualTo(404);
+        assertThat(this.client.get("/actuator/taskgroups/987654321").statusCode())
+                .isEqualTo(404);
 
         HttpResponse<String> cancel = this.client.delete("/actuator/taskgroups/" + id);
-        assertThat(cancel.statusCode()).as("cancel with default (read-only) access").isEqualTo(405);
+        assertThat(cancel.statusCode())
+                .as("cancel with default (read-only) access")
+                .isEqualTo(405);
         TaskGroup live = this.factory.find(id.longValue()).orElseThrow();
         assertThat(live.cancellationReason()).isEmpty();
 
@@ -95,23 +98,33 @@ class TaskGroupsEndpointWebIntegrationTests {
 
         String names = this.client.get("/actuator/metrics").body();
         List<String> all = JsonPath.read(names, "$.names");
-        assertThat(all).contains(TaskGroupMeters.TASKS_SPAWNED, TaskGroupMeters.TASKS_CANCELLED,
-                TaskGroupMeters.TASK_DURATION, TaskGroupMeters.TASKS_ACTIVE, TaskGroupMeters.TASKS_QUEUED,
-                TaskGroupMeters.GROUPS_ACTIVE, TaskGroupMeters.GROUP_DURATION);
+        assertThat(all)
+                .contains(
+                        TaskGroupMeters.TASKS_SPAWNED,
+                        TaskGroupMeters.TASKS_CANCELLED,
+                        TaskGroupMeters.TASK_DURATION,
+                        TaskGroupMeters.TASKS_ACTIVE,
+                        TaskGroupMeters.TASKS_QUEUED,
+                        TaskGroupMeters.GROUPS_ACTIVE,
+                        TaskGroupMeters.GROUP_DURATION);
 
-        String spawned = this.client.get("/actuator/metrics/taskgroup.tasks.spawned?tag=group:metrics-fast").body();
+        String spawned = this.client
+                .get("/actuator/metrics/taskgroup.tasks.spawned?tag=group:metrics-fast")
+                .body();
         assertThat((Double) JsonPath.read(spawned, "$.measurements[0].value")).isEqualTo(3.0);
         assertThat((String) JsonPath.read(spawned, "$.baseUnit")).isEqualTo("tasks");
         String succeeded = this.client
-            .get("/actuator/metrics/taskgroup.task.duration?tag=group:metrics-fast&tag=outcome:succeeded")
-            .body();
+                .get("/actuator/metrics/taskgroup.task.duration?tag=group:metrics-fast&tag=outcome:succeeded")
+                .body();
         assertThat(JsonPath.<List<Double>>read(succeeded, "$.measurements[?(@.statistic == 'COUNT')].value"))
-            .containsExactly(3.0);
+                .containsExactly(3.0);
         String cancelled = this.client
-            .get("/actuator/metrics/taskgroup.tasks.cancelled?tag=group:metrics-cancel&tag=reason:explicit")
-            .body();
+                .get("/actuator/metrics/taskgroup.tasks.cancelled?tag=group:metrics-cancel&tag=reason:explicit")
+                .body();
         assertThat((Double) JsonPath.read(cancelled, "$.measurements[0].value")).isEqualTo(1.0);
-        String active = this.client.get("/actuator/metrics/taskgroup.groups.active?tag=group:metrics-fast").body();
+        String active = this.client
+                .get("/actuator/metrics/taskgroup.groups.active?tag=group:metrics-fast")
+                .body();
         assertThat((Double) JsonPath.read(active, "$.measurements[0].value")).isZero();
     }
 
@@ -122,13 +135,13 @@ class TaskGroupsEndpointWebIntegrationTests {
         HttpResponse<String> scrape = this.client.get("/actuator/prometheus");
         assertThat(scrape.statusCode()).isEqualTo(200);
         assertThat(scrape.body())
-            .contains("taskgroup_tasks_spawned_tasks_total{group=\"prometheus-fast\"} 3.0")
-            .contains("taskgroup_task_duration_seconds_count{group=\"prometheus-fast\",outcome=\"succeeded\"} 3")
-            .contains("taskgroup_tasks_cancelled_tasks_total{group=\"prometheus-cancel\",reason=\"explicit\"} 1.0")
-            .contains("taskgroup_tasks_active_tasks{group=\"prometheus-fast\"} 0.0")
-            .contains("taskgroup_tasks_queued_tasks{group=\"prometheus-fast\"} 0.0")
-            .contains("taskgroup_groups_active_groups{group=\"prometheus-fast\"} 0.0")
-            .contains("taskgroup_group_duration_seconds_count{group=\"prometheus-fast\",outcome=\"succeeded\"} 1");
+                .contains("taskgroup_tasks_spawned_tasks_total{group=\"prometheus-fast\"} 3.0")
+                .contains("taskgroup_task_duration_seconds_count{group=\"prometheus-fast\",outcome=\"succeeded\"} 3")
+                .contains("taskgroup_tasks_cancelled_tasks_total{group=\"prometheus-cancel\",reason=\"explicit\"} 1.0")
+                .contains("taskgroup_tasks_active_tasks{group=\"prometheus-fast\"} 0.0")
+                .contains("taskgroup_tasks_queued_tasks{group=\"prometheus-fast\"} 0.0")
+                .contains("taskgroup_groups_active_groups{group=\"prometheus-fast\"} 0.0")
+                .contains("taskgroup_group_duration_seconds_count{group=\"prometheus-fast\",outcome=\"succeeded\"} 1");
     }
 
     /** A group cancelled before its only task started. */

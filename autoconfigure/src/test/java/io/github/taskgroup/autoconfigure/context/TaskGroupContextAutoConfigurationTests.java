@@ -1,9 +1,6 @@
 package io.github.taskgroup.autoconfigure.context;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.taskgroup.ContextPropagator;
 import io.github.taskgroup.Task;
@@ -14,12 +11,15 @@ import io.micrometer.context.ContextSnapshotFactory;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
-
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -33,8 +33,6 @@ import org.springframework.web.context.request.RequestAttributesThreadLocalAcces
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * Context propagation into tasks: what the forking thread has, the task sees; and a pooled thread carries
  * nothing of one task into the next. The pool has a single thread so that both tasks share it.
@@ -43,10 +41,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TaskGroupContextAutoConfigurationTests {
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(TaskGroupContextAutoConfiguration.class,
-                TaskGroupAutoConfiguration.class))
-        .withPropertyValues("taskgroup.executor.mode=platform", "taskgroup.executor.platform.core-size=1",
-                "taskgroup.executor.platform.max-size=1", "taskgroup.executor.platform.queue-capacity=10");
+            .withConfiguration(
+                    AutoConfigurations.of(TaskGroupContextAutoConfiguration.class, TaskGroupAutoConfiguration.class))
+            .withPropertyValues(
+                    "taskgroup.executor.mode=platform",
+                    "taskgroup.executor.platform.core-size=1",
+                    "taskgroup.executor.platform.max-size=1",
+                    "taskgroup.executor.platform.queue-capacity=10");
 
     @AfterEach
     void clearCallerThread() {
@@ -60,7 +61,7 @@ class TaskGroupContextAutoConfigurationTests {
         this.runner.run((context) -> {
             MDC.put("requestId", "r-1");
             assertThat(inTask(context.getBean(TaskGroupFactory.class), () -> MDC.get("requestId")))
-                .isEqualTo("r-1");
+                    .isEqualTo("r-1");
         });
     }
 
@@ -69,9 +70,10 @@ class TaskGroupContextAutoConfigurationTests {
         this.runner.run((context) -> {
             Authentication alice = new TestingAuthenticationToken("alice", "secret", "ROLE_USER");
             SecurityContextHolder.getContext().setAuthentication(alice);
-            assertThat(inTask(context.getBean(TaskGroupFactory.class),
-                    () -> SecurityContextHolder.getContext().getAuthentication()))
-                .isSameAs(alice);
+            assertThat(inTask(
+                            context.getBean(TaskGroupFactory.class),
+                            () -> SecurityContextHolder.getContext().getAuthentication()))
+                    .isSameAs(alice);
         });
     }
 
@@ -81,10 +83,11 @@ class TaskGroupContextAutoConfigurationTests {
             MockHttpServletRequest request = new MockHttpServletRequest();
             request.setAttribute("tenant", "acme");
             RequestContextHolder.setRequestAttributes(new ServletRequestAttributes(request));
-            assertThat(inTask(context.getBean(TaskGroupFactory.class),
-                    () -> RequestContextHolder.currentRequestAttributes()
-                        .getAttribute("tenant", RequestAttributes.SCOPE_REQUEST)))
-                .isEqualTo("acme");
+            assertThat(inTask(
+                            context.getBean(TaskGroupFactory.class),
+                            () -> RequestContextHolder.currentRequestAttributes()
+                                    .getAttribute("tenant", RequestAttributes.SCOPE_REQUEST)))
+                    .isEqualTo("acme");
         });
     }
 
@@ -97,9 +100,8 @@ class TaskGroupContextAutoConfigurationTests {
             try (Observation.Scope scope = observation.openScope()) {
                 assertThat(scope.getCurrentObservation()).isSameAs(observation);
                 assertThat(inTask(context.getBean(TaskGroupFactory.class), registry::getCurrentObservation))
-                    .isSameAs(observation);
-            }
-            finally {
+                        .isSameAs(observation);
+            } finally {
                 observation.stop();
             }
         });
@@ -111,7 +113,7 @@ class TaskGroupContextAutoConfigurationTests {
             TaskGroupFactory factory = context.getBean(TaskGroupFactory.class);
             MDC.put("requestId", "r-1");
             SecurityContextHolder.getContext()
-                .setAuthentication(new TestingAuthenticationToken("alice", "secret", "ROLE_USER"));
+                    .setAuthentication(new TestingAuthenticationToken("alice", "secret", "ROLE_USER"));
             RequestContextHolder.setRequestAttributes(new ServletRequestAttributes(new MockHttpServletRequest()));
             Seen first = inTask(factory, Seen::now);
             assertThat(first.requestId()).isEqualTo("r-1");
@@ -149,7 +151,7 @@ class TaskGroupContextAutoConfigurationTests {
         this.runner.withPropertyValues("taskgroup.context.mdc=false").run((context) -> {
             MDC.put("requestId", "r-1");
             SecurityContextHolder.getContext()
-                .setAuthentication(new TestingAuthenticationToken("alice", "secret", "ROLE_USER"));
+                    .setAuthentication(new TestingAuthenticationToken("alice", "secret", "ROLE_USER"));
             Seen seen = inTask(context.getBean(TaskGroupFactory.class), Seen::now);
             assertThat(seen.requestId()).isNull();
             assertThat(seen.authentication()).isNotNull();
@@ -158,17 +160,19 @@ class TaskGroupContextAutoConfigurationTests {
 
     @Test
     void the_security_context_and_request_attributes_stay_behind_when_switched_off() {
-        this.runner.withPropertyValues("taskgroup.context.security=false", "taskgroup.context.request-attributes=false")
-            .run((context) -> {
-                MDC.put("requestId", "r-1");
-                SecurityContextHolder.getContext()
-                    .setAuthentication(new TestingAuthenticationToken("alice", "secret", "ROLE_USER"));
-                RequestContextHolder.setRequestAttributes(new ServletRequestAttributes(new MockHttpServletRequest()));
-                Seen seen = inTask(context.getBean(TaskGroupFactory.class), Seen::now);
-                assertThat(seen.requestId()).isEqualTo("r-1");
-                assertThat(seen.authentication()).isNull();
-                assertThat(seen.requestAttributes()).isNull();
-            });
+        this.runner
+                .withPropertyValues("taskgroup.context.security=false", "taskgroup.context.request-attributes=false")
+                .run((context) -> {
+                    MDC.put("requestId", "r-1");
+                    SecurityContextHolder.getContext()
+                            .setAuthentication(new TestingAuthenticationToken("alice", "secret", "ROLE_USER"));
+                    RequestContextHolder.setRequestAttributes(
+                            new ServletRequestAttributes(new MockHttpServletRequest()));
+                    Seen seen = inTask(context.getBean(TaskGroupFactory.class), Seen::now);
+                    assertThat(seen.requestId()).isEqualTo("r-1");
+                    assertThat(seen.authentication()).isNull();
+                    assertThat(seen.requestAttributes()).isNull();
+                });
     }
 
     @Test
@@ -176,22 +180,29 @@ class TaskGroupContextAutoConfigurationTests {
         this.runner.withPropertyValues("taskgroup.context.enabled=false").run((context) -> {
             assertThat(context).doesNotHaveBean(ContextSnapshotPropagator.class);
             MDC.put("requestId", "r-1");
-            assertThat(inTask(context.getBean(TaskGroupFactory.class), () -> MDC.get("requestId"))).isNull();
+            assertThat(inTask(context.getBean(TaskGroupFactory.class), () -> MDC.get("requestId")))
+                    .isNull();
         });
     }
 
     @Test
     void the_snapshot_propagator_backs_off_without_the_context_propagation_library() {
-        this.runner.withClassLoader(new FilteredClassLoader(ContextSnapshotFactory.class))
-            .run((context) -> assertThat(context).doesNotHaveBean(ContextSnapshotPropagator.class)
-                .hasSingleBean(TaskGroupFactory.class));
+        this.runner
+                .withClassLoader(new FilteredClassLoader(ContextSnapshotFactory.class))
+                .run((context) -> assertThat(context)
+                        .doesNotHaveBean(ContextSnapshotPropagator.class)
+                        .hasSingleBean(TaskGroupFactory.class));
     }
 
     @Test
     void the_snapshot_propagator_backs_off_when_the_application_defines_one() {
-        ContextSnapshotPropagator own = new ContextSnapshotPropagator(ContextSnapshotFactory.builder().build());
-        this.runner.withBean(ContextSnapshotPropagator.class, () -> own)
-            .run((context) -> assertThat(context).getBean(ContextSnapshotPropagator.class).isSameAs(own));
+        ContextSnapshotPropagator own =
+                new ContextSnapshotPropagator(ContextSnapshotFactory.builder().build());
+        this.runner
+                .withBean(ContextSnapshotPropagator.class, () -> own)
+                .run((context) -> assertThat(context)
+                        .getBean(ContextSnapshotPropagator.class)
+                        .isSameAs(own));
     }
 
     @Test
@@ -214,21 +225,25 @@ class TaskGroupContextAutoConfigurationTests {
 
     @Test
     void task_decorators_are_ignored_when_switched_off() {
-        this.runner.withBean(TaskDecorator.class, () -> (runnable) -> runnable)
-            .withPropertyValues("taskgroup.context.task-decorators=false")
-            .run((context) -> assertThat(context).doesNotHaveBean(TaskDecoratorPropagator.class));
+        this.runner
+                .withBean(TaskDecorator.class, () -> (runnable) -> runnable)
+                .withPropertyValues("taskgroup.context.task-decorators=false")
+                .run((context) -> assertThat(context).doesNotHaveBean(TaskDecoratorPropagator.class));
     }
 
     @Test
     void the_snapshot_runs_before_the_task_decorators_and_application_propagators_are_kept() {
-        this.runner.withBean(TaskDecorator.class, () -> (runnable) -> runnable)
-            .withBean("appPropagator", ContextPropagator.class, () -> (task) -> task)
-            .run((context) -> {
-                assertThat(context.getBeanProvider(ContextPropagator.class).orderedStream().toList())
-                    .hasSize(3)
-                    .first()
-                    .isInstanceOf(ContextSnapshotPropagator.class);
-            });
+        this.runner
+                .withBean(TaskDecorator.class, () -> (runnable) -> runnable)
+                .withBean("appPropagator", ContextPropagator.class, () -> (task) -> task)
+                .run((context) -> {
+                    assertThat(context.getBeanProvider(ContextPropagator.class)
+                                    .orderedStream()
+                                    .toList())
+                            .hasSize(3)
+                            .first()
+                            .isInstanceOf(ContextSnapshotPropagator.class);
+                });
     }
 
     @Test
@@ -240,9 +255,8 @@ class TaskGroupContextAutoConfigurationTests {
             try (Observation.Scope scope = observation.openScope()) {
                 assertThat(scope.getCurrentObservation()).isSameAs(observation);
                 assertThat(inTask(context.getBean(TaskGroupFactory.class), registry::getCurrentObservation))
-                    .isNull();
-            }
-            finally {
+                        .isNull();
+            } finally {
                 observation.stop();
             }
         });
@@ -250,37 +264,42 @@ class TaskGroupContextAutoConfigurationTests {
 
     @Test
     void security_support_backs_off_without_spring_security_on_the_class_path() {
-        this.runner.withClassLoader(new FilteredClassLoader(SecurityContextHolder.class)).run((context) -> {
-            assertThat(context).doesNotHaveBean("taskGroupSecurityContext");
-            assertThat(context).hasBean("taskGroupMdcContext").hasSingleBean(ContextSnapshotPropagator.class);
-        });
+        this.runner
+                .withClassLoader(new FilteredClassLoader(SecurityContextHolder.class))
+                .run((context) -> {
+                    assertThat(context).doesNotHaveBean("taskGroupSecurityContext");
+                    assertThat(context).hasBean("taskGroupMdcContext").hasSingleBean(ContextSnapshotPropagator.class);
+                });
     }
 
     @Test
     void request_attributes_support_backs_off_without_spring_web_on_the_class_path() {
-        this.runner.withClassLoader(new FilteredClassLoader(RequestAttributesThreadLocalAccessor.class))
-            .run((context) -> assertThat(context).doesNotHaveBean("taskGroupRequestAttributesContext")
-                .hasBean("taskGroupSecurityContext"));
+        this.runner
+                .withClassLoader(new FilteredClassLoader(RequestAttributesThreadLocalAccessor.class))
+                .run((context) -> assertThat(context)
+                        .doesNotHaveBean("taskGroupRequestAttributesContext")
+                        .hasBean("taskGroupSecurityContext"));
     }
 
     @Test
     void an_application_thread_local_propagates_through_a_registry_customizer_and_does_not_leak() {
         ThreadLocal<String> tenant = new ThreadLocal<>();
-        TaskGroupContextRegistryCustomizer customizer = (registry) -> registry.registerThreadLocalAccessor("tenant",
-                tenant::get, tenant::set, tenant::remove);
-        this.runner.withBean(TaskGroupContextRegistryCustomizer.class, () -> customizer).run((context) -> {
-            TaskGroupFactory factory = context.getBean(TaskGroupFactory.class);
-            tenant.set("acme");
-            try {
-                assertThat(inTask(factory, tenant::get)).isEqualTo("acme");
-            }
-            finally {
-                tenant.remove();
-            }
-            assertThat(inTask(factory, tenant::get)).isNull();
-        });
+        TaskGroupContextRegistryCustomizer customizer =
+                (registry) -> registry.registerThreadLocalAccessor("tenant", tenant::get, tenant::set, tenant::remove);
+        this.runner
+                .withBean(TaskGroupContextRegistryCustomizer.class, () -> customizer)
+                .run((context) -> {
+                    TaskGroupFactory factory = context.getBean(TaskGroupFactory.class);
+                    tenant.set("acme");
+                    try {
+                        assertThat(inTask(factory, tenant::get)).isEqualTo("acme");
+                    } finally {
+                        tenant.remove();
+                    }
+                    assertThat(inTask(factory, tenant::get)).isNull();
+                });
         assertThat(ContextRegistry.getInstance().getThreadLocalAccessors())
-            .noneMatch((accessor) -> "tenant".equals(accessor.key()));
+                .noneMatch((accessor) -> "tenant".equals(accessor.key()));
     }
 
     static <T> T inTask(TaskGroupFactory factory, Supplier<T> supplier) throws InterruptedException {
@@ -291,12 +310,19 @@ class TaskGroupContextAutoConfigurationTests {
         });
     }
 
-    record Seen(Thread thread, String requestId, Authentication authentication, RequestAttributes requestAttributes,
+    record Seen(
+            Thread thread,
+            String requestId,
+            Authentication authentication,
+            RequestAttributes requestAttributes,
             Map<String, String> mdc) {
 
         static Seen now() {
-            return new Seen(Thread.currentThread(), MDC.get("requestId"),
-                    SecurityContextHolder.getContext().getAuthentication(), RequestContextHolder.getRequestAttributes(),
+            return new Seen(
+                    Thread.currentThread(),
+                    MDC.get("requestId"),
+                    SecurityContextHolder.getContext().getAuthentication(),
+                    RequestContextHolder.getRequestAttributes(),
                     MDC.getCopyOfContextMap());
         }
     }

@@ -6,11 +6,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
@@ -50,12 +49,11 @@ public final class RawHttp implements AutoCloseable {
             trust.init(trusted);
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, trust.getTrustManagers(), null);
-            SSLSocket socket = (SSLSocket) context.getSocketFactory()
-                .createSocket(connect(new Socket(), port), "localhost", port, true);
+            SSLSocket socket = (SSLSocket)
+                    context.getSocketFactory().createSocket(connect(new Socket(), port), "localhost", port, true);
             socket.startHandshake();
             return new RawHttp(socket);
-        }
-        catch (GeneralSecurityException ex) {
+        } catch (GeneralSecurityException ex) {
             throw new IOException(ex);
         }
     }
@@ -79,8 +77,7 @@ public final class RawHttp implements AutoCloseable {
     public void closeWith(String finOrRst) throws IOException {
         if (finOrRst.equals("RST")) {
             closeWithRst();
-        }
-        else {
+        } else {
             closeWithFin();
         }
     }
@@ -102,8 +99,7 @@ public final class RawHttp implements AutoCloseable {
     }
 
     /** A response: status and body. */
-    public record Response(int status, String body) {
-    }
+    public record Response(int status, String body) {}
 
     /** Reads until {@code marker} has been received (for a response still being streamed). */
     public void readUntil(String marker) throws IOException {
@@ -127,8 +123,7 @@ public final class RawHttp implements AutoCloseable {
             String lower = header.toLowerCase(Locale.ROOT);
             if (lower.startsWith("content-length:")) {
                 length = Long.parseLong(lower.substring(15).trim());
-            }
-            else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+            } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
                 chunked = true;
             }
         }
@@ -139,8 +134,7 @@ public final class RawHttp implements AutoCloseable {
                 line();
             }
             line();
-        }
-        else if (length > 0) {
+        } else if (length > 0) {
             body.write(this.in.readNBytes((int) length));
         }
         return new Response(status, body.toString(StandardCharsets.UTF_8));

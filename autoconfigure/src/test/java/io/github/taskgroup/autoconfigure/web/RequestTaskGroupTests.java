@@ -1,26 +1,25 @@
 package io.github.taskgroup.autoconfigure.web;
 
-import io.github.taskgroup.web.RequestTaskGroup;
-import io.github.taskgroup.web.RequestTaskGroupRegistry;
-
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.Task;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
+import io.github.taskgroup.web.RequestTaskGroup;
+import io.github.taskgroup.web.RequestTaskGroupRegistry;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The per-request object every abort signal and the completion go through. */
 class RequestTaskGroupTests {
 
     private final TaskRecorder recorder = new TaskRecorder();
 
-    private final TaskGroupFactory factory = TaskGroupFactory.builder().listener(this.recorder).build();
+    private final TaskGroupFactory factory =
+            TaskGroupFactory.builder().listener(this.recorder).build();
 
     private final RequestTaskGroupRegistry registry = new RequestTaskGroupRegistry();
 
@@ -55,8 +54,10 @@ class RequestTaskGroupTests {
         assertThat(a.state()).isEqualTo(Task.State.CANCELLED);
         assertThat(a.cancellationReason()).isEqualTo(CancellationReason.REQUEST_ABORTED);
         assertThat(b.cancellationReason()).isEqualTo(CancellationReason.REQUEST_ABORTED);
-        assertThat(this.recorder.cancelled("GET /race", CancellationReason.REQUEST_ABORTED)).isEqualTo(2);
-        assertThat(this.recorder.cancelled("GET /race", CancellationReason.EXPLICIT)).isZero();
+        assertThat(this.recorder.cancelled("GET /race", CancellationReason.REQUEST_ABORTED))
+                .isEqualTo(2);
+        assertThat(this.recorder.cancelled("GET /race", CancellationReason.EXPLICIT))
+                .isZero();
         assertThat(this.registry.size()).isZero();
     }
 

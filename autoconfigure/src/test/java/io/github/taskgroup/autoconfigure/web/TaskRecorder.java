@@ -1,14 +1,13 @@
 package io.github.taskgroup.autoconfigure.web;
 
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.Task;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupListener;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Counts, per group name, running tasks, cancellations per reason and closed groups. */
 public class TaskRecorder implements TaskGroupListener {
@@ -60,9 +59,9 @@ public class TaskRecorder implements TaskGroupListener {
         }
         if (task.state() == Task.State.CANCELLED) {
             CancellationReason reason = task.cancellationReason();
-            counter("cancelled:" + group + ":" + ((reason != null) ? reason.value() : "none")).incrementAndGet();
-        }
-        else if (task.state() == Task.State.SUCCEEDED) {
+            counter("cancelled:" + group + ":" + ((reason != null) ? reason.value() : "none"))
+                    .incrementAndGet();
+        } else if (task.state() == Task.State.SUCCEEDED) {
             counter("succeeded:" + group).incrementAndGet();
         }
     }

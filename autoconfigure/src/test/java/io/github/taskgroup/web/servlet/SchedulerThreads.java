@@ -3,8 +3,7 @@ package io.github.taskgroup.web.servlet;
 /** Lets the auto-configuration's tests see the scheduler's thread, which is not public API. */
 public final class SchedulerThreads {
 
-    private SchedulerThreads() {
-    }
+    private SchedulerThreads() {}
 
     /**
      * @param scheduler a scheduler

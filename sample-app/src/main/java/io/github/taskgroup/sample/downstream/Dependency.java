@@ -5,7 +5,9 @@ import java.util.Optional;
 
 /** The three downstream services of a product page. */
 public enum Dependency {
-    PRICE, STOCK, REVIEWS;
+    PRICE,
+    STOCK,
+    REVIEWS;
 
     /** @return the lowercase name used in URLs, task names, query parameters and error bodies */
     public String value() {

@@ -5,10 +5,8 @@ import java.math.RoundingMode;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -35,27 +33,48 @@ class DownstreamController {
     }
 
     @GetMapping("/price/{id}")
-    ResponseEntity<?> price(@PathVariable String id, @RequestParam(defaultValue = "0") long latencyMs,
-            @RequestParam(defaultValue = "false") boolean fail) throws InterruptedException {
-        return respond(Dependency.PRICE, id, latencyMs, fail, () -> new Price(id,
-                BigDecimal.valueOf(1000 + seed(id) % 9000, 2).setScale(2, RoundingMode.UNNECESSARY), "EUR"));
+    ResponseEntity<?> price(
+            @PathVariable String id,
+            @RequestParam(defaultValue = "0") long latencyMs,
+            @RequestParam(defaultValue = "false") boolean fail)
+            throws InterruptedException {
+        return respond(
+                Dependency.PRICE,
+                id,
+                latencyMs,
+                fail,
+                () -> new Price(
+                        id,
+                        BigDecimal.valueOf(1000 + seed(id) % 9000, 2).setScale(2, RoundingMode.UNNECESSARY),
+                        "EUR"));
     }
 
     @GetMapping("/stock/{id}")
-    ResponseEntity<?> stock(@PathVariable String id, @RequestParam(defaultValue = "0") long latencyMs,
-            @RequestParam(defaultValue = "false") boolean fail) throws InterruptedException {
+    ResponseEntity<?> stock(
+            @PathVariable String id,
+            @RequestParam(defaultValue = "0") long latencyMs,
+            @RequestParam(defaultValue = "false") boolean fail)
+            throws InterruptedException {
         return respond(Dependency.STOCK, id, latencyMs, fail, () -> new Stock(id, seed(id) % 50, "berlin-1"));
     }
 
     @GetMapping("/reviews/{id}")
-    ResponseEntity<?> reviews(@PathVariable String id, @RequestParam(defaultValue = "0") long latencyMs,
-            @RequestParam(defaultValue = "false") boolean fail) throws InterruptedException {
-        return respond(Dependency.REVIEWS, id, latencyMs, fail, () -> new Reviews(id,
-                3.0 + (seed(id) % 21) / 10.0, List.of("Does what it says", "Arrived on time")));
+    ResponseEntity<?> reviews(
+            @PathVariable String id,
+            @RequestParam(defaultValue = "0") long latencyMs,
+            @RequestParam(defaultValue = "false") boolean fail)
+            throws InterruptedException {
+        return respond(
+                Dependency.REVIEWS,
+                id,
+                latencyMs,
+                fail,
+                () -> new Reviews(id, 3.0 + (seed(id) % 21) / 10.0, List.of("Does what it says", "Arrived on time")));
     }
 
-    private ResponseEntity<?> respond(Dependency dependency, String id, long latencyMs, boolean fail,
-            java.util.function.Supplier<Object> body) throws InterruptedException {
+    private ResponseEntity<?> respond(
+            Dependency dependency, String id, long latencyMs, boolean fail, java.util.function.Supplier<Object> body)
+            throws InterruptedException {
         DownstreamProperties.Service service = properties.service(dependency);
         long delay = service.latency().toMillis() + Math.max(0, latencyMs);
         log.info("{} for product {}: working for {} ms", dependency.value(), id, delay);

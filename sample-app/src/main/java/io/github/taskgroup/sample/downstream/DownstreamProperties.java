@@ -1,7 +1,6 @@
 package io.github.taskgroup.sample.downstream;
 
 import java.time.Duration;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**

@@ -1,8 +1,7 @@
 package io.github.taskgroup.sample.product;
 
-import java.util.Optional;
-
 import io.github.taskgroup.sample.downstream.Dependency;
+import java.util.Optional;
 
 /**
  * The demo knobs of one request: {@code latencyMs} is added to every downstream call, and {@code fail}

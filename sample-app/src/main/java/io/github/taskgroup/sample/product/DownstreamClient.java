@@ -1,14 +1,12 @@
 package io.github.taskgroup.sample.product;
 
-import java.net.http.HttpClient;
-import java.time.Duration;
-
 import io.github.taskgroup.sample.downstream.Dependency;
 import io.github.taskgroup.sample.downstream.DownstreamProperties;
 import io.github.taskgroup.sample.downstream.Price;
 import io.github.taskgroup.sample.downstream.Reviews;
 import io.github.taskgroup.sample.downstream.Stock;
-
+import java.net.http.HttpClient;
+import java.time.Duration;
 import org.springframework.core.env.Environment;
 import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
@@ -62,15 +60,22 @@ public class DownstreamClient {
 
     private <T> T call(Dependency dependency, String id, Demo demo, Class<T> type) {
         try {
-            return restClient.get()
-                    .uri(baseUrl() + "/downstream/{dependency}/{id}?latencyMs={latencyMs}&fail={fail}",
-                            dependency.value(), id, demo.latencyMs(), demo.fails(dependency))
+            return restClient
+                    .get()
+                    .uri(
+                            baseUrl() + "/downstream/{dependency}/{id}?latencyMs={latencyMs}&fail={fail}",
+                            dependency.value(),
+                            id,
+                            demo.latencyMs(),
+                            demo.fails(dependency))
                     .retrieve()
                     .body(type);
-        }
-        catch (RestClientResponseException ex) {
-            throw new DependencyFailedException(dependency, ex.getStatusCode().value(),
-                    dependency.value() + " service answered " + ex.getStatusCode().value());
+        } catch (RestClientResponseException ex) {
+            throw new DependencyFailedException(
+                    dependency,
+                    ex.getStatusCode().value(),
+                    dependency.value() + " service answered "
+                            + ex.getStatusCode().value());
         }
     }
 

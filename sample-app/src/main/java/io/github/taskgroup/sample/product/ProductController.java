@@ -1,7 +1,6 @@
 package io.github.taskgroup.sample.product;
 
 import io.github.taskgroup.TaskGroup;
-
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -24,8 +23,12 @@ class ProductController {
 
     /** Price, stock and reviews, or an error naming the dependency that failed (502), or 504. */
     @GetMapping("/api/products/{id}")
-    ProductPage product(@PathVariable String id, @RequestParam(defaultValue = "0") long latencyMs,
-            @RequestParam(required = false) String fail, TaskGroup group) throws InterruptedException {
+    ProductPage product(
+            @PathVariable String id,
+            @RequestParam(defaultValue = "0") long latencyMs,
+            @RequestParam(required = false) String fail,
+            TaskGroup group)
+            throws InterruptedException {
         return products.page(id, Demo.of(latencyMs, fail), group);
     }
 
@@ -34,8 +37,12 @@ class ProductController {
      * service fails.
      */
     @GetMapping("/api/products/{id}/lenient")
-    ProductPage lenient(@PathVariable String id, @RequestParam(defaultValue = "0") long latencyMs,
-            @RequestParam(required = false) String fail, TaskGroup group) throws InterruptedException {
+    ProductPage lenient(
+            @PathVariable String id,
+            @RequestParam(defaultValue = "0") long latencyMs,
+            @RequestParam(required = false) String fail,
+            TaskGroup group)
+            throws InterruptedException {
         return products.pageWithOptionalReviews(id, Demo.of(latencyMs, fail), group);
     }
 }

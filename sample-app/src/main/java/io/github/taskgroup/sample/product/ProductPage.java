@@ -1,11 +1,10 @@
 package io.github.taskgroup.sample.product;
 
-import java.util.List;
-import java.util.Map;
-
 import io.github.taskgroup.sample.downstream.Price;
 import io.github.taskgroup.sample.downstream.Reviews;
 import io.github.taskgroup.sample.downstream.Stock;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A product page combined from the three downstream services.
@@ -18,6 +17,11 @@ import io.github.taskgroup.sample.downstream.Stock;
  * @param timingsMs how long each downstream call took, in milliseconds
  * @param elapsedMs how long the whole fan-out took: about the slowest call, not the sum
  */
-public record ProductPage(String id, Price price, Stock stock, Reviews reviews, List<String> missing,
-        Map<String, Long> timingsMs, long elapsedMs) {
-}
+public record ProductPage(
+        String id,
+        Price price,
+        Stock stock,
+        Reviews reviews,
+        List<String> missing,
+        Map<String, Long> timingsMs,
+        long elapsedMs) {}

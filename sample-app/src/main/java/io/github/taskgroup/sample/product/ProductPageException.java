@@ -2,7 +2,6 @@ package io.github.taskgroup.sample.product;
 
 import java.time.Duration;
 import java.util.Map;
-
 import org.springframework.http.HttpStatus;
 
 /**
@@ -20,8 +19,16 @@ public class ProductPageException extends RuntimeException {
     private final String group;
     private final Map<String, String> tasks;
 
-    private ProductPageException(HttpStatus status, String error, String message, String dependency,
-            Integer dependencyStatus, Duration timeout, String group, Map<String, String> tasks, Throwable cause) {
+    private ProductPageException(
+            HttpStatus status,
+            String error,
+            String message,
+            String dependency,
+            Integer dependencyStatus,
+            Duration timeout,
+            String group,
+            Map<String, String> tasks,
+            Throwable cause) {
         super(message, cause);
         this.group = group;
         this.status = status;
@@ -32,18 +39,32 @@ public class ProductPageException extends RuntimeException {
         this.tasks = tasks;
     }
 
-    static ProductPageException dependencyFailed(String dependency, Integer dependencyStatus,
-            Map<String, String> tasks, Throwable cause) {
-        return new ProductPageException(HttpStatus.BAD_GATEWAY, "dependency-failed",
+    static ProductPageException dependencyFailed(
+            String dependency, Integer dependencyStatus, Map<String, String> tasks, Throwable cause) {
+        return new ProductPageException(
+                HttpStatus.BAD_GATEWAY,
+                "dependency-failed",
                 "The " + dependency + " service failed" + (dependencyStatus != null ? " with " + dependencyStatus : "")
                         + ": " + cause.getMessage(),
-                dependency, dependencyStatus, null, null, tasks, cause);
+                dependency,
+                dependencyStatus,
+                null,
+                null,
+                tasks,
+                cause);
     }
 
-    static ProductPageException timeout(String group, Duration timeout, Map<String, String> tasks,
-            Throwable cause) {
-        return new ProductPageException(HttpStatus.GATEWAY_TIMEOUT, "timeout",
-                "Group '" + group + "' did not finish within " + timeout, null, null, timeout, group, tasks, cause);
+    static ProductPageException timeout(String group, Duration timeout, Map<String, String> tasks, Throwable cause) {
+        return new ProductPageException(
+                HttpStatus.GATEWAY_TIMEOUT,
+                "timeout",
+                "Group '" + group + "' did not finish within " + timeout,
+                null,
+                null,
+                timeout,
+                group,
+                tasks,
+                cause);
     }
 
     public HttpStatus status() {

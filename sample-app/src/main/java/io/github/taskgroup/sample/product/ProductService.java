@@ -1,13 +1,5 @@
 package io.github.taskgroup.sample.product;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-
 import io.github.taskgroup.Task;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupException;
@@ -16,10 +8,15 @@ import io.github.taskgroup.sample.downstream.Dependency;
 import io.github.taskgroup.sample.downstream.Price;
 import io.github.taskgroup.sample.downstream.Reviews;
 import io.github.taskgroup.sample.downstream.Stock;
-
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
 import org.springframework.stereotype.Service;
 
 /**
@@ -80,31 +77,42 @@ public class ProductService {
         List<Task<?>> tasks = List.of(price, stock, reviews);
         try {
             group.join();
-        }
-        catch (TaskGroupTimeoutException ex) {
-            log.warn("product {}: group '{}' timed out after {}; tasks {}", id, group.name(), ex.timeout(),
+        } catch (TaskGroupTimeoutException ex) {
+            log.warn(
+                    "product {}: group '{}' timed out after {}; tasks {}",
+                    id,
+                    group.name(),
+                    ex.timeout(),
                     states(tasks));
             throw ProductPageException.timeout(group.name(), ex.timeout(), states(tasks), ex);
-        }
-        catch (TaskGroupException ex) {
+        } catch (TaskGroupException ex) {
             boolean onlyReviewsFailed = reviews.state() == Task.State.FAILED
-                    && price.state() == Task.State.SUCCEEDED && stock.state() == Task.State.SUCCEEDED;
+                    && price.state() == Task.State.SUCCEEDED
+                    && stock.state() == Task.State.SUCCEEDED;
             if (!(reviewsOptional && onlyReviewsFailed)) {
-                Task<?> failed = tasks.stream().filter(task -> task.state() == Task.State.FAILED).findFirst()
+                Task<?> failed = tasks.stream()
+                        .filter(task -> task.state() == Task.State.FAILED)
+                        .findFirst()
                         .orElse(price);
                 Throwable failure = failed.exception() != null ? failed.exception() : ex;
                 Integer status = failure instanceof DependencyFailedException dependencyFailed
-                        ? dependencyFailed.status() : null;
-                log.warn("product {}: {} failed ({}); tasks {}", id, failed.name(), failure.getMessage(),
-                        states(tasks));
+                        ? dependencyFailed.status()
+                        : null;
+                log.warn(
+                        "product {}: {} failed ({}); tasks {}", id, failed.name(), failure.getMessage(), states(tasks));
                 throw ProductPageException.dependencyFailed(failed.name(), status, states(tasks), failure);
             }
-            log.info("product {}: reviews failed ({}), serving the page without them", id,
+            log.info(
+                    "product {}: reviews failed ({}), serving the page without them",
+                    id,
                     reviews.exception().getMessage());
-        }
-        catch (java.util.concurrent.CancellationException ex) {
-            log.info("product {}: group '{}' cancelled ({}); tasks {}", id, group.name(),
-                    group.cancellationReason().map(reason -> reason.value()).orElse("?"), states(tasks));
+        } catch (java.util.concurrent.CancellationException ex) {
+            log.info(
+                    "product {}: group '{}' cancelled ({}); tasks {}",
+                    id,
+                    group.name(),
+                    group.cancellationReason().map(reason -> reason.value()).orElse("?"),
+                    states(tasks));
             throw ex;
         }
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -112,13 +120,12 @@ public class ProductService {
         Reviews reviewsValue = null;
         if (reviews.state() == Task.State.SUCCEEDED) {
             reviewsValue = reviews.get();
-        }
-        else {
+        } else {
             missing.add(Dependency.REVIEWS.value());
         }
         log.info("product {}: page ready in {} ms (calls: {})", id, elapsedMs, timings);
-        return new ProductPage(id, price.get(), stock.get(), reviewsValue, missing, new LinkedHashMap<>(timings),
-                elapsedMs);
+        return new ProductPage(
+                id, price.get(), stock.get(), reviewsValue, missing, new LinkedHashMap<>(timings), elapsedMs);
     }
 
     private static <T> Callable<T> timed(String name, Map<String, Long> timings, Callable<T> call) {
@@ -130,10 +137,12 @@ public class ProductService {
                 timings.put(name, ms);
                 log.info("{} fetched in {} ms", name, ms);
                 return result;
-            }
-            catch (RuntimeException ex) {
-                log.info("{} call ended after {} ms: {}", name,
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), ex.toString());
+            } catch (RuntimeException ex) {
+                log.info(
+                        "{} call ended after {} ms: {}",
+                        name,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+                        ex.toString());
                 throw ex;
             }
         };

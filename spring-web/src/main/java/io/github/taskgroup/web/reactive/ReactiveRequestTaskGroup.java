@@ -1,13 +1,11 @@
 package io.github.taskgroup.web.reactive;
 
-import java.util.function.Supplier;
-
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.web.RequestTaskGroup;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.util.ClassUtils;
 
@@ -17,14 +15,17 @@ import org.springframework.util.ClassUtils;
  */
 final class ReactiveRequestTaskGroup extends RequestTaskGroup {
 
-    private static final boolean REACTOR_NETTY_PRESENT = ClassUtils.isPresent("reactor.netty.Connection",
-            ReactiveRequestTaskGroup.class.getClassLoader());
+    private static final boolean REACTOR_NETTY_PRESENT =
+            ClassUtils.isPresent("reactor.netty.Connection", ReactiveRequestTaskGroup.class.getClassLoader());
 
     private final ServerHttpRequest request;
 
     private @Nullable ReactorNettyConnectionWatch watch; // guarded by lock
 
-    ReactiveRequestTaskGroup(TaskGroupFactory factory, Supplier<String> name, RequestTaskGroupRegistry registry,
+    ReactiveRequestTaskGroup(
+            TaskGroupFactory factory,
+            Supplier<String> name,
+            RequestTaskGroupRegistry registry,
             ServerHttpRequest request) {
         super(factory, name, registry);
         this.request = request;

@@ -5,11 +5,10 @@ import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.web.RequestTaskGroup;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
 import org.jspecify.annotations.Nullable;
-import reactor.core.publisher.Mono;
-
 import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.util.pattern.PathPattern;
+import reactor.core.publisher.Mono;
 
 /**
  * Request-scoped groups of a WebFlux application: the exchange's {@link RequestTaskGroup} lives in an
@@ -32,8 +31,8 @@ public class ReactiveRequestTaskGroups {
      * @param registry where live request groups are listed (for shutdown and the endpoint)
      * @param groupName the name of every request group, or {@code null} for {@code METHOD /route}
      */
-    public ReactiveRequestTaskGroups(TaskGroupFactory factory, RequestTaskGroupRegistry registry,
-            @Nullable String groupName) {
+    public ReactiveRequestTaskGroups(
+            TaskGroupFactory factory, RequestTaskGroupRegistry registry, @Nullable String groupName) {
         this.factory = factory;
         this.registry = registry;
         this.groupName = groupName;
@@ -41,8 +40,8 @@ public class ReactiveRequestTaskGroups {
 
     /** @return the group of the request whose reactive chain subscribes, opened if it was not yet */
     public Mono<TaskGroup> current() {
-        return Mono.deferContextual((context) -> Mono.fromSupplier(
-                () -> of(context.get(ServerWebExchange.class)).group()));
+        return Mono.deferContextual((context) ->
+                Mono.fromSupplier(() -> of(context.get(ServerWebExchange.class)).group()));
     }
 
     /**
@@ -57,8 +56,8 @@ public class ReactiveRequestTaskGroups {
         synchronized (exchange) {
             scope = find(exchange);
             if (scope == null) {
-                scope = new ReactiveRequestTaskGroup(this.factory, () -> name(exchange), this.registry,
-                        exchange.getRequest());
+                scope = new ReactiveRequestTaskGroup(
+                        this.factory, () -> name(exchange), this.registry, exchange.getRequest());
                 exchange.getAttributes().put(ATTRIBUTE, scope);
             }
             return scope;
@@ -74,7 +73,8 @@ public class ReactiveRequestTaskGroups {
             return this.groupName;
         }
         Object pattern = exchange.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
-        String route = (pattern instanceof PathPattern path) ? path.getPatternString()
+        String route = (pattern instanceof PathPattern path)
+                ? path.getPatternString()
                 : (pattern != null) ? pattern.toString() : "UNKNOWN";
         return exchange.getRequest().getMethod().name() + " " + route;
     }

@@ -6,10 +6,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import org.jspecify.annotations.Nullable;
-import reactor.netty.Connection;
-
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import reactor.netty.Connection;
 
 /**
  * Reactor Netty: aborts a request's group (reason {@code request-aborted}) when its connection closes. The
@@ -38,8 +37,7 @@ final class ReactorNettyConnectionWatch implements ChannelFutureListener {
         Object nativeRequest;
         try {
             nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
-        }
-        catch (IllegalArgumentException ex) {
+        } catch (IllegalArgumentException ex) {
             return null; // a request implementation that does not expose a native request
         }
         if (!(nativeRequest instanceof Connection connection)) {

@@ -2,13 +2,12 @@ package io.github.taskgroup.web.reactive;
 
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.web.RequestTaskGroup;
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
-
 import org.springframework.core.Ordered;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * WebFlux: Reactor Netty cancels the subscription of the request's chain when the client goes away (about a
@@ -27,21 +26,21 @@ public class RequestTaskGroupWebFilter implements WebFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         return chain.filter(exchange)
-            .doOnCancel(() -> {
-                RequestTaskGroup scope = ReactiveRequestTaskGroups.find(exchange);
-                if (scope != null) {
-                    scope.abort(CancellationReason.REQUEST_ABORTED);
-                }
-            })
-            .doFinally((signal) -> {
-                RequestTaskGroup scope = ReactiveRequestTaskGroups.find(exchange);
-                if (scope instanceof ReactiveRequestTaskGroup reactive) {
-                    reactive.stopWatching();
-                }
-                if (scope != null) {
-                    Schedulers.boundedElastic().schedule(scope::complete);
-                }
-            })
-            .contextWrite((context) -> context.put(ServerWebExchange.class, exchange));
+                .doOnCancel(() -> {
+                    RequestTaskGroup scope = ReactiveRequestTaskGroups.find(exchange);
+                    if (scope != null) {
+                        scope.abort(CancellationReason.REQUEST_ABORTED);
+                    }
+                })
+                .doFinally((signal) -> {
+                    RequestTaskGroup scope = ReactiveRequestTaskGroups.find(exchange);
+                    if (scope instanceof ReactiveRequestTaskGroup reactive) {
+                        reactive.stopWatching();
+                    }
+                    if (scope != null) {
+                        Schedulers.boundedElastic().schedule(scope::complete);
+                    }
+                })
+                .contextWrite((context) -> context.put(ServerWebExchange.class, exchange));
     }
 }

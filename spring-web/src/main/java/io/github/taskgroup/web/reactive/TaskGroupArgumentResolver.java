@@ -1,12 +1,11 @@
 package io.github.taskgroup.web.reactive;
 
 import io.github.taskgroup.TaskGroup;
-import reactor.core.publisher.Mono;
-
 import org.springframework.core.MethodParameter;
 import org.springframework.web.reactive.BindingContext;
 import org.springframework.web.reactive.result.method.HandlerMethodArgumentResolver;
 import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
 
 /** Resolves a WebFlux handler's {@code TaskGroup} parameter to the request's group, opening it. */
 public class TaskGroupArgumentResolver implements HandlerMethodArgumentResolver {
@@ -24,8 +23,8 @@ public class TaskGroupArgumentResolver implements HandlerMethodArgumentResolver 
     }
 
     @Override
-    public Mono<Object> resolveArgument(MethodParameter parameter, BindingContext bindingContext,
-            ServerWebExchange exchange) {
+    public Mono<Object> resolveArgument(
+            MethodParameter parameter, BindingContext bindingContext, ServerWebExchange exchange) {
         return Mono.fromSupplier(() -> this.groups.of(exchange).group());
     }
 }

@@ -1,9 +1,7 @@
 package io.github.taskgroup.web.servlet;
 
-import java.nio.channels.SelectableChannel;
-
 import jakarta.servlet.http.HttpServletRequest;
-
+import java.nio.channels.SelectableChannel;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,11 +24,11 @@ public interface DisconnectProbe {
      * @param request the request
      * @return a watch, or {@code null} if this probe cannot watch this request
      */
-    @Nullable Watch watch(HttpServletRequest request);
+    @Nullable
+    Watch watch(HttpServletRequest request);
 
     /** Called by the scheduler thread once per tick in which the probe has watches, before checking them. */
-    default void beginTick() {
-    }
+    default void beginTick() {}
 
     /** Watches one request's connection. Called by the scheduler thread only, never concurrently. */
     interface Watch {

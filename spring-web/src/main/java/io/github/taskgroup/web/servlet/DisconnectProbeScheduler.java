@@ -1,5 +1,6 @@
 package io.github.taskgroup.web.servlet;
 
+import io.github.taskgroup.CancellationReason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.SelectionKey;
@@ -17,12 +18,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-
-import io.github.taskgroup.CancellationReason;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.beans.factory.DisposableBean;
 
 /**
@@ -129,8 +127,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
     private static Selector openSelector() {
         try {
             return Selector.open();
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             throw new UncheckedIOException("Cannot open the selector that waits for client disconnects", ex);
         }
     }
@@ -208,8 +205,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
         while (!this.stopped) {
             try {
                 nextTick = pass(nextTick);
-            }
-            catch (Throwable ex) {
+            } catch (Throwable ex) {
                 if (this.stopped) {
                     return;
                 }
@@ -230,13 +226,11 @@ public class DisconnectProbeScheduler implements DisposableBean {
             this.parked = false;
             this.idleTicks = 0;
             nextTick = System.nanoTime() + this.intervalNanos;
-        }
-        else {
+        } else {
             long wait = nextTick - System.nanoTime();
             if (wait > 0) {
                 this.selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(wait)));
-            }
-            else {
+            } else {
                 this.selector.selectNow();
             }
         }
@@ -271,15 +265,20 @@ public class DisconnectProbeScheduler implements DisposableBean {
     }
 
     private boolean isIdle() {
-        return this.watched.sum() == 0 && this.arrivals.isEmpty() && this.young.isEmpty() && this.polled.isEmpty()
-                && this.resting.isEmpty() && this.retries.isEmpty() && this.selector.keys().isEmpty();
+        return this.watched.sum() == 0
+                && this.arrivals.isEmpty()
+                && this.young.isEmpty()
+                && this.polled.isEmpty()
+                && this.resting.isEmpty()
+                && this.retries.isEmpty()
+                && this.selector.keys().isEmpty();
     }
 
     /** The requests whose channel became readable: each is checked now, and rests until the next tick. */
     private List<ServletRequestTaskGroup> readyRequests() {
         Set<SelectionKey> selected = this.selector.selectedKeys();
         List<ServletRequestTaskGroup> ready = new ArrayList<>(selected.size());
-        for (Iterator<SelectionKey> keys = selected.iterator(); keys.hasNext();) {
+        for (Iterator<SelectionKey> keys = selected.iterator(); keys.hasNext(); ) {
             SelectionKey key = keys.next();
             keys.remove();
             // Readiness is level-triggered: a channel with unread data would wake us on every pass.
@@ -300,7 +299,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
         this.resting.clear();
         due.addAll(this.retries);
         this.retries.clear();
-        for (ServletRequestTaskGroup request; (request = this.arrivals.poll()) != null;) {
+        for (ServletRequestTaskGroup request; (request = this.arrivals.poll()) != null; ) {
             this.young.add(request);
         }
         long now = System.nanoTime();
@@ -317,8 +316,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
     private void register(List<ServletRequestTaskGroup> requests) {
         for (ServletRequestTaskGroup request : requests) {
             switch (request.register(this.selector, this.probe)) {
-                case REGISTERED, DONE -> {
-                }
+                case REGISTERED, DONE -> {}
                 case RETRY -> this.retries.add(request);
                 case POLL -> this.polled.add(request);
             }
@@ -342,8 +340,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
                 // Watched no more by this thread; the count drops when the abort completes the request.
                 this.polled.remove(request);
                 request.abort(CancellationReason.REQUEST_ABORTED);
-            }
-            else if (!this.polled.contains(request)) {
+            } else if (!this.polled.contains(request)) {
                 this.resting.add(request); // it came from the selector
             }
         }
@@ -353,8 +350,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
     private static boolean clientGone(ServletRequestTaskGroup request) {
         try {
             return request.clientGone();
-        }
-        catch (RuntimeException ex) {
+        } catch (RuntimeException ex) {
             logger.debug("Disconnect check failed; the request stays watched", ex);
             return false;
         }
@@ -373,8 +369,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
         }
         try {
             this.selector.close();
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             logger.debug("Could not close the disconnect selector", ex);
         }
     }

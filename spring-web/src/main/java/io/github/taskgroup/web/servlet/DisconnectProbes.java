@@ -1,12 +1,10 @@
 package io.github.taskgroup.web.servlet;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
-
-import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.util.ClassUtils;
 
 /**
@@ -16,58 +14,57 @@ import org.springframework.util.ClassUtils;
  */
 public final class DisconnectProbes {
 
-	private static final ClassLoader LOADER = DisconnectProbes.class.getClassLoader();
+    private static final ClassLoader LOADER = DisconnectProbes.class.getClassLoader();
 
-	private static final boolean TOMCAT_PRESENT = ClassUtils.isPresent("org.apache.catalina.connector.RequestFacade",
-			LOADER);
+    private static final boolean TOMCAT_PRESENT =
+            ClassUtils.isPresent("org.apache.catalina.connector.RequestFacade", LOADER);
 
-	private static final boolean JETTY_PRESENT = ClassUtils
-		.isPresent("org.eclipse.jetty.ee11.servlet.ServletContextRequest", LOADER);
+    private static final boolean JETTY_PRESENT =
+            ClassUtils.isPresent("org.eclipse.jetty.ee11.servlet.ServletContextRequest", LOADER);
 
-	private DisconnectProbes() {
-	}
+    private DisconnectProbes() {}
 
-	/** @return every probe available here, first match wins; {@link DisconnectProbe#NONE} if there is none */
-	public static DisconnectProbe auto() {
-		List<DisconnectProbe> probes = new ArrayList<>(2);
-		if (tomcatAvailable()) {
-			probes.add(new TomcatDisconnectProbe());
-		}
-		if (ProcNetTcpDisconnectProbe.isAvailable()) {
-			probes.add(proc());
-		}
-		return probes.isEmpty() ? DisconnectProbe.NONE : new FirstMatchDisconnectProbe(probes);
-	}
+    /** @return every probe available here, first match wins; {@link DisconnectProbe#NONE} if there is none */
+    public static DisconnectProbe auto() {
+        List<DisconnectProbe> probes = new ArrayList<>(2);
+        if (tomcatAvailable()) {
+            probes.add(new TomcatDisconnectProbe());
+        }
+        if (ProcNetTcpDisconnectProbe.isAvailable()) {
+            probes.add(proc());
+        }
+        return probes.isEmpty() ? DisconnectProbe.NONE : new FirstMatchDisconnectProbe(probes);
+    }
 
-	/** @return Tomcat's connection check, or {@code null} when Tomcat's classes are not usable here */
-	public static @Nullable DisconnectProbe tomcat() {
-		return tomcatAvailable() ? new TomcatDisconnectProbe() : null;
-	}
+    /** @return Tomcat's connection check, or {@code null} when Tomcat's classes are not usable here */
+    public static @Nullable DisconnectProbe tomcat() {
+        return tomcatAvailable() ? new TomcatDisconnectProbe() : null;
+    }
 
-	/** @return the {@code /proc/net/tcp} probe, or {@code null} when {@code /proc} cannot be read here */
-	public static @Nullable DisconnectProbe proc() {
-		return ProcNetTcpDisconnectProbe.isAvailable() ? new ProcNetTcpDisconnectProbe(DisconnectProbes::channel)
-				: null;
-	}
+    /** @return the {@code /proc/net/tcp} probe, or {@code null} when {@code /proc} cannot be read here */
+    public static @Nullable DisconnectProbe proc() {
+        return ProcNetTcpDisconnectProbe.isAvailable()
+                ? new ProcNetTcpDisconnectProbe(DisconnectProbes::channel)
+                : null;
+    }
 
-	static boolean jettyPresent() {
-		return JETTY_PRESENT;
-	}
+    static boolean jettyPresent() {
+        return JETTY_PRESENT;
+    }
 
-	private static boolean tomcatAvailable() {
-		return TOMCAT_PRESENT && TomcatDisconnectProbe.isAvailable();
-	}
+    private static boolean tomcatAvailable() {
+        return TOMCAT_PRESENT && TomcatDisconnectProbe.isAvailable();
+    }
 
-	/** The container's channel of a request's connection (Tomcat or Jetty NIO), for the probe to wait on. */
-	private static @Nullable SocketChannel channel(HttpServletRequest request) {
-		SocketChannel channel = null;
-		if (tomcatAvailable()) {
-			channel = TomcatDisconnectProbe.channel(request);
-		}
-		if (channel == null && JETTY_PRESENT) {
-			channel = JettyRequests.channel(request);
-		}
-		return channel;
-	}
-
+    /** The container's channel of a request's connection (Tomcat or Jetty NIO), for the probe to wait on. */
+    private static @Nullable SocketChannel channel(HttpServletRequest request) {
+        SocketChannel channel = null;
+        if (tomcatAvailable()) {
+            channel = TomcatDisconnectProbe.channel(request);
+        }
+        if (channel == null && JETTY_PRESENT) {
+            channel = JettyRequests.channel(request);
+        }
+        return channel;
+    }
 }

@@ -1,9 +1,8 @@
 package io.github.taskgroup.web.servlet;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.stream.Collectors;
-
-import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
 /** Watches a request with the first of its probes that can ({@code taskgroup.web.detection.strategy=auto}). */

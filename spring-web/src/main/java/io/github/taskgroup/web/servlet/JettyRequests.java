@@ -1,9 +1,8 @@
 package io.github.taskgroup.web.servlet;
 
-import java.nio.channels.SocketChannel;
-
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletRequestWrapper;
+import java.nio.channels.SocketChannel;
 import org.eclipse.jetty.ee11.servlet.ServletApiRequest;
 import org.eclipse.jetty.ee11.servlet.ServletContextRequest;
 import org.eclipse.jetty.io.Connection;
@@ -14,8 +13,7 @@ import org.jspecify.annotations.Nullable;
 /** Jetty 12 (EE 11): from a servlet request to Jetty's own request and to its connection's channel. */
 final class JettyRequests {
 
-    private JettyRequests() {
-    }
+    private JettyRequests() {}
 
     /**
      * @param request a request, possibly wrapped
@@ -32,8 +30,7 @@ final class JettyRequests {
         }
         try {
             return ServletContextRequest.getServletContextRequest(inner);
-        }
-        catch (RuntimeException ex) {
+        } catch (RuntimeException ex) {
             return null;
         }
     }

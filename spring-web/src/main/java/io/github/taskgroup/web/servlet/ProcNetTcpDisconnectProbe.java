@@ -1,5 +1,6 @@
 package io.github.taskgroup.web.servlet;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -9,8 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.Function;
-
-import jakarta.servlet.http.HttpServletRequest;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ProcNetTcpDisconnectProbe implements DisconnectProbe {
 
-    private static final Path[] TABLES = { Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6") };
+    private static final Path[] TABLES = {Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6")};
 
     private static final int ESTABLISHED = 0x01;
 
@@ -74,8 +73,7 @@ public final class ProcNetTcpDisconnectProbe implements DisconnectProbe {
                 if (local instanceof InetSocketAddress l && remote instanceof InetSocketAddress r) {
                     return new ProcWatch(key(l.getPort(), r.getPort()), channel);
                 }
-            }
-            catch (IOException ex) {
+            } catch (IOException ex) {
                 // closed already: fall back to the request's ports, the row will tell
             }
         }
@@ -99,8 +97,7 @@ public final class ProcNetTcpDisconnectProbe implements DisconnectProbe {
             byte[] content;
             try {
                 content = Files.readAllBytes(table);
-            }
-            catch (IOException ex) {
+            } catch (IOException ex) {
                 continue;
             }
             int line = indexAfterNewline(content, 0); // skip the header
@@ -195,8 +192,7 @@ public final class ProcNetTcpDisconnectProbe implements DisconnectProbe {
             int mid = (lo + hi) >>> 1;
             if (sorted[mid] < min) {
                 lo = mid + 1;
-            }
-            else {
+            } else {
                 hi = mid - 1;
             }
         }

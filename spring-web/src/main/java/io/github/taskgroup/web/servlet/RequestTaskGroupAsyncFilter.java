@@ -1,8 +1,5 @@
 package io.github.taskgroup.web.servlet;
 
-import java.io.IOException;
-import java.util.function.Supplier;
-
 import io.github.taskgroup.CancellationReason;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -15,8 +12,9 @@ import jakarta.servlet.ServletRequestWrapper;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
+import java.io.IOException;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.core.Ordered;
 
 /**
@@ -48,8 +46,7 @@ public class RequestTaskGroupAsyncFilter implements Filter, Ordered {
             throws IOException, ServletException {
         if (request instanceof HttpServletRequest http && request.isAsyncSupported()) {
             chain.doFilter(new ListeningRequest(http), response);
-        }
-        else {
+        } else {
             chain.doFilter(request, response);
         }
     }

@@ -1,14 +1,5 @@
 package io.github.taskgroup.web.servlet;
 
-import java.nio.channels.CancelledKeyException;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.IllegalBlockingModeException;
-import java.nio.channels.IllegalSelectorException;
-import java.nio.channels.SelectableChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.util.function.Supplier;
-
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.CurrentTaskGroup;
 import io.github.taskgroup.TaskGroup;
@@ -17,6 +8,14 @@ import io.github.taskgroup.web.RequestTaskGroup;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.IllegalBlockingModeException;
+import java.nio.channels.IllegalSelectorException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -55,8 +54,13 @@ public final class ServletRequestTaskGroup extends RequestTaskGroup {
 
     private CurrentTaskGroup.@Nullable Binding binding;
 
-    ServletRequestTaskGroup(TaskGroupFactory factory, Supplier<String> name, RequestTaskGroupRegistry registry,
-            HttpServletRequest request, @Nullable HttpServletResponse response, DisconnectProbeScheduler scheduler,
+    ServletRequestTaskGroup(
+            TaskGroupFactory factory,
+            Supplier<String> name,
+            RequestTaskGroupRegistry registry,
+            HttpServletRequest request,
+            @Nullable HttpServletResponse response,
+            DisconnectProbeScheduler scheduler,
             @Nullable JettyFailureListener jetty) {
         super(factory, name, registry);
         this.request = request;
@@ -152,18 +156,17 @@ public final class ServletRequestTaskGroup extends RequestTaskGroup {
             try {
                 this.key = channel.register(selector, SelectionKey.OP_READ, this);
                 return DisconnectProbeScheduler.Registration.REGISTERED;
-            }
-            catch (CancelledKeyException ex) {
+            } catch (CancelledKeyException ex) {
                 // The previous request on this keep-alive connection cancelled its key after the last select.
                 return DisconnectProbeScheduler.Registration.RETRY;
-            }
-            catch (ClosedChannelException | IllegalBlockingModeException | IllegalSelectorException ex) {
+            } catch (ClosedChannelException | IllegalBlockingModeException | IllegalSelectorException ex) {
                 return DisconnectProbeScheduler.Registration.POLL; // the check will tell
             }
         }
     }
 
-    @Nullable DisconnectProbe watchProbe() {
+    @Nullable
+    DisconnectProbe watchProbe() {
         synchronized (this.lock) {
             return (this.watch != null) ? this.watch.probe() : null;
         }
@@ -186,8 +189,7 @@ public final class ServletRequestTaskGroup extends RequestTaskGroup {
     private boolean isCommitted() {
         try {
             return this.response != null && this.response.isCommitted();
-        }
-        catch (IllegalStateException ex) {
+        } catch (IllegalStateException ex) {
             return false; // a recycled facade: the connection check decides
         }
     }

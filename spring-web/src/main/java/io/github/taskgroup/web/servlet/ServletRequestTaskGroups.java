@@ -1,9 +1,5 @@
 package io.github.taskgroup.web.servlet;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
@@ -12,7 +8,9 @@ import io.github.taskgroup.web.servlet.RequestTaskGroupAsyncFilter.ListeningRequ
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.RequestContextHolder;
@@ -31,8 +29,8 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
     static final String ATTRIBUTE = ServletRequestTaskGroup.class.getName();
 
     /** Methods whose names are cached: a client may send any token as a method, and the cache must stay bounded. */
-    private static final Set<String> STANDARD_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
-            "OPTIONS", "TRACE");
+    private static final Set<String> STANDARD_METHODS =
+            Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE");
 
     /** Group names by route pattern (bounded: the application's routes), then method. */
     private final ConcurrentMap<String, ConcurrentMap<String, String>> names = new ConcurrentHashMap<>();
@@ -53,14 +51,25 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
      * @param scheduler the disconnect probe scheduler that watches requests in flight
      * @param groupName the name of every request group, or {@code null} for {@code METHOD /route}
      */
-    public ServletRequestTaskGroups(TaskGroupFactory factory, RequestTaskGroupRegistry registry,
-            DisconnectProbeScheduler scheduler, @Nullable String groupName) {
-        this(factory, registry, scheduler, groupName,
+    public ServletRequestTaskGroups(
+            TaskGroupFactory factory,
+            RequestTaskGroupRegistry registry,
+            DisconnectProbeScheduler scheduler,
+            @Nullable String groupName) {
+        this(
+                factory,
+                registry,
+                scheduler,
+                groupName,
                 DisconnectProbes.jettyPresent() ? new JettyFailureListener() : null);
     }
 
-    ServletRequestTaskGroups(TaskGroupFactory factory, RequestTaskGroupRegistry registry,
-            DisconnectProbeScheduler scheduler, @Nullable String groupName, @Nullable JettyFailureListener jetty) {
+    ServletRequestTaskGroups(
+            TaskGroupFactory factory,
+            RequestTaskGroupRegistry registry,
+            DisconnectProbeScheduler scheduler,
+            @Nullable String groupName,
+            @Nullable JettyFailureListener jetty) {
         this.factory = factory;
         this.registry = registry;
         this.scheduler = scheduler;
@@ -112,8 +121,8 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
     }
 
     private ServletRequestTaskGroup newScope(HttpServletRequest request, @Nullable HttpServletResponse response) {
-        return new ServletRequestTaskGroup(this.factory, () -> name(request), this.registry, request, response,
-                this.scheduler, this.jetty);
+        return new ServletRequestTaskGroup(
+                this.factory, () -> name(request), this.registry, request, response, this.scheduler, this.jetty);
     }
 
     /**
@@ -140,7 +149,8 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
         }
         // One String per route and method: the group's meters are looked up by it several times per request,
         // and a String seen before has its hash cached and compares by identity.
-        return this.names.computeIfAbsent(route, (key) -> new ConcurrentHashMap<>(4))
-            .computeIfAbsent(method, (key) -> key + " " + route);
+        return this.names
+                .computeIfAbsent(route, (key) -> new ConcurrentHashMap<>(4))
+                .computeIfAbsent(method, (key) -> key + " " + route);
     }
 }

@@ -1,19 +1,16 @@
 package io.github.taskgroup.web.servlet;
 
-
-import java.io.IOException;
-import java.util.List;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.Callable;
-
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.web.TaskGroupRequestAbortedException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-
-import org.springframework.core.MethodParameter;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import org.jspecify.annotations.Nullable;
+import org.springframework.core.MethodParameter;
 import org.springframework.web.bind.support.WebDataBinderFactory;
 import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.context.request.async.AsyncRequestTimeoutException;
@@ -76,7 +73,8 @@ public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
     }
 
     static Exception abortException(CancellationReason reason) {
-        return (reason == CancellationReason.TIMEOUT) ? new AsyncRequestTimeoutException()
+        return (reason == CancellationReason.TIMEOUT)
+                ? new AsyncRequestTimeoutException()
                 : new TaskGroupRequestAbortedException(reason);
     }
 
@@ -93,15 +91,19 @@ public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
         }
 
         @Override
-        public Object resolveArgument(MethodParameter parameter, @Nullable ModelAndViewContainer mavContainer,
-                NativeWebRequest webRequest, @Nullable WebDataBinderFactory binderFactory) {
+        public Object resolveArgument(
+                MethodParameter parameter,
+                @Nullable ModelAndViewContainer mavContainer,
+                NativeWebRequest webRequest,
+                @Nullable WebDataBinderFactory binderFactory) {
             HttpServletRequest request = webRequest.getNativeRequest(HttpServletRequest.class);
             if (request == null) {
                 throw new IllegalStateException("A TaskGroup parameter needs a servlet request");
             }
-            return TaskGroupWebMvcConfigurer.this.groups
-                .of(request, webRequest.getNativeResponse(HttpServletResponse.class))
-                .group();
+            return TaskGroupWebMvcConfigurer.this
+                    .groups
+                    .of(request, webRequest.getNativeResponse(HttpServletResponse.class))
+                    .group();
         }
     }
 
@@ -113,19 +115,21 @@ public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
     private static final class AbortedRequestExceptionResolver implements HandlerExceptionResolver {
 
         @Override
-        public @Nullable ModelAndView resolveException(HttpServletRequest request, HttpServletResponse response,
-                @Nullable Object handler, Exception ex) {
+        public @Nullable ModelAndView resolveException(
+                HttpServletRequest request, HttpServletResponse response, @Nullable Object handler, Exception ex) {
             ServletRequestTaskGroup scope = ServletRequestTaskGroups.find(request);
-            if (scope == null || scope.abortReason().isEmpty() || !(ex instanceof CancellationException
-                    || ex instanceof InterruptedException || ex instanceof TaskGroupRequestAbortedException)) {
+            if (scope == null
+                    || scope.abortReason().isEmpty()
+                    || !(ex instanceof CancellationException
+                            || ex instanceof InterruptedException
+                            || ex instanceof TaskGroupRequestAbortedException)) {
                 return null;
             }
             try {
                 if (!response.isCommitted()) {
                     response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
                 }
-            }
-            catch (IOException ioe) {
+            } catch (IOException ioe) {
                 // the client is gone
             }
             return new ModelAndView();
@@ -144,8 +148,8 @@ public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
         }
 
         @Override
-        public void afterConcurrentHandlingStarted(HttpServletRequest request, HttpServletResponse response,
-                Object handler) {
+        public void afterConcurrentHandlingStarted(
+                HttpServletRequest request, HttpServletResponse response, Object handler) {
             ServletRequestTaskGroup scope = ServletRequestTaskGroups.find(request);
             if (scope != null) {
                 scope.exitDispatch();
@@ -153,8 +157,8 @@ public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
         }
 
         @Override
-        public void afterCompletion(HttpServletRequest request, HttpServletResponse response, Object handler,
-                @Nullable Exception ex) {
+        public void afterCompletion(
+                HttpServletRequest request, HttpServletResponse response, Object handler, @Nullable Exception ex) {
             ServletRequestTaskGroup scope = ServletRequestTaskGroups.find(request);
             if (scope != null) {
                 scope.exitDispatch();
@@ -216,8 +220,9 @@ public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
         }
 
         @Override
-        public <T> void postProcess(NativeWebRequest request, DeferredResult<T> deferredResult,
-                @Nullable Object concurrentResult) throws Exception {
+        public <T> void postProcess(
+                NativeWebRequest request, DeferredResult<T> deferredResult, @Nullable Object concurrentResult)
+                throws Exception {
             ServletRequestTaskGroup scope = find(request);
             if (scope != null) {
                 rejectAfterAbort(scope, concurrentResult);
@@ -241,10 +246,10 @@ public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
             complete(request);
         }
 
-        private static void rejectAfterAbort(ServletRequestTaskGroup scope, @Nullable Object result)
-                throws Exception {
+        private static void rejectAfterAbort(ServletRequestTaskGroup scope, @Nullable Object result) throws Exception {
             CancellationReason reason = scope.abortReason().orElse(null);
-            if (reason != null && !(result instanceof TaskGroupRequestAbortedException)
+            if (reason != null
+                    && !(result instanceof TaskGroupRequestAbortedException)
                     && !(result instanceof AsyncRequestTimeoutException)) {
                 throw abortException(reason);
             }

@@ -1,15 +1,14 @@
 package io.github.taskgroup.web.servlet;
 
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.locks.Lock;
-
-import jakarta.servlet.ServletRequest;
-import jakarta.servlet.ServletRequestWrapper;
-import jakarta.servlet.http.HttpServletRequest;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.RequestFacade;
 import org.apache.coyote.InputBuffer;
@@ -54,11 +53,10 @@ public final class TomcatDisconnectProbe implements DisconnectProbe {
         VarHandle wrapper = null;
         try {
             facade = MethodHandles.privateLookupIn(RequestFacade.class, MethodHandles.lookup())
-                .findVarHandle(RequestFacade.class, "request", Request.class);
+                    .findVarHandle(RequestFacade.class, "request", Request.class);
             wrapper = MethodHandles.privateLookupIn(Http11InputBuffer.class, MethodHandles.lookup())
-                .findVarHandle(Http11InputBuffer.class, "wrapper", SocketWrapperBase.class);
-        }
-        catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
+                    .findVarHandle(Http11InputBuffer.class, "wrapper", SocketWrapperBase.class);
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError ex) {
             facade = null;
             wrapper = null;
         }
@@ -78,8 +76,7 @@ public final class TomcatDisconnectProbe implements DisconnectProbe {
 
     @Override
     public @Nullable Watch watch(HttpServletRequest request) {
-        if (!isAvailable() || request.isSecure() || !request.getProtocol().startsWith("HTTP/1.")
-                || hasBody(request)) {
+        if (!isAvailable() || request.isSecure() || !request.getProtocol().startsWith("HTTP/1.") || hasBody(request)) {
             return null;
         }
         SocketWrapperBase<?> wrapper = socketWrapper(request);
@@ -150,8 +147,7 @@ public final class TomcatDisconnectProbe implements DisconnectProbe {
             if (lock.tryLock()) {
                 try {
                     return !this.wrapper.isClosed() && endOfStream();
-                }
-                finally {
+                } finally {
                     lock.unlock();
                 }
             }
@@ -162,8 +158,7 @@ public final class TomcatDisconnectProbe implements DisconnectProbe {
             try {
                 this.wrapper.isReadyForRead();
                 return false;
-            }
-            catch (IOException ex) {
+            } catch (IOException ex) {
                 // EOFException at end of stream, "Connection reset" after RST, ClosedChannelException
                 return true;
             }

@@ -1,22 +1,20 @@
 package io.github.taskgroup.web.servlet;
 
-import java.time.Duration;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
 import jakarta.servlet.http.HttpServletRequest;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
-
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The scheduler's cost rule, without a server: a request is looked at only once it has been in flight for an
@@ -47,14 +45,18 @@ class DisconnectProbeSchedulerTests {
             ServletRequestTaskGroup request = request();
             request.group();
             if (i == 0) { // it wakes the parked scheduler: a pass that must not watch it
-                await().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(10))
-                    .until(() -> !this.scheduler.isParked());
+                await().pollDelay(Duration.ZERO)
+                        .pollInterval(Duration.ofMillis(1))
+                        .atMost(Duration.ofSeconds(10))
+                        .until(() -> !this.scheduler.isParked());
             }
             request.complete();
         }
         long ticks = this.scheduler.ticks();
         await().atMost(Duration.ofSeconds(10)).until(() -> this.scheduler.ticks() >= ticks + 3);
-        assertThat(this.probe.watched).as("requests the probe was asked to watch").isEmpty();
+        assertThat(this.probe.watched)
+                .as("requests the probe was asked to watch")
+                .isEmpty();
         assertThat(this.scheduler.checks()).isZero();
         assertThat(this.scheduler.watchedCount()).isZero();
     }
@@ -66,8 +68,9 @@ class DisconnectProbeSchedulerTests {
         long opened = System.nanoTime();
         request.group(); // wakes the scheduler at once; it must still wait for the request to be old enough
         await().atMost(Duration.ofSeconds(10)).until(() -> !this.probe.watched.isEmpty());
-        assertThat(this.probe.firstWatchAt - opened).as("nanoseconds from the open to the first watch")
-            .isGreaterThanOrEqualTo(INTERVAL.toNanos() / 8);
+        assertThat(this.probe.firstWatchAt - opened)
+                .as("nanoseconds from the open to the first watch")
+                .isGreaterThanOrEqualTo(INTERVAL.toNanos() / 8);
         long checks = this.scheduler.checks();
         await().atMost(Duration.ofSeconds(10)).until(() -> this.scheduler.checks() > checks);
         assertThat(request.abortReason()).isEmpty();
@@ -89,8 +92,14 @@ class DisconnectProbeSchedulerTests {
 
     private ServletRequestTaskGroup request() {
         MockHttpServletRequest request = new MockHttpServletRequest("GET", "/x");
-        return new ServletRequestTaskGroup(this.factory, () -> "GET /x", this.registry, request,
-                new MockHttpServletResponse(), this.scheduler, null);
+        return new ServletRequestTaskGroup(
+                this.factory,
+                () -> "GET /x",
+                this.registry,
+                request,
+                new MockHttpServletResponse(),
+                this.scheduler,
+                null);
     }
 
     /** Knows no channel (so it is asked every tick); the client is gone once {@link #gone} is set. */

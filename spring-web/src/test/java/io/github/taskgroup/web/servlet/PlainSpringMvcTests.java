@@ -1,6 +1,9 @@
 package io.github.taskgroup.web.servlet;
 
-import java.time.Duration;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import io.github.taskgroup.ContextPropagator;
 import io.github.taskgroup.Task;
@@ -9,12 +12,12 @@ import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
 import io.github.taskgroup.web.RequestTaskGroupShutdownLifecycle;
 import io.github.taskgroup.web.RequestTaskGroups;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
-
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.mock.web.MockServletContext;
@@ -26,11 +29,6 @@ import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.support.AnnotationConfigWebApplicationContext;
 import org.springframework.web.servlet.config.annotation.EnableWebMvc;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
-import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
-import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 /**
  * A Spring Framework application without Spring Boot that registers the beans as docs/request-scoped-groups.md
@@ -51,8 +49,8 @@ class PlainSpringMvcTests {
         this.context.register(TaskGroupWebConfig.class, SumController.class);
         this.context.refresh();
         this.mvc = MockMvcBuilders.webAppContextSetup(this.context)
-            .addFilters(new RequestTaskGroupAsyncFilter())
-            .build();
+                .addFilters(new RequestTaskGroupAsyncFilter())
+                .build();
     }
 
     @AfterEach
@@ -62,10 +60,12 @@ class PlainSpringMvcTests {
 
     @Test
     void a_handler_forks_into_its_request_group_and_tasks_find_the_same_group() throws Exception {
-        this.mvc.perform(get("/sum"))
-            .andExpect(status().isOk())
-            .andExpect(content().string("GET /sum: 42, same group in the task: true"));
-        assertThat(this.context.getBean(RequestTaskGroupRegistry.class).snapshot()).isEmpty();
+        this.mvc
+                .perform(get("/sum"))
+                .andExpect(status().isOk())
+                .andExpect(content().string("GET /sum: 42, same group in the task: true"));
+        assertThat(this.context.getBean(RequestTaskGroupRegistry.class).snapshot())
+                .isEmpty();
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -74,7 +74,9 @@ class PlainSpringMvcTests {
 
         @Bean
         TaskGroupFactory taskGroupFactory() {
-            return TaskGroupFactory.builder().contextPropagator(requestAttributes()).build();
+            return TaskGroupFactory.builder()
+                    .contextPropagator(requestAttributes())
+                    .build();
         }
 
         @Bean
@@ -89,8 +91,8 @@ class PlainSpringMvcTests {
         }
 
         @Bean
-        ServletRequestTaskGroups requestTaskGroups(TaskGroupFactory factory, RequestTaskGroupRegistry registry,
-                DisconnectProbeScheduler scheduler) {
+        ServletRequestTaskGroups requestTaskGroups(
+                TaskGroupFactory factory, RequestTaskGroupRegistry registry, DisconnectProbeScheduler scheduler) {
             return new ServletRequestTaskGroups(factory, registry, scheduler, null);
         }
 
@@ -112,8 +114,7 @@ class PlainSpringMvcTests {
                     RequestContextHolder.setRequestAttributes(captured);
                     try {
                         task.run();
-                    }
-                    finally {
+                    } finally {
                         RequestContextHolder.setRequestAttributes(previous);
                     }
                 };

@@ -1,19 +1,17 @@
 package io.github.taskgroup.web.servlet;
 
-import java.time.Duration;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
 import io.github.taskgroup.web.servlet.RequestTaskGroupAsyncFilter.ListeningRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.mock.web.MockHttpServletResponse;
 import org.springframework.web.servlet.HandlerMapping;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Where a request's scope lives: in the filter's wrapper, so that the context snapshot taken at every fork
@@ -23,11 +21,11 @@ class ServletRequestTaskGroupsTests {
 
     private final TaskGroupFactory factory = TaskGroupFactory.builder().build();
 
-    private final DisconnectProbeScheduler scheduler = new DisconnectProbeScheduler(DisconnectProbe.NONE,
-            Duration.ofMillis(50));
+    private final DisconnectProbeScheduler scheduler =
+            new DisconnectProbeScheduler(DisconnectProbe.NONE, Duration.ofMillis(50));
 
-    private final ServletRequestTaskGroups groups = new ServletRequestTaskGroups(this.factory,
-            new RequestTaskGroupRegistry(), this.scheduler, null, null);
+    private final ServletRequestTaskGroups groups =
+            new ServletRequestTaskGroups(this.factory, new RequestTaskGroupRegistry(), this.scheduler, null, null);
 
     private final MockHttpServletRequest container = new MockHttpServletRequest("GET", "/x");
 
@@ -49,9 +47,12 @@ class ServletRequestTaskGroupsTests {
 
         assertThat(this.groups.of(listening, this.response)).isSameAs(scope);
         assertThat(ServletRequestTaskGroups.find(outer)).isSameAs(scope);
-        assertThat(this.container.getAttributeNames().asIterator()).toIterable()
-            .doesNotContain(ServletRequestTaskGroups.ATTRIBUTE);
-        assertThat(ServletRequestTaskGroups.find(this.container)).as("without the wrapper").isNull();
+        assertThat(this.container.getAttributeNames().asIterator())
+                .toIterable()
+                .doesNotContain(ServletRequestTaskGroups.ATTRIBUTE);
+        assertThat(ServletRequestTaskGroups.find(this.container))
+                .as("without the wrapper")
+                .isNull();
     }
 
     @Test
@@ -80,8 +81,10 @@ class ServletRequestTaskGroupsTests {
     void aRequestThatDidNotPassTheFilterKeepsItsScopeInAnAttribute() {
         ServletRequestTaskGroup scope = this.groups.of(this.container, this.response);
 
-        assertThat(this.container.getAttribute(ServletRequestTaskGroups.ATTRIBUTE)).isSameAs(scope);
-        assertThat(this.groups.of(new HttpServletRequestWrapper(this.container), this.response)).isSameAs(scope);
+        assertThat(this.container.getAttribute(ServletRequestTaskGroups.ATTRIBUTE))
+                .isSameAs(scope);
+        assertThat(this.groups.of(new HttpServletRequestWrapper(this.container), this.response))
+                .isSameAs(scope);
     }
 
     @Test
@@ -107,8 +110,7 @@ class ServletRequestTaskGroupsTests {
         ServletRequestTaskGroup scope = this.groups.of(request, this.response);
         try {
             return scope.group().name();
-        }
-        finally {
+        } finally {
             scope.complete();
         }
     }

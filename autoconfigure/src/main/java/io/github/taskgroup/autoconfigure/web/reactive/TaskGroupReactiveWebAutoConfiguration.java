@@ -1,16 +1,14 @@
 package io.github.taskgroup.autoconfigure.web.reactive;
 
-import io.github.taskgroup.web.reactive.ReactiveRequestTaskGroups;
-import io.github.taskgroup.web.reactive.RequestTaskGroupWebFilter;
-import io.github.taskgroup.web.reactive.TaskGroupArgumentResolver;
-
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.autoconfigure.TaskGroupAutoConfiguration;
 import io.github.taskgroup.autoconfigure.TaskGroupProperties;
-import io.github.taskgroup.web.RequestTaskGroupRegistry;
 import io.github.taskgroup.autoconfigure.web.RequestTaskGroupConfiguration;
 import io.github.taskgroup.autoconfigure.web.TaskGroupWebProperties;
-
+import io.github.taskgroup.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.web.reactive.ReactiveRequestTaskGroups;
+import io.github.taskgroup.web.reactive.RequestTaskGroupWebFilter;
+import io.github.taskgroup.web.reactive.TaskGroupArgumentResolver;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -30,17 +28,17 @@ import org.springframework.web.reactive.result.method.annotation.ArgumentResolve
  */
 @AutoConfiguration(after = TaskGroupAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
-@ConditionalOnClass({ WebFluxConfigurer.class, TaskGroupFactory.class })
+@ConditionalOnClass({WebFluxConfigurer.class, TaskGroupFactory.class})
 @ConditionalOnBean(TaskGroupFactory.class)
 @ConditionalOnBooleanProperty(name = "taskgroup.web.enabled", matchIfMissing = true)
-@EnableConfigurationProperties({ TaskGroupWebProperties.class, TaskGroupProperties.class })
+@EnableConfigurationProperties({TaskGroupWebProperties.class, TaskGroupProperties.class})
 @Import(RequestTaskGroupConfiguration.class)
 public final class TaskGroupReactiveWebAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    ReactiveRequestTaskGroups reactiveRequestTaskGroups(TaskGroupFactory taskGroupFactory,
-            RequestTaskGroupRegistry registry, TaskGroupWebProperties properties) {
+    ReactiveRequestTaskGroups reactiveRequestTaskGroups(
+            TaskGroupFactory taskGroupFactory, RequestTaskGroupRegistry registry, TaskGroupWebProperties properties) {
         return new ReactiveRequestTaskGroups(taskGroupFactory, registry, properties.getGroupName());
     }
 

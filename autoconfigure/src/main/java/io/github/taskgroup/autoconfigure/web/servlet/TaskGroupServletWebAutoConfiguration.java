@@ -1,27 +1,23 @@
 package io.github.taskgroup.autoconfigure.web.servlet;
 
-import io.github.taskgroup.web.servlet.DisconnectProbes;
-
-import io.github.taskgroup.web.servlet.DisconnectProbe;
-import io.github.taskgroup.web.servlet.DisconnectProbeScheduler;
-import io.github.taskgroup.web.servlet.RequestTaskGroupAsyncFilter;
-import io.github.taskgroup.web.servlet.ServletRequestTaskGroups;
-import io.github.taskgroup.web.servlet.TaskGroupWebMvcConfigurer;
-
-
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.autoconfigure.TaskGroupAutoConfiguration;
 import io.github.taskgroup.autoconfigure.TaskGroupProperties;
-import io.github.taskgroup.web.RequestTaskGroupRegistry;
-import io.github.taskgroup.autoconfigure.web.RequestTaskGroupConfiguration;
-import io.github.taskgroup.web.RequestTaskGroups;
-import io.github.taskgroup.autoconfigure.web.TaskGroupWebProperties;
 import io.github.taskgroup.autoconfigure.Validation;
+import io.github.taskgroup.autoconfigure.web.RequestTaskGroupConfiguration;
+import io.github.taskgroup.autoconfigure.web.TaskGroupWebProperties;
+import io.github.taskgroup.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.web.RequestTaskGroups;
+import io.github.taskgroup.web.servlet.DisconnectProbe;
+import io.github.taskgroup.web.servlet.DisconnectProbeScheduler;
+import io.github.taskgroup.web.servlet.DisconnectProbes;
+import io.github.taskgroup.web.servlet.RequestTaskGroupAsyncFilter;
+import io.github.taskgroup.web.servlet.ServletRequestTaskGroups;
+import io.github.taskgroup.web.servlet.TaskGroupWebMvcConfigurer;
 import jakarta.servlet.http.HttpServletRequest;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
-
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -41,11 +37,10 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  */
 @AutoConfiguration(after = TaskGroupAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnClass({ DispatcherServlet.class, WebMvcConfigurer.class, HttpServletRequest.class,
-        TaskGroupFactory.class })
+@ConditionalOnClass({DispatcherServlet.class, WebMvcConfigurer.class, HttpServletRequest.class, TaskGroupFactory.class})
 @ConditionalOnBean(TaskGroupFactory.class)
 @ConditionalOnBooleanProperty(name = "taskgroup.web.enabled", matchIfMissing = true)
-@EnableConfigurationProperties({ TaskGroupWebProperties.class, TaskGroupProperties.class })
+@EnableConfigurationProperties({TaskGroupWebProperties.class, TaskGroupProperties.class})
 @Import(RequestTaskGroupConfiguration.class)
 public final class TaskGroupServletWebAutoConfiguration {
 
@@ -54,8 +49,11 @@ public final class TaskGroupServletWebAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     DisconnectProbeScheduler taskGroupDisconnectProbeScheduler(TaskGroupWebProperties properties) {
-        return new DisconnectProbeScheduler(probe(properties.getDetection().getStrategy()),
-                Validation.required("taskgroup.web.detection.interval", properties.getDetection().getInterval(),
+        return new DisconnectProbeScheduler(
+                probe(properties.getDetection().getStrategy()),
+                Validation.required(
+                        "taskgroup.web.detection.interval",
+                        properties.getDetection().getInterval(),
                         "Set 'taskgroup.web.detection.interval' to a positive duration such as 50ms, or set "
                                 + "'taskgroup.web.detection.strategy' to 'none'."));
     }
@@ -65,11 +63,15 @@ public final class TaskGroupServletWebAutoConfiguration {
             case NONE:
                 return DisconnectProbe.NONE;
             case TOMCAT:
-                return orNone(DisconnectProbes.tomcat(), "taskgroup.web.detection.strategy=tomcat but Tomcat's "
-                        + "connection check is not available here: client disconnects will not be detected");
+                return orNone(
+                        DisconnectProbes.tomcat(),
+                        "taskgroup.web.detection.strategy=tomcat but Tomcat's "
+                                + "connection check is not available here: client disconnects will not be detected");
             case PROC:
-                return orNone(DisconnectProbes.proc(), "taskgroup.web.detection.strategy=proc but /proc/net/tcp "
-                        + "cannot be read here: client disconnects will not be detected");
+                return orNone(
+                        DisconnectProbes.proc(),
+                        "taskgroup.web.detection.strategy=proc but /proc/net/tcp "
+                                + "cannot be read here: client disconnects will not be detected");
             default:
                 return DisconnectProbes.auto();
         }
@@ -85,8 +87,11 @@ public final class TaskGroupServletWebAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(RequestTaskGroups.class)
-    ServletRequestTaskGroups requestTaskGroups(TaskGroupFactory taskGroupFactory, RequestTaskGroupRegistry registry,
-            DisconnectProbeScheduler scheduler, TaskGroupWebProperties properties) {
+    ServletRequestTaskGroups requestTaskGroups(
+            TaskGroupFactory taskGroupFactory,
+            RequestTaskGroupRegistry registry,
+            DisconnectProbeScheduler scheduler,
+            TaskGroupWebProperties properties) {
         return new ServletRequestTaskGroups(taskGroupFactory, registry, scheduler, properties.getGroupName());
     }
 

@@ -1,21 +1,19 @@
 package io.github.taskgroup.autoconfigure.web.reactive;
 
-import java.time.Duration;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.autoconfigure.web.RawHttp;
 import io.github.taskgroup.autoconfigure.web.RequestGroupScenarios;
-import io.github.taskgroup.web.RequestTaskGroupRegistry;
 import io.github.taskgroup.autoconfigure.web.TaskRecorder;
+import io.github.taskgroup.web.RequestTaskGroupRegistry;
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import reactor.core.publisher.Flux;
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
-
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -25,17 +23,20 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /** WebFlux on Reactor Netty: the subscription's cancellation aborts the request's group. */
-@SpringBootTest(classes = WebFluxRequestTaskGroupTests.App.class,
+@SpringBootTest(
+        classes = WebFluxRequestTaskGroupTests.App.class,
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = { "spring.main.web-application-type=reactive",
-                "spring.autoconfigure.exclude=org.springframework.boot.tomcat.autoconfigure.reactive."
-                        + "TomcatReactiveWebServerAutoConfiguration,org.springframework.boot.jetty.autoconfigure."
-                        + "reactive.JettyReactiveWebServerAutoConfiguration" })
+        properties = {
+            "spring.main.web-application-type=reactive",
+            "spring.autoconfigure.exclude=org.springframework.boot.tomcat.autoconfigure.reactive."
+                    + "TomcatReactiveWebServerAutoConfiguration,org.springframework.boot.jetty.autoconfigure."
+                    + "reactive.JettyReactiveWebServerAutoConfiguration"
+        })
 class WebFluxRequestTaskGroupTests {
 
     static final Duration WAIT = Duration.ofSeconds(10);
@@ -56,7 +57,7 @@ class WebFluxRequestTaskGroupTests {
     }
 
     @ParameterizedTest(name = "{0} closed with {1}")
-    @CsvSource({ "mono, FIN", "mono, RST", "flux, FIN", "flux, RST" })
+    @CsvSource({"mono, FIN", "mono, RST", "flux, FIN", "flux, RST"})
     void clientCloseCancelsTheRequestGroup(String endpoint, String close) throws Exception {
         int n = 3;
         String group = "GET /" + endpoint;
@@ -64,7 +65,8 @@ class WebFluxRequestTaskGroupTests {
         await().atMost(WAIT).until(() -> this.recorder.running(group) == n);
         client.closeWith(close);
         await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED)).isEqualTo(n);
+            assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED))
+                    .isEqualTo(n);
             assertThat(this.recorder.running(group)).isZero();
             assertThat(this.recorder.activeTaskThreads).isEmpty();
             assertThat(this.recorder.closed(group)).isEqualTo(1);
@@ -73,7 +75,7 @@ class WebFluxRequestTaskGroupTests {
     }
 
     @ParameterizedTest(name = "closed with {0}")
-    @CsvSource({ "FIN", "RST" })
+    @CsvSource({"FIN", "RST"})
     void clientCloseWhileAFluxStreamsCancelsTheRequestGroup(String close) throws Exception {
         int n = 2;
         String group = "GET /stream";
@@ -82,7 +84,8 @@ class WebFluxRequestTaskGroupTests {
         await().atMost(WAIT).until(() -> this.recorder.running(group) == n);
         client.closeWith(close);
         await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED)).isEqualTo(n);
+            assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED))
+                    .isEqualTo(n);
             assertThat(this.recorder.activeTaskThreads).isEmpty();
             assertThat(this.recorder.closed(group)).isEqualTo(1);
         });
@@ -134,8 +137,7 @@ class WebFluxRequestTaskGroupTests {
                         try {
                             Thread.sleep(60_000); // the workload: sleeps until interrupted
                             return "slow";
-                        }
-                        finally {
+                        } finally {
                             this.recorder.activeTaskThreads.remove(Thread.currentThread());
                         }
                     });
@@ -144,9 +146,10 @@ class WebFluxRequestTaskGroupTests {
 
             private static Mono<String> joined(TaskGroup group, String result) {
                 return Mono.fromCallable(() -> {
-                    group.join();
-                    return result;
-                }).subscribeOn(Schedulers.boundedElastic());
+                            group.join();
+                            return result;
+                        })
+                        .subscribeOn(Schedulers.boundedElastic());
             }
 
             @GetMapping("/mono")

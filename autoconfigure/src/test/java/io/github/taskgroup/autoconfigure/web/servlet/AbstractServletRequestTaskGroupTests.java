@@ -1,27 +1,24 @@
 package io.github.taskgroup.autoconfigure.web.servlet;
 
-import io.github.taskgroup.web.servlet.DisconnectProbeScheduler;
-
-import java.io.IOException;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.autoconfigure.web.RawHttp;
 import io.github.taskgroup.autoconfigure.web.RequestGroupScenarios;
-import io.github.taskgroup.web.RequestTaskGroupRegistry;
 import io.github.taskgroup.autoconfigure.web.TaskRecorder;
+import io.github.taskgroup.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.web.servlet.DisconnectProbeScheduler;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /** Real server, raw sockets: what every servlet container must do. */
 abstract class AbstractServletRequestTaskGroupTests {
@@ -55,9 +52,20 @@ abstract class AbstractServletRequestTaskGroupTests {
     abstract String strategy();
 
     @ParameterizedTest(name = "{0} closed with {1}")
-    @CsvSource({ "blocking, FIN", "blocking, RST", "nested, FIN", "nested, RST", "callable, FIN",
-            "callable, RST", "webasync, FIN", "webasync, RST", "deferred, FIN", "deferred, RST", "future, FIN",
-            "future, RST" })
+    @CsvSource({
+        "blocking, FIN",
+        "blocking, RST",
+        "nested, FIN",
+        "nested, RST",
+        "callable, FIN",
+        "callable, RST",
+        "webasync, FIN",
+        "webasync, RST",
+        "deferred, FIN",
+        "deferred, RST",
+        "future, FIN",
+        "future, RST"
+    })
     void clientCloseCancelsTheRequestGroup(String endpoint, String close) throws Exception {
         int n = 3;
         String group = endpoint.equals("nested") ? "nested" : "GET /" + endpoint;
@@ -70,7 +78,8 @@ abstract class AbstractServletRequestTaskGroupTests {
         client.closeWith(close);
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED))
-                .as("tasks cancelled for request-aborted (%s)", strategy()).isEqualTo(n);
+                    .as("tasks cancelled for request-aborted (%s)", strategy())
+                    .isEqualTo(n);
             assertThat(this.recorder.running(group)).isZero();
             assertThat(this.recorder.activeTaskThreads).isEmpty();
         });
@@ -80,7 +89,7 @@ abstract class AbstractServletRequestTaskGroupTests {
     }
 
     @ParameterizedTest(name = "{0} closed with {1}")
-    @CsvSource({ "blocking, FIN", "blocking, RST", "deferred, FIN", "deferred, RST" })
+    @CsvSource({"blocking, FIN", "blocking, RST", "deferred, FIN", "deferred, RST"})
     void clientCloseRightAfterTheGroupOpensIsDetected(String endpoint, String close) throws Exception {
         // No wait for the probe: the connection is closed before the scheduler even registered it.
         int n = 2;
@@ -90,14 +99,15 @@ abstract class AbstractServletRequestTaskGroupTests {
         client.closeWith(close);
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED))
-                .as("tasks cancelled for request-aborted (%s)", strategy()).isEqualTo(n);
+                    .as("tasks cancelled for request-aborted (%s)", strategy())
+                    .isEqualTo(n);
             assertThat(this.recorder.activeTaskThreads).isEmpty();
         });
         await().atMost(WAIT).until(() -> this.registry.size() == 0);
     }
 
     @ParameterizedTest(name = "closed with {0}")
-    @CsvSource({ "FIN", "RST" })
+    @CsvSource({"FIN", "RST"})
     void aRequestThatWakesTheParkedSchedulerIsWatched(String close) throws Exception {
         // Nothing watched for a second: the scheduler waits without a timeout until a watch wakes it.
         await().atMost(WAIT).until(this.scheduler::isParked);
@@ -107,7 +117,8 @@ abstract class AbstractServletRequestTaskGroupTests {
         client.closeWith(close);
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(this.recorder.cancelled("GET /blocking", CancellationReason.REQUEST_ABORTED))
-                .as("tasks cancelled for request-aborted (%s)", strategy()).isEqualTo(n);
+                    .as("tasks cancelled for request-aborted (%s)", strategy())
+                    .isEqualTo(n);
             assertThat(this.recorder.activeTaskThreads).isEmpty();
         });
         await().atMost(WAIT).until(() -> this.registry.size() == 0);
@@ -127,19 +138,19 @@ abstract class AbstractServletRequestTaskGroupTests {
             long checks = this.scheduler.checks();
             long later = this.scheduler.ticks() + 5;
             await().atMost(WAIT).until(() -> this.scheduler.ticks() >= later);
-            assertThat(this.scheduler.checks()).as("checks of quiet connections (%s)", strategy())
-                .isEqualTo(checks);
+            assertThat(this.scheduler.checks())
+                    .as("checks of quiet connections (%s)", strategy())
+                    .isEqualTo(checks);
             assertThat(this.scheduler.polledCount()).isZero();
             assertThat(this.recorder.running("GET /blocking")).isEqualTo(requests);
-        }
-        finally {
+        } finally {
             for (RawHttp client : clients) {
                 client.closeWithRst();
             }
         }
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(this.recorder.cancelled("GET /blocking", CancellationReason.REQUEST_ABORTED))
-                .isEqualTo(requests);
+                    .isEqualTo(requests);
             assertThat(this.recorder.activeTaskThreads).isEmpty();
         });
         await().atMost(WAIT).until(() -> this.registry.size() == 0 && this.scheduler.watchedCount() == 0);
@@ -149,8 +160,8 @@ abstract class AbstractServletRequestTaskGroupTests {
     void aBodyThatArrivesOnAWatchedConnectionCostsChecksOnlyUntilItIsRead() throws Exception {
         int n = 2;
         String group = "POST /body";
-        RawHttp client = client()
-            .send("POST /body?n=" + n + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\n");
+        RawHttp client =
+                client().send("POST /body?n=" + n + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\n");
         await().atMost(WAIT).until(() -> this.scheduler.watchedCount() == 1);
         long registered = this.scheduler.ticks() + 3;
         await().atMost(WAIT).until(() -> this.scheduler.ticks() >= registered);
@@ -161,10 +172,13 @@ abstract class AbstractServletRequestTaskGroupTests {
         long checks = this.scheduler.checks();
         long later = this.scheduler.ticks() + 5;
         await().atMost(WAIT).until(() -> this.scheduler.ticks() >= later);
-        assertThat(this.scheduler.checks()).as("checks once the body was read (%s)", strategy()).isEqualTo(checks);
+        assertThat(this.scheduler.checks())
+                .as("checks once the body was read (%s)", strategy())
+                .isEqualTo(checks);
         client.closeWithFin();
         await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED)).isEqualTo(n);
+            assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED))
+                    .isEqualTo(n);
             assertThat(this.recorder.activeTaskThreads).isEmpty();
         });
         await().atMost(WAIT).until(() -> this.registry.size() == 0);
@@ -190,7 +204,7 @@ abstract class AbstractServletRequestTaskGroupTests {
     }
 
     @ParameterizedTest
-    @CsvSource({ "callable", "webasync", "deferred", "future" })
+    @CsvSource({"callable", "webasync", "deferred", "future"})
     void asyncTimeoutCancelsWithReasonTimeout(String endpoint) throws Exception {
         String group = "GET /" + endpoint;
         try (RawHttp client = client()) {
@@ -198,11 +212,13 @@ abstract class AbstractServletRequestTaskGroupTests {
             assertThat(client.read().status()).isEqualTo(503);
         }
         await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(this.recorder.cancelled(group, CancellationReason.TIMEOUT)).isEqualTo(2);
+            assertThat(this.recorder.cancelled(group, CancellationReason.TIMEOUT))
+                    .isEqualTo(2);
             assertThat(this.recorder.activeTaskThreads).isEmpty();
             assertThat(this.recorder.closed(group)).isEqualTo(1);
         });
-        assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED)).isZero();
+        assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED))
+                .isZero();
     }
 
     @Test

@@ -1,22 +1,22 @@
 package io.github.taskgroup.autoconfigure.web.servlet;
 
-import io.github.taskgroup.web.servlet.DisconnectProbeScheduler;
-
-import java.io.IOException;
-import java.time.Duration;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.autoconfigure.web.RawHttp;
 import io.github.taskgroup.autoconfigure.web.TaskRecorder;
+import io.github.taskgroup.web.servlet.DisconnectProbeScheduler;
 import jakarta.servlet.Filter;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee11.servlet.ServletContextRequest;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.HttpChannel;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -24,20 +24,22 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 /**
  * Jetty's failure listener, alone (no disconnect probe): a remote failure of the request's stream, what
  * Jetty reports for an HTTP/2 stream reset, aborts the request's group with reason {@code request-aborted}.
  * On HTTP/1.1 Jetty reports no failure for a closed connection (nor for a connection idle timeout during a
  * request, tried), so the failure is injected through Jetty's own {@code HttpChannel.onRemoteFailure}.
  */
-@SpringBootTest(classes = ServletTestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = { "spring.autoconfigure.exclude="
-                + "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration",
-                "spring.main.web-application-type=servlet", "spring.mvc.async.request-timeout=60s",
-                "taskgroup.web.detection.strategy=none" })
+@SpringBootTest(
+        classes = ServletTestApp.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "spring.autoconfigure.exclude="
+                    + "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration",
+            "spring.main.web-application-type=servlet",
+            "spring.mvc.async.request-timeout=60s",
+            "taskgroup.web.detection.strategy=none"
+        })
 @Import(JettyFailureListenerTests.CaptureJettyRequests.class)
 class JettyFailureListenerTests {
 
@@ -65,7 +67,7 @@ class JettyFailureListenerTests {
     }
 
     @ParameterizedTest
-    @CsvSource({ "blocking", "deferred" })
+    @CsvSource({"blocking", "deferred"})
     void remoteStreamFailureAbortsTheRequestGroup(String endpoint) throws Exception {
         assertThat(this.scheduler.getProbe().name()).isEqualTo("none");
         requests.clear();
@@ -81,7 +83,8 @@ class JettyFailureListenerTests {
                 notify.run();
             }
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-                assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED)).isEqualTo(2);
+                assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED))
+                        .isEqualTo(2);
                 assertThat(this.recorder.closed(group)).isEqualTo(1);
             });
             readQuietly(client);
@@ -93,8 +96,7 @@ class JettyFailureListenerTests {
     private static void readQuietly(RawHttp client) {
         try {
             client.read();
-        }
-        catch (IOException | RuntimeException ex) {
+        } catch (IOException | RuntimeException ex) {
             // the failed stream may or may not get a response
         }
     }

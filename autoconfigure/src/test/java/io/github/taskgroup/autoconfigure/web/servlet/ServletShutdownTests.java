@@ -1,25 +1,21 @@
 package io.github.taskgroup.autoconfigure.web.servlet;
 
-import io.github.taskgroup.web.servlet.DisconnectProbeScheduler;
-import io.github.taskgroup.web.servlet.SchedulerThreads;
-
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.autoconfigure.web.RawHttp;
 import io.github.taskgroup.autoconfigure.web.TaskRecorder;
+import io.github.taskgroup.web.servlet.DisconnectProbeScheduler;
+import io.github.taskgroup.web.servlet.SchedulerThreads;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
-
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /** Shutdown with requests of every style in flight: their groups are cancelled and the requests completed. */
 class ServletShutdownTests {
@@ -27,10 +23,13 @@ class ServletShutdownTests {
     @Test
     void shutdownAbortsInFlightRequestGroups() throws Exception {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(ServletTestApp.class)
-            .properties("server.port=0", TomcatRequestTaskGroupTests.ONLY_TOMCAT,
-                    "spring.main.web-application-type=servlet", "spring.mvc.async.request-timeout=60s",
-                    "taskgroup.shutdown.await-termination-period=300ms")
-            .run();
+                .properties(
+                        "server.port=0",
+                        TomcatRequestTaskGroupTests.ONLY_TOMCAT,
+                        "spring.main.web-application-type=servlet",
+                        "spring.mvc.async.request-timeout=60s",
+                        "taskgroup.shutdown.await-termination-period=300ms")
+                .run();
         TaskRecorder recorder = context.getBean(TaskRecorder.class);
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         List<String> endpoints = List.of("blocking", "callable", "webasync", "deferred", "future");
@@ -53,11 +52,15 @@ class ServletShutdownTests {
         closed.get();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
         for (String endpoint : endpoints) {
-            assertThat(recorder.cancelled("GET /" + endpoint, CancellationReason.SHUTDOWN)).as(endpoint).isEqualTo(2);
+            assertThat(recorder.cancelled("GET /" + endpoint, CancellationReason.SHUTDOWN))
+                    .as(endpoint)
+                    .isEqualTo(2);
             assertThat(recorder.closed("GET /" + endpoint)).as(endpoint).isEqualTo(1);
         }
         assertThat(recorder.activeTaskThreads).isEmpty();
         probe.join(Duration.ofSeconds(5).toMillis());
-        assertThat(probe.isAlive()).as("disconnect scheduler thread after close").isFalse();
+        assertThat(probe.isAlive())
+                .as("disconnect scheduler thread after close")
+                .isFalse();
     }
 }

@@ -1,14 +1,12 @@
 package io.github.taskgroup.autoconfigure.web.servlet;
 
+import io.github.taskgroup.TaskGroup;
+import io.github.taskgroup.TaskGroupFactory;
+import io.github.taskgroup.autoconfigure.web.TaskRecorder;
+import io.github.taskgroup.web.RequestTaskGroups;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import io.github.taskgroup.TaskGroup;
-import io.github.taskgroup.TaskGroupFactory;
-import io.github.taskgroup.web.RequestTaskGroups;
-import io.github.taskgroup.autoconfigure.web.TaskRecorder;
-
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -36,8 +34,7 @@ public class ServletTestApp {
         try {
             Thread.sleep(60_000);
             return "slow";
-        }
-        finally {
+        } finally {
             recorder.activeTaskThreads.remove(Thread.currentThread());
         }
     }
@@ -73,7 +70,7 @@ public class ServletTestApp {
 
         @GetMapping("/blocking")
         String blocking(TaskGroup group, @RequestParam int n) throws InterruptedException {
-            forkSlow(group, n, () -> { });
+            forkSlow(group, n, () -> {});
             group.join();
             return "done";
         }
@@ -81,7 +78,7 @@ public class ServletTestApp {
         /** The group opens (first parameter) before the body is read (second): the body arrives on a watched connection. */
         @PostMapping("/body")
         String body(TaskGroup group, @RequestBody String body, @RequestParam int n) throws InterruptedException {
-            forkSlow(group, n, () -> { });
+            forkSlow(group, n, () -> {});
             group.join();
             return body;
         }
@@ -90,7 +87,7 @@ public class ServletTestApp {
         String nested(TaskGroup group, @RequestParam int n) throws InterruptedException {
             // Opened on the request thread while the request group is bound: a child of it.
             try (TaskGroup nested = this.factory.open("nested")) {
-                forkSlow(nested, n, () -> { });
+                forkSlow(nested, n, () -> {});
                 nested.join();
             }
             return "done";
@@ -98,7 +95,7 @@ public class ServletTestApp {
 
         @GetMapping("/callable")
         Callable<String> callable(TaskGroup group, @RequestParam int n) {
-            forkSlow(group, n, () -> { });
+            forkSlow(group, n, () -> {});
             return () -> {
                 group.join();
                 return "done";
@@ -107,7 +104,7 @@ public class ServletTestApp {
 
         @GetMapping("/webasync")
         WebAsyncTask<String> webAsync(TaskGroup group, @RequestParam int n) {
-            forkSlow(group, n, () -> { });
+            forkSlow(group, n, () -> {});
             return new WebAsyncTask<>(() -> {
                 group.join();
                 return "done";
@@ -143,7 +140,7 @@ public class ServletTestApp {
 
         @GetMapping("/leftover")
         String leftover(TaskGroup group, @RequestParam int n) {
-            forkSlow(group, n, () -> { });
+            forkSlow(group, n, () -> {});
             return "left";
         }
 

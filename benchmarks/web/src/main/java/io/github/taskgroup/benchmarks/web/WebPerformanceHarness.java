@@ -1,5 +1,16 @@
 package io.github.taskgroup.benchmarks.web;
 
+import com.sun.management.OperatingSystemMXBean;
+import io.github.taskgroup.CancellationReason;
+import io.github.taskgroup.Task;
+import io.github.taskgroup.TaskGroup;
+import io.github.taskgroup.TaskGroupFactory;
+import io.github.taskgroup.TaskGroupListener;
+import io.github.taskgroup.autoconfigure.web.RawHttp;
+import io.github.taskgroup.autoconfigure.web.TaskRecorder;
+import io.github.taskgroup.autoconfigure.web.servlet.ServletTestApp;
+import io.github.taskgroup.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.web.servlet.DisconnectProbeScheduler;
 import java.io.File;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
@@ -21,19 +32,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-
-import com.sun.management.OperatingSystemMXBean;
-import io.github.taskgroup.CancellationReason;
-import io.github.taskgroup.Task;
-import io.github.taskgroup.TaskGroup;
-import io.github.taskgroup.TaskGroupFactory;
-import io.github.taskgroup.TaskGroupListener;
-import io.github.taskgroup.autoconfigure.web.RawHttp;
-import io.github.taskgroup.autoconfigure.web.TaskRecorder;
-import io.github.taskgroup.autoconfigure.web.servlet.ServletTestApp;
-import io.github.taskgroup.web.RequestTaskGroupRegistry;
-import io.github.taskgroup.web.servlet.DisconnectProbeScheduler;
-
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -61,8 +59,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 public final class WebPerformanceHarness {
 
-    private WebPerformanceHarness() {
-    }
+    private WebPerformanceHarness() {}
 
     /** Records when request-aborted cancellations happen. */
     static final class AbortClock implements TaskGroupListener {
@@ -123,19 +120,34 @@ public final class WebPerformanceHarness {
         String strategy = args[1];
         String mode = args[2];
         int count = (args.length > 3) ? Integer.parseInt(args[3]) : 0;
-        List<String> properties = new ArrayList<>(List.of("server.port=0", "spring.main.web-application-type=servlet",
-                "spring.mvc.async.request-timeout=600s", "taskgroup.web.detection.strategy=" + strategy,
-                "logging.level.root=WARN", "spring.main.banner-mode=off", "server.tomcat.threads.max=50"));
-        properties.add("spring.autoconfigure.exclude=" + (server.equals("jetty")
-                ? "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration"
-                : "org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration"));
-        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(ServletTestApp.class,
-                HarnessConfig.class).properties(properties.toArray(String[]::new)).run()) {
+        List<String> properties = new ArrayList<>(List.of(
+                "server.port=0",
+                "spring.main.web-application-type=servlet",
+                "spring.mvc.async.request-timeout=600s",
+                "taskgroup.web.detection.strategy=" + strategy,
+                "logging.level.root=WARN",
+                "spring.main.banner-mode=off",
+                "server.tomcat.threads.max=50"));
+        properties.add(
+                "spring.autoconfigure.exclude="
+                        + (server.equals("jetty")
+                                ? "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration"
+                                : "org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration"));
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(
+                        ServletTestApp.class, HarnessConfig.class)
+                .properties(properties.toArray(String[]::new))
+                .run()) {
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
             DisconnectProbeScheduler scheduler = context.getBean(DisconnectProbeScheduler.class);
-            System.out.printf(Locale.ROOT, "server=%s probe=%s interval=50ms java=%s cores=%d%n",
-                    ((WebServerApplicationContext) context).getWebServer().getClass().getSimpleName(),
-                    scheduler.getProbe().name(), System.getProperty("java.version"),
+            System.out.printf(
+                    Locale.ROOT,
+                    "server=%s probe=%s interval=50ms java=%s cores=%d%n",
+                    ((WebServerApplicationContext) context)
+                            .getWebServer()
+                            .getClass()
+                            .getSimpleName(),
+                    scheduler.getProbe().name(),
+                    System.getProperty("java.version"),
                     Runtime.getRuntime().availableProcessors());
             switch (mode) {
                 case "latency" -> latency(context, port, (count > 0) ? count : 200, false);
@@ -145,7 +157,10 @@ public final class WebPerformanceHarness {
                 case "cpu" -> cpu(scheduler, port, (count > 0) ? count : 20);
                 case "request-group", "plain-group" -> { // one path only, for a profiler
                     run(port, "/perf/" + mode, 10_000);
-                    System.out.printf(Locale.ROOT, "%s %.0f req/s%n", mode,
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%s %.0f req/s%n",
+                            mode,
                             run(port, "/perf/" + mode, TimeUnit.SECONDS.toMillis((count > 0) ? count : 15)));
                 }
                 default -> throw new IllegalArgumentException(mode);
@@ -188,11 +203,16 @@ public final class WebPerformanceHarness {
                 }
             }
             Arrays.sort(latencies);
-            System.out.printf(Locale.ROOT,
-                    "latency %-8s %s n=%d min=%.1fms median=%.1fms p90=%.1fms p99=%.1fms max=%.1fms%n", endpoint,
+            System.out.printf(
+                    Locale.ROOT,
+                    "latency %-8s %s n=%d min=%.1fms median=%.1fms p90=%.1fms p99=%.1fms max=%.1fms%n",
+                    endpoint,
                     early ? "early" : "settled",
-                    iterations, ms(latencies[0]), ms(latencies[iterations / 2]),
-                    ms(latencies[(int) (iterations * 0.90)]), ms(latencies[(int) Math.ceil(iterations * 0.99) - 1]),
+                    iterations,
+                    ms(latencies[0]),
+                    ms(latencies[iterations / 2]),
+                    ms(latencies[(int) (iterations * 0.90)]),
+                    ms(latencies[(int) Math.ceil(iterations * 0.99) - 1]),
                     ms(latencies[iterations - 1]));
         }
     }
@@ -207,14 +227,16 @@ public final class WebPerformanceHarness {
         }
         try {
             waitFor(() -> scheduler.watchedCount() == requests);
-        }
-        catch (IllegalStateException ex) {
-            System.out.printf("running=%d watched=%d registry=%d%n", recorder.running("GET /deferred"),
-                    scheduler.watchedCount(), registry.size());
+        } catch (IllegalStateException ex) {
+            System.out.printf(
+                    "running=%d watched=%d registry=%d%n",
+                    recorder.running("GET /deferred"), scheduler.watchedCount(), registry.size());
             throw ex;
         }
         Thread probe = Thread.getAllStackTraces().keySet().stream()
-            .filter((t) -> t.getName().equals("taskgroup-disconnect-probe")).findFirst().orElseThrow();
+                .filter((t) -> t.getName().equals("taskgroup-disconnect-probe"))
+                .findFirst()
+                .orElseThrow();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         TimeUnit.SECONDS.sleep(2); // settle
         long cpu0 = threads.getThreadCpuTime(probe.getId());
@@ -226,10 +248,17 @@ public final class WebPerformanceHarness {
         long user = threads.getThreadUserTime(probe.getId()) - user0;
         long ticks = scheduler.ticks() - ticks0;
         long wall = System.nanoTime() - wall0;
-        System.out.printf(Locale.ROOT,
+        System.out.printf(
+                Locale.ROOT,
                 "cost in-flight=%d watched=%d ticks=%d cpu=%.1fms (user %.1fms) over %.1fs = %.2f%% of one core, "
                         + "%.0fus per tick%n",
-                requests, scheduler.watchedCount(), ticks, ms(cpu), ms(user), wall / 1e9, 100.0 * cpu / wall,
+                requests,
+                scheduler.watchedCount(),
+                ticks,
+                ms(cpu),
+                ms(user),
+                wall / 1e9,
+                100.0 * cpu / wall,
                 cpu / 1e3 / Math.max(1, ticks));
         if (scheduler.watchedCount() != requests) {
             System.out.println("WARNING: false positives: some requests were aborted while their clients were there");
@@ -241,7 +270,7 @@ public final class WebPerformanceHarness {
     }
 
     static void throughput(int port, int rounds) throws Exception {
-        String[] paths = { "/perf/request-group", "/perf/plain-group" };
+        String[] paths = {"/perf/request-group", "/perf/plain-group"};
         for (int i = 0; i < 3; i++) {
             for (String path : paths) {
                 run(port, path, 3_000); // warm-up: both paths compiled before anything counts
@@ -261,17 +290,29 @@ public final class WebPerformanceHarness {
             ratios[r] = rps[0] / rps[1];
             sumRg += rps[0];
             sumPlain += rps[1];
-            System.out.printf(Locale.ROOT, "round %d: request-group %.0f req/s, plain-group %.0f req/s (%.3f)%n",
-                    r + 1, rps[0], rps[1], ratios[r]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "round %d: request-group %.0f req/s, plain-group %.0f req/s (%.3f)%n",
+                    r + 1,
+                    rps[0],
+                    rps[1],
+                    ratios[r]);
         }
         double median = median(ratios);
         double[] sorted = ratios.clone();
         Arrays.sort(sorted);
-        System.out.printf(Locale.ROOT,
+        System.out.printf(
+                Locale.ROOT,
                 "throughput request-group/plain-group over %d pairs: median ratio %.3f (loss %.1f%%), "
                         + "quartiles %.3f..%.3f, totals %.0f vs %.0f req/s (loss %.1f%%)%n",
-                rounds, median, 100 * (1 - median), sorted[rounds / 4], sorted[(3 * rounds) / 4],
-                sumRg / rounds, sumPlain / rounds, 100 * (1 - sumRg / sumPlain));
+                rounds,
+                median,
+                100 * (1 - median),
+                sorted[rounds / 4],
+                sorted[(3 * rounds) / 4],
+                sumRg / rounds,
+                sumPlain / rounds,
+                100 * (1 - sumRg / sumPlain));
     }
 
     /**
@@ -280,7 +321,7 @@ public final class WebPerformanceHarness {
      * load from elsewhere than requests per second.
      */
     static void cpu(DisconnectProbeScheduler scheduler, int port, int rounds) throws Exception {
-        String[] paths = { "/perf/request-group", "/perf/plain-group", "/perf/no-group" };
+        String[] paths = {"/perf/request-group", "/perf/plain-group", "/perf/no-group"};
         for (int i = 0; i < 3; i++) {
             for (String path : paths) {
                 run(port, path, 3_000);
@@ -318,7 +359,8 @@ public final class WebPerformanceHarness {
                         cpuByClass.merge(info.getThreadName().replaceAll("[0-9]+", "#"), nanos - before, Long::sum);
                     }
                 });
-                long known = cpuByClass.values().stream().mapToLong(Long::longValue).sum();
+                long known =
+                        cpuByClass.values().stream().mapToLong(Long::longValue).sum();
                 cpuByClass.put("(ended threads, GC, JIT)", processCpu - known);
                 Map<String, String> cpuShown = new TreeMap<>();
                 cpuByClass.forEach((name, nanos) -> {
@@ -327,24 +369,40 @@ public final class WebPerformanceHarness {
                     }
                 });
                 System.out.printf(Locale.ROOT, "  %s cpu us per request by thread: %s%n", paths[p], cpuShown);
-                System.out.printf(Locale.ROOT,
+                System.out.printf(
+                        Locale.ROOT,
                         "  %s context switches per request by thread: %s; checks %d; gc %d collections, %d ms%n",
-                        paths[p], shown, scheduler.checks() - checks0, gc[0] - gc0[0], gc[1] - gc0[1]);
+                        paths[p],
+                        shown,
+                        scheduler.checks() - checks0,
+                        gc[0] - gc0[0],
+                        gc[1] - gc0[1]);
             }
-            System.out.printf(Locale.ROOT,
+            System.out.printf(
+                    Locale.ROOT,
                     "round %d: request-group %.1f us, plain-group %.1f us, no-group %.1f us; context switches "
                             + "%.2f, %.2f, %.2f%n",
-                    r + 1, perRequest[0][r], perRequest[1][r], perRequest[2][r], switches[0][r], switches[1][r],
+                    r + 1,
+                    perRequest[0][r],
+                    perRequest[1][r],
+                    perRequest[2][r],
+                    switches[0][r],
+                    switches[1][r],
                     switches[2][r]);
         }
         double[] diffs = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             diffs[r] = perRequest[0][r] - perRequest[1][r];
         }
-        System.out.printf(Locale.ROOT,
+        System.out.printf(
+                Locale.ROOT,
                 "cpu per request (median of %d): request-group %.1f us, plain-group %.1f us, no-group %.1f us; "
                         + "request-group minus plain-group per pair: median %.1f us (%.1f %% of plain)%n",
-                rounds, median(perRequest[0]), median(perRequest[1]), median(perRequest[2]), median(diffs),
+                rounds,
+                median(perRequest[0]),
+                median(perRequest[1]),
+                median(perRequest[2]),
+                median(diffs),
                 100 * median(diffs) / median(perRequest[1]));
     }
 
@@ -356,8 +414,7 @@ public final class WebPerformanceHarness {
                     return Long.parseLong(line.substring(5).trim());
                 }
             }
-        }
-        catch (IOException ex) {
+        } catch (IOException ex) {
             // not Linux
         }
         return 0;
@@ -398,17 +455,17 @@ public final class WebPerformanceHarness {
         }
         for (File task : tasks) {
             try {
-                String name = Files.readString(task.toPath().resolve("comm")).trim()
-                    .replaceAll("[0-9]+", "#");
+                String name =
+                        Files.readString(task.toPath().resolve("comm")).trim().replaceAll("[0-9]+", "#");
                 long n = 0;
                 for (String line : Files.readAllLines(task.toPath().resolve("status"))) {
                     if (line.contains("ctxt_switches:")) {
-                        n += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        n += Long.parseLong(
+                                line.substring(line.indexOf(':') + 1).trim());
                     }
                 }
                 sums.merge(name, n, Long::sum);
-            }
-            catch (IOException | RuntimeException ex) {
+            } catch (IOException | RuntimeException ex) {
                 // the thread ended
             }
         }
@@ -423,25 +480,24 @@ public final class WebPerformanceHarness {
         long cpu0 = processCpu();
         for (int c = 0; c < clients; c++) {
             new Thread(() -> {
-                try {
-                    while (left.get() > 0) {
-                        try (RawHttp client = new RawHttp(port)) {
-                            for (int i = 0; i < 100 && left.getAndDecrement() > 0; i++) {
-                                client.send(request);
-                                if (client.read().status() != 200) {
-                                    throw new IllegalStateException("not 200");
+                        try {
+                            while (left.get() > 0) {
+                                try (RawHttp client = new RawHttp(port)) {
+                                    for (int i = 0; i < 100 && left.getAndDecrement() > 0; i++) {
+                                        client.send(request);
+                                        if (client.read().status() != 200) {
+                                            throw new IllegalStateException("not 200");
+                                        }
+                                    }
                                 }
                             }
+                        } catch (Exception ex) {
+                            ex.printStackTrace();
+                        } finally {
+                            finished.countDown();
                         }
-                    }
-                }
-                catch (Exception ex) {
-                    ex.printStackTrace();
-                }
-                finally {
-                    finished.countDown();
-                }
-            }).start();
+                    })
+                    .start();
         }
         finished.await();
         return (processCpu() - cpu0) / 1e3 / requests;
@@ -470,11 +526,9 @@ public final class WebPerformanceHarness {
                             }
                         }
                     }
-                }
-                catch (Exception ex) {
+                } catch (Exception ex) {
                     ex.printStackTrace();
-                }
-                finally {
+                } finally {
                     finished.countDown();
                 }
             });
