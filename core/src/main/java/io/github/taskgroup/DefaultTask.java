@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The task implementation, and the runnable the executor runs.
@@ -27,18 +28,18 @@ import java.util.concurrent.CompletionException;
  * <p>Size matters here (one per task, alive while the task runs and as long as its handle is kept): no
  * field is kept for what only some tasks need, and {@link #outcome} holds the work before the task ends.
  */
-final class DefaultTask<T> implements Task<T>, Runnable {
+final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable {
 
     private static final System.Logger LOG = System.getLogger(DefaultTask.class.getName());
 
     private final DefaultTaskGroup group;
     private final int sequence;
-    private final String name; // null: "task-<sequence>", built on demand
+    private final @Nullable String name; // null: "task-<sequence>", built on demand
     private final long forkedAtNanos;
 
     private volatile Task.State state = Task.State.PENDING;
-    private volatile CancellationReason cancelReason; // set once, when cancellation is requested
-    private Thread runner; // guarded by this; also read unguarded by the runner itself (see run())
+    private volatile @Nullable CancellationReason cancelReason; // set once, when cancellation is requested
+    private @Nullable Thread runner; // guarded by this; also read unguarded by the runner itself (see run())
 
     /**
      * Until the task ends, what is left to run: its {@link Callable} (with context propagators, the runnable
@@ -49,10 +50,10 @@ final class DefaultTask<T> implements Task<T>, Runnable {
      * only under this task's monitor, except by the runner taking the callable (after it made the task
      * RUNNING under the monitor, so nobody else writes it until the end).
      */
-    private Object outcome;
+    private @Nullable Object outcome;
 
     /** The next task in its group's {@link TaskList}. */
-    volatile DefaultTask<?> next;
+    volatile @Nullable DefaultTask<?> next;
 
     /** Whether this task holds one of its group's concurrency permits; guarded by the group's lock. */
     boolean holdsPermit;
@@ -67,7 +68,7 @@ final class DefaultTask<T> implements Task<T>, Runnable {
     DefaultTask(
             DefaultTaskGroup group,
             int sequence,
-            String name,
+            @Nullable String name,
             Callable<? extends T> callable,
             List<ContextPropagator> propagators) {
         this.group = group;
@@ -101,12 +102,12 @@ final class DefaultTask<T> implements Task<T>, Runnable {
     }
 
     @Override
-    public Throwable exception() {
+    public @Nullable Throwable exception() {
         return state == Task.State.FAILED ? (Throwable) outcome : null;
     }
 
     @Override
-    public CancellationReason cancellationReason() {
+    public @Nullable CancellationReason cancellationReason() {
         Task.State current = state;
         return current == Task.State.SUCCEEDED || current == Task.State.FAILED ? null : cancelReason;
     }
@@ -176,6 +177,7 @@ final class DefaultTask<T> implements Task<T>, Runnable {
      * The task could not be started: its executor threw (a rejection or anything else), or a listener's
      * fatal error failed its fork. It fails with that. Returns the next task to dispatch.
      */
+    @Nullable
     DefaultTask<?> rejected(Throwable refusal) {
         synchronized (this) {
             if (state != Task.State.PENDING) {
@@ -280,7 +282,7 @@ final class DefaultTask<T> implements Task<T>, Runnable {
      * Something was thrown around the task's code: a context propagator failed (which fails the task), or a
      * listener threw a fatal error. Returns the fatal error to rethrow once the task is accounted for.
      */
-    private VirtualMachineError thrownAround(Throwable thrown) {
+    private @Nullable VirtualMachineError thrownAround(Throwable thrown) {
         if (state == Task.State.RUNNING) {
             return complete(null, thrown, System.nanoTime());
         }
@@ -316,10 +318,10 @@ final class DefaultTask<T> implements Task<T>, Runnable {
     }
 
     /** The innermost runnable that context propagators wrap: it runs the task's callable, once. */
-    private static final class Invocation<T> implements Runnable {
+    private static final class Invocation<T extends @Nullable Object> implements Runnable {
 
         private final DefaultTask<T> task;
-        private Callable<? extends T> callable; // taken by the first run
+        private @Nullable Callable<? extends T> callable; // taken by the first run
 
         Invocation(DefaultTask<T> task, Callable<? extends T> callable) {
             this.task = task;
@@ -337,7 +339,7 @@ final class DefaultTask<T> implements Task<T>, Runnable {
     }
 
     /** Publishes the task's outcome; returns a listener's fatal error, if one threw. */
-    private VirtualMachineError complete(T value, Throwable thrown, long startedAt) {
+    private @Nullable VirtualMachineError complete(@Nullable T value, @Nullable Throwable thrown, long startedAt) {
         long runNanos = startedAt == 0L ? 0L : System.nanoTime() - startedAt;
         Throwable failure;
         synchronized (this) {

@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The group implementation. See {@link TaskGroup} for the guarantees.
@@ -52,17 +53,17 @@ final class DefaultTaskGroup implements TaskGroup {
     private final TaskGroupPolicy policy;
     private final Executor executor;
     private final int maxConcurrency; // Integer.MAX_VALUE: unlimited
-    private final Duration ownTimeout;
+    private final @Nullable Duration ownTimeout;
     private final long deadlineNanos; // Long.MAX_VALUE: none
-    private final DefaultTaskGroup parent;
-    private final DefaultTaskGroup enclosing; // the live group CURRENT held when the owner opened this one
-    private final DefaultTaskGroup openedInTaskOf; // bound to a thread that ran a task of that group, or null
+    private final @Nullable DefaultTaskGroup parent;
+    private final @Nullable DefaultTaskGroup enclosing; // the live group CURRENT held when the owner opened this one
+    private final @Nullable DefaultTaskGroup openedInTaskOf; // bound to a thread that ran a task of that group, or null
     private final Thread owner;
     private final String ownerName;
     private final long openedAtNanos = System.nanoTime();
 
     private volatile TaskGroup.State state = TaskGroup.State.OPEN;
-    private volatile CancellationReason cancelReason;
+    private volatile @Nullable CancellationReason cancelReason;
     private volatile boolean ownDeadlineExpired;
     private volatile boolean won; // first-success: some task succeeded
 
@@ -76,8 +77,8 @@ final class DefaultTaskGroup implements TaskGroup {
     private final Condition changed = lock.newCondition();
     private volatile int waiters; // threads waiting on 'changed' for a single task (Task.get)
     private final FailureRecord failures = new FailureRecord(); // guarded by lock
-    private volatile Throwable firstFailure;
-    private volatile Throwable reportedToOwner; // the last thing join() threw, so run() does not wrap it
+    private volatile @Nullable Throwable firstFailure;
+    private volatile @Nullable Throwable reportedToOwner; // the last thing join() threw, so run() does not wrap it
     private volatile boolean quietCancel; // cancelled by a decision of the owner's side: join() stays quiet
     private volatile boolean expiredWhileIdle; // the deadline passed after a clean join, with nothing live
     private volatile boolean joinedClean; // join() returned normally and nothing was forked or opened since
@@ -91,8 +92,8 @@ final class DefaultTaskGroup implements TaskGroup {
     boolean tasksBindGroups;
 
     private int permits; // guarded by lock; only used when maxConcurrency is set
-    private final ArrayDeque<DefaultTask<?>> queue; // guarded by lock; only with a concurrency limit
-    private ScheduledFuture<?> deadlineTimer;
+    private final @Nullable ArrayDeque<DefaultTask<?>> queue; // guarded by lock; only with a concurrency limit
+    private @Nullable ScheduledFuture<?> deadlineTimer;
 
     /**
      * {@link RunningTask}'s binding of this group for its tasks (a {@code ScopedValue.Carrier} on JDK 25+),
@@ -100,6 +101,7 @@ final class DefaultTaskGroup implements TaskGroup {
      * immutable (final fields only), so any thread that sees it sees it whole, and two tasks that both
      * make one bind the same value.
      */
+    @Nullable
     Object taskBinding;
 
     DefaultTaskGroup(
@@ -107,9 +109,9 @@ final class DefaultTaskGroup implements TaskGroup {
             long id,
             String name,
             TaskGroupOptions options,
-            DefaultTaskGroup parent,
-            DefaultTaskGroup enclosing,
-            DefaultTaskGroup openedInTaskOf) {
+            @Nullable DefaultTaskGroup parent,
+            @Nullable DefaultTaskGroup enclosing,
+            @Nullable DefaultTaskGroup openedInTaskOf) {
         this.factory = factory;
         this.id = id;
         this.name = name;
@@ -156,13 +158,13 @@ final class DefaultTaskGroup implements TaskGroup {
     // ---------------------------------------------------------------- thread context
 
     /** @return the innermost live group the current thread owns or works for, or {@code null} */
-    static DefaultTaskGroup current() {
+    static @Nullable DefaultTaskGroup current() {
         DefaultTaskGroup opened = openedOnThisThread();
         return opened != null ? opened : RunningTask.group();
     }
 
     /** @return the innermost live group the current thread opened or bound, or {@code null} */
-    static DefaultTaskGroup openedOnThisThread() {
+    static @Nullable DefaultTaskGroup openedOnThisThread() {
         DefaultTaskGroup group = CURRENT.get();
         while (group != null && group.state == TaskGroup.State.CLOSED) {
             group = group.enclosing; // closed out of order, or left unclosed by a thread that moved on
@@ -178,7 +180,7 @@ final class DefaultTaskGroup implements TaskGroup {
      *         binding ({@link #NO_BINDING} for none), or {@code null} when no task of {@code group} ever
      *         bound a group (nothing read: the common case costs no thread-local access)
      */
-    static Object bindingAtStart(DefaultTaskGroup group) {
+    static @Nullable Object bindingAtStart(DefaultTaskGroup group) {
         if (!group.tasksBindGroups) {
             return null;
         }
@@ -194,7 +196,7 @@ final class DefaultTaskGroup implements TaskGroup {
      *        nothing, and then only this task (the first of its group to bind one) can have bound groups
      *        opened in a task of {@code group} on this thread
      */
-    static void restoreBinding(DefaultTaskGroup group, Object atStart) {
+    static void restoreBinding(DefaultTaskGroup group, @Nullable Object atStart) {
         DefaultTaskGroup bound = CURRENT.get();
         DefaultTaskGroup target = atStart == null || atStart == NO_BINDING ? null : (DefaultTaskGroup) atStart;
         DefaultTaskGroup g = bound;
@@ -229,13 +231,13 @@ final class DefaultTaskGroup implements TaskGroup {
                         + "Close every group a task opens, with try-with-resources or TaskGroupFactory.run");
     }
 
-    static DefaultTaskGroup enterTask(DefaultTaskGroup group) {
+    static @Nullable DefaultTaskGroup enterTask(DefaultTaskGroup group) {
         DefaultTaskGroup previous = CURRENT.get();
         CURRENT.set(group);
         return previous;
     }
 
-    static void leaveTask(DefaultTaskGroup previous) {
+    static void leaveTask(@Nullable DefaultTaskGroup previous) {
         if (previous == null) {
             CURRENT.remove();
         } else {
@@ -276,13 +278,13 @@ final class DefaultTaskGroup implements TaskGroup {
     }
 
     @Override
-    public <T> Task<T> fork(Callable<? extends T> callable) {
+    public <T extends @Nullable Object> Task<T> fork(Callable<? extends T> callable) {
         Objects.requireNonNull(callable, "callable");
         return fork(null, callable);
     }
 
     @Override
-    public <T> Task<T> fork(String name, Callable<? extends T> callable) {
+    public <T extends @Nullable Object> Task<T> fork(@Nullable String name, Callable<? extends T> callable) {
         Objects.requireNonNull(callable, "callable");
         if (state == TaskGroup.State.CLOSED) {
             throw closed(name);
@@ -338,7 +340,7 @@ final class DefaultTaskGroup implements TaskGroup {
      * the task did not start: it fails with that, and yields the next one to dispatch. A
      * {@link VirtualMachineError} is rethrown once every task is accounted for.
      */
-    static void dispatch(DefaultTask<?> task) {
+    static void dispatch(@Nullable DefaultTask<?> task) {
         VirtualMachineError fatal = null;
         while (task != null) {
             try {
@@ -365,7 +367,10 @@ final class DefaultTaskGroup implements TaskGroup {
 
     /** A dispatch loop's state: which task it handed to {@code execute}, and what that task left it. */
     private static final class Trampoline {
+        @Nullable
         DefaultTask<?> executing;
+
+        @Nullable
         DefaultTask<?> deferred;
     }
 
@@ -377,7 +382,7 @@ final class DefaultTaskGroup implements TaskGroup {
      * overflows. Only the loop that directly executes {@code ended} takes it, so nothing that waits for
      * {@code next} can be below it on the stack.
      */
-    static void dispatchNext(DefaultTask<?> ended, DefaultTask<?> next) {
+    static void dispatchNext(DefaultTask<?> ended, @Nullable DefaultTask<?> next) {
         if (next == null) {
             return;
         }
@@ -408,7 +413,7 @@ final class DefaultTaskGroup implements TaskGroup {
      * running the successors that tasks run inline leave in {@code trampoline} (if published; when it is
      * not, the first task that ends inline publishes a loop of its own, one level up, for the others).
      */
-    private static void drain(Trampoline trampoline, DefaultTask<?> task) {
+    private static void drain(@Nullable Trampoline trampoline, @Nullable DefaultTask<?> task) {
         VirtualMachineError fatal = null;
         while (task != null) {
             if (trampoline != null) {
@@ -582,7 +587,8 @@ final class DefaultTaskGroup implements TaskGroup {
      * The body of {@code run} finished (normally when {@code bodyFailure} is null): waits for every task
      * and reports, then closes the group.
      */
-    <R> R finishRun(R result, Throwable bodyFailure) throws InterruptedException {
+    <R extends @Nullable Object> R finishRun(@Nullable R result, @Nullable Throwable bodyFailure)
+            throws InterruptedException {
         Throwable reported = null;
         try {
             if (bodyFailure == null) {
@@ -623,7 +629,7 @@ final class DefaultTaskGroup implements TaskGroup {
     }
 
     /** Closes after run(); what close() throws (a listener's fatal error) never hides the report. */
-    private void closeAfterRun(Throwable reported) {
+    private void closeAfterRun(@Nullable Throwable reported) {
         if (reported == null) {
             close();
             return;
@@ -666,10 +672,12 @@ final class DefaultTaskGroup implements TaskGroup {
         return cancelReason != null;
     }
 
+    @Nullable
     CancellationReason cancellationReasonOrNull() {
         return cancelReason;
     }
 
+    @Nullable
     Throwable firstFailure() {
         return firstFailure;
     }
@@ -705,6 +713,7 @@ final class DefaultTaskGroup implements TaskGroup {
         dispatch(taskEndedBeforeStartNoDispatch(task));
     }
 
+    @Nullable
     DefaultTask<?> taskEndedBeforeStartNoDispatch(DefaultTask<?> task) {
         // A listener's fatal error is logged, not rethrown: this runs inside sweeps (cancel) that must
         // reach every task.
@@ -713,6 +722,7 @@ final class DefaultTaskGroup implements TaskGroup {
     }
 
     /** Counts a finished task off; returns the queued task that inherits its permit, if any. */
+    @Nullable
     DefaultTask<?> taskEnded(DefaultTask<?> task) {
         DefaultTask<?> next = null;
         if (maxConcurrency != Integer.MAX_VALUE) {
@@ -735,7 +745,7 @@ final class DefaultTaskGroup implements TaskGroup {
         return next;
     }
 
-    private DefaultTask<?> nextQueued() {
+    private @Nullable DefaultTask<?> nextQueued() {
         DefaultTask<?> next;
         while ((next = queue.pollFirst()) != null) {
             if (next.state() == Task.State.PENDING) {
@@ -981,15 +991,16 @@ final class DefaultTaskGroup implements TaskGroup {
                 leaked);
     }
 
+    @Nullable
     DefaultTaskGroup parent() {
         return parent;
     }
 
-    private Instant deadlineInstant() {
+    private @Nullable Instant deadlineInstant() {
         return deadlineNanos == Long.MAX_VALUE ? null : factory.instantOf(deadlineNanos);
     }
 
-    private IllegalStateException closed(String taskName) {
+    private IllegalStateException closed(@Nullable String taskName) {
         return new IllegalStateException("Task group '" + name + "' is closed: cannot fork task '"
                 + (taskName != null ? taskName : "task-" + (sequence.get() + 1)) + "'");
     }

@@ -15,12 +15,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /** The factory implementation: options resolution, the registry of live groups, deadlines and shutdown. */
 final class DefaultTaskGroupFactory implements TaskGroupFactory {
 
     private final Executor executor;
-    private final ExecutorService ownedExecutor; // the default executor, shut down by close(); else null
+    private final @Nullable ExecutorService ownedExecutor; // the default executor, shut down by close(); else null
     private final TaskGroupOptions defaults;
     private final Map<String, TaskGroupOptions> namedOptions;
     private final Listeners listeners;
@@ -37,7 +38,7 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition groupClosed = lock.newCondition();
     private volatile boolean shutdown;
-    private volatile ScheduledThreadPoolExecutor deadlines; // created on first use
+    private volatile @Nullable ScheduledThreadPoolExecutor deadlines; // created on first use
 
     DefaultTaskGroupFactory(TaskGroupFactory.Builder builder) {
         if (builder.executor != null) {
@@ -98,7 +99,8 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
     }
 
     @Override
-    public <R> R run(String name, TaskGroupOptions options, TaskGroupBody<R> body) throws InterruptedException {
+    public <R extends @Nullable Object> R run(String name, TaskGroupOptions options, TaskGroupBody<R> body)
+            throws InterruptedException {
         Objects.requireNonNull(body, "body");
         DefaultTaskGroup group = (DefaultTaskGroup) open(name, options);
         R result = null;

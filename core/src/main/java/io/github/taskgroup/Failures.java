@@ -8,6 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import org.jspecify.annotations.Nullable;
 
 /** Tells genuine failures from echoes of cancellation. */
 final class Failures {
@@ -30,7 +31,7 @@ final class Failures {
      *         exceptions (the first, with the others added to it as suppressed); {@code null} when
      *         {@code thrown} is only an echo of the cancellation
      */
-    static Throwable genuineAfterCancellation(Throwable thrown) {
+    static @Nullable Throwable genuineAfterCancellation(Throwable thrown) {
         if (!isEcho(thrown)) {
             return thrown;
         }

@@ -2,6 +2,7 @@ package io.github.taskgroup;
 
 import java.lang.System.Logger.Level;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Delivers events to the factory's listeners. A listener that throws is logged and skipped: it never
@@ -26,6 +27,7 @@ final class Listeners {
         return listeners.length == 0;
     }
 
+    @Nullable
     VirtualMachineError groupOpened(TaskGroup group) {
         VirtualMachineError fatal = null;
         for (TaskGroupListener listener : listeners) {
@@ -38,6 +40,7 @@ final class Listeners {
         return fatal;
     }
 
+    @Nullable
     VirtualMachineError groupClosed(TaskGroup group, TaskGroup.Outcome outcome, long durationNanos) {
         VirtualMachineError fatal = null;
         for (int i = listeners.length - 1; i >= 0; i--) { // reverse order: listeners nest like scopes
@@ -51,6 +54,7 @@ final class Listeners {
         return fatal;
     }
 
+    @Nullable
     VirtualMachineError taskForked(Task<?> task) {
         VirtualMachineError fatal = null;
         for (TaskGroupListener listener : listeners) {
@@ -63,6 +67,7 @@ final class Listeners {
         return fatal;
     }
 
+    @Nullable
     VirtualMachineError taskStarted(Task<?> task) {
         VirtualMachineError fatal = null;
         for (TaskGroupListener listener : listeners) {
@@ -75,6 +80,7 @@ final class Listeners {
         return fatal;
     }
 
+    @Nullable
     VirtualMachineError taskFinished(Task<?> task, long runNanos) {
         VirtualMachineError fatal = null;
         for (int i = listeners.length - 1; i >= 0; i--) { // reverse order: listeners nest like scopes
@@ -89,8 +95,8 @@ final class Listeners {
     }
 
     /** Logs a listener's failure; returns the first fatal error seen so far. */
-    private static VirtualMachineError failed(
-            TaskGroupListener listener, String event, Throwable e, VirtualMachineError fatal) {
+    private static @Nullable VirtualMachineError failed(
+            TaskGroupListener listener, String event, Throwable e, @Nullable VirtualMachineError fatal) {
         if (e instanceof VirtualMachineError error) {
             LOG.log(Level.ERROR, () -> "TaskGroupListener " + listener + " threw in " + event, e);
             return fatal != null ? fatal : error;

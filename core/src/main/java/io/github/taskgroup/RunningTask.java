@@ -5,6 +5,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which group's task the current thread is running, so that a group opened by a task becomes a child of
@@ -24,14 +25,14 @@ final class RunningTask {
 
     private static final ThreadLocal<DefaultTaskGroup> FALLBACK = new ThreadLocal<>();
 
-    private static final Object SCOPED_VALUE; // a java.lang.ScopedValue<DefaultTaskGroup>, or null
-    private static final MethodHandle WHERE; // (ScopedValue, Object) -> ScopedValue.Carrier
+    private static final @Nullable Object SCOPED_VALUE; // a java.lang.ScopedValue<DefaultTaskGroup>, or null
+    private static final @Nullable MethodHandle WHERE; // (ScopedValue, Object) -> ScopedValue.Carrier
 
     /** {@code (carrier, body) -> carrier.run(body)} on JDK 25+, {@code null} before: see {@link #carrier}. */
-    private static final BiConsumer<Object, Runnable> RUN_BOUND;
+    private static final @Nullable BiConsumer<Object, Runnable> RUN_BOUND;
 
-    private static final MethodHandle IS_BOUND; // (ScopedValue) -> boolean
-    private static final MethodHandle GET; // (ScopedValue) -> Object
+    private static final @Nullable MethodHandle IS_BOUND; // (ScopedValue) -> boolean
+    private static final @Nullable MethodHandle GET; // (ScopedValue) -> Object
 
     static {
         Object scopedValue = null;
@@ -122,7 +123,7 @@ final class RunningTask {
     }
 
     /** @return the group of the task the current thread runs, or {@code null} */
-    static DefaultTaskGroup group() {
+    static @Nullable DefaultTaskGroup group() {
         if (SCOPED_VALUE != null) {
             try {
                 return (boolean) IS_BOUND.invokeExact(SCOPED_VALUE)

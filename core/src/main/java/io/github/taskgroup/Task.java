@@ -2,6 +2,7 @@ package io.github.taskgroup;
 
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A handle to a task forked into a {@link TaskGroup}. The group owns the task: it is awaited by
@@ -11,9 +12,9 @@ import java.util.concurrent.CompletionException;
  * <p>The interface is sealed: tasks come from {@link TaskGroup#fork(String, java.util.concurrent.Callable)}
  * and its overloads.
  *
- * @param <T> the type of the task's result
+ * @param <T> the type of the task's result, a nullable type when its code may return {@code null}
  */
-public sealed interface Task<T> permits DefaultTask {
+public sealed interface Task<T extends @Nullable Object> permits DefaultTask {
 
     /**
      * The state of a task. The legal transitions are {@code PENDING -> RUNNING -> SUCCEEDED | FAILED |
@@ -53,7 +54,7 @@ public sealed interface Task<T> permits DefaultTask {
      * <p>The wait ends early when the task, or its group, is cancelled: cancelling a group wakes every
      * {@code get()} on its tasks at once, even while the cancelled task's code is still winding down.
      *
-     * @return the value the task returned
+     * @return the value the task returned, which is {@code null} if its code returned {@code null}
      * @throws CancellationException if the task was cancelled; when the group was cancelled because of a
      *         failure, the exception's cause is that failure. Also thrown, with the thread's interrupt
      *         status set again, when the waiting thread is interrupted.
@@ -62,6 +63,7 @@ public sealed interface Task<T> permits DefaultTask {
     T get();
 
     /** @return the failure when the state is {@link State#FAILED}, otherwise {@code null} */
+    @Nullable
     Throwable exception();
 
     /**
@@ -69,6 +71,7 @@ public sealed interface Task<T> permits DefaultTask {
      *         {@linkplain State#SUCCEEDED succeeded} or {@linkplain State#FAILED failed} anyway; otherwise
      *         {@code null}
      */
+    @Nullable
     CancellationReason cancellationReason();
 
     /**

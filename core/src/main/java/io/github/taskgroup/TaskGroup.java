@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A group of concurrent tasks owned by the block that opened it: structured concurrency, as in Python's
@@ -112,7 +113,7 @@ public sealed interface TaskGroup extends AutoCloseable permits DefaultTaskGroup
      * @param <T> the type of its result
      * @return the task's handle
      */
-    <T> Task<T> fork(Callable<? extends T> callable);
+    <T extends @Nullable Object> Task<T> fork(Callable<? extends T> callable);
 
     /**
      * Forks a task: it runs {@code callable} on the group's executor, once a concurrency permit is free
@@ -129,7 +130,7 @@ public sealed interface TaskGroup extends AutoCloseable permits DefaultTaskGroup
      * @throws NullPointerException if {@code name} or {@code callable} is null
      * @throws IllegalStateException if the group is closed
      */
-    <T> Task<T> fork(String name, Callable<? extends T> callable);
+    <T extends @Nullable Object> Task<T> fork(String name, Callable<? extends T> callable);
 
     /**
      * Waits until every task of the group has finished, including tasks forked while waiting.

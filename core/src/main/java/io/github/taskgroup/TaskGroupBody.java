@@ -1,5 +1,7 @@
 package io.github.taskgroup;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The body of a group run by {@link TaskGroupFactory#run(String, TaskGroupBody)}: it runs on the calling
  * thread, forks tasks into the group it is given, and returns the result of the whole group.
@@ -7,7 +9,7 @@ package io.github.taskgroup;
  * @param <R> the type of the result
  */
 @FunctionalInterface
-public interface TaskGroupBody<R> {
+public interface TaskGroupBody<R extends @Nullable Object> {
 
     /**
      * Runs the body.

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Executors suited to task groups. The library is compiled for Java 17 and finds virtual threads at run
@@ -15,9 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class TaskGroupExecutors {
 
-    private static final MethodHandle NEW_VIRTUAL_THREAD_PER_TASK_EXECUTOR = findVirtualThreadExecutor();
-    private static final MethodHandle IS_VIRTUAL = findIsVirtual();
-    private static final ThreadFactory VIRTUAL_THREAD_FACTORY = findVirtualThreadFactory();
+    // Each null on a JDK without virtual threads (before 21).
+    private static final @Nullable MethodHandle NEW_VIRTUAL_THREAD_PER_TASK_EXECUTOR = findVirtualThreadExecutor();
+    private static final @Nullable MethodHandle IS_VIRTUAL = findIsVirtual();
+    private static final @Nullable ThreadFactory VIRTUAL_THREAD_FACTORY = findVirtualThreadFactory();
 
     private TaskGroupExecutors() {}
 
@@ -100,7 +102,7 @@ public final class TaskGroupExecutors {
         return virtualThreadsAvailable() ? virtualThreadStarter() : platformThreads("taskgroup-");
     }
 
-    private static MethodHandle findVirtualThreadExecutor() {
+    private static @Nullable MethodHandle findVirtualThreadExecutor() {
         try {
             return MethodHandles.publicLookup()
                     .findStatic(
@@ -112,7 +114,7 @@ public final class TaskGroupExecutors {
         }
     }
 
-    private static ThreadFactory findVirtualThreadFactory() {
+    private static @Nullable ThreadFactory findVirtualThreadFactory() {
         try {
             Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
             java.lang.reflect.Method factory =
@@ -123,7 +125,7 @@ public final class TaskGroupExecutors {
         }
     }
 
-    private static MethodHandle findIsVirtual() {
+    private static @Nullable MethodHandle findIsVirtual() {
         try {
             return MethodHandles.publicLookup()
                     .findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Opens {@link TaskGroup}s. One factory is shared by an application: it holds the executor, the group
@@ -77,7 +78,7 @@ public interface TaskGroupFactory extends AutoCloseable {
      * @throws InterruptedException if the caller was interrupted and nothing failed genuinely
      * @throws TaskGroupException listing every genuine failure, the body's own included
      */
-    default <R> R run(String name, TaskGroupBody<R> body) throws InterruptedException {
+    default <R extends @Nullable Object> R run(String name, TaskGroupBody<R> body) throws InterruptedException {
         return run(name, TaskGroupOptions.defaults(), body);
     }
 
@@ -97,7 +98,8 @@ public interface TaskGroupFactory extends AutoCloseable {
      * @throws java.util.concurrent.CancellationException if the group was cancelled from outside (shutdown,
      *         aborted request, enclosing group) and nothing failed genuinely
      */
-    <R> R run(String name, TaskGroupOptions options, TaskGroupBody<R> body) throws InterruptedException;
+    <R extends @Nullable Object> R run(String name, TaskGroupOptions options, TaskGroupBody<R> body)
+            throws InterruptedException;
 
     /** @return snapshots of the live groups that are not nested in another live group, each with its subtree */
     default List<TaskGroupSnapshot> liveGroups() {
@@ -152,7 +154,9 @@ public interface TaskGroupFactory extends AutoCloseable {
     /** Builds a {@link TaskGroupFactory}. */
     final class Builder {
 
-        Executor executor;
+        @Nullable
+        Executor executor; // null: the default executor, owned by the factory
+
         TaskGroupOptions defaults = TaskGroupOptions.defaults();
         final Map<String, TaskGroupOptions> namedOptions = new LinkedHashMap<>();
         final List<TaskGroupListener> listeners = new ArrayList<>();

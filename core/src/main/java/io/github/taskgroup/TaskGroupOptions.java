@@ -5,6 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Options of a group: timeout, concurrency limit, policy and executor. Every option may be left unset; an
@@ -19,12 +20,16 @@ public final class TaskGroupOptions {
 
     private static final TaskGroupOptions UNSET = new TaskGroupOptions(null, 0, null, null);
 
-    private final Duration timeout;
+    private final @Nullable Duration timeout;
     private final int maxConcurrency; // 0: unset
-    private final TaskGroupPolicy policy;
-    private final Executor executor;
+    private final @Nullable TaskGroupPolicy policy;
+    private final @Nullable Executor executor;
 
-    private TaskGroupOptions(Duration timeout, int maxConcurrency, TaskGroupPolicy policy, Executor executor) {
+    private TaskGroupOptions(
+            @Nullable Duration timeout,
+            int maxConcurrency,
+            @Nullable TaskGroupPolicy policy,
+            @Nullable Executor executor) {
         this.timeout = timeout;
         this.maxConcurrency = maxConcurrency;
         this.policy = policy;
@@ -90,7 +95,7 @@ public final class TaskGroupOptions {
     }
 
     @Override
-    public boolean equals(Object other) {
+    public boolean equals(@Nullable Object other) {
         return other instanceof TaskGroupOptions that
                 && Objects.equals(timeout, that.timeout)
                 && maxConcurrency == that.maxConcurrency
@@ -113,10 +118,10 @@ public final class TaskGroupOptions {
     /** Builds {@link TaskGroupOptions}; each setter rejects an invalid value at once. */
     public static final class Builder {
 
-        private Duration timeout;
+        private @Nullable Duration timeout;
         private int maxConcurrency;
-        private TaskGroupPolicy policy;
-        private Executor executor;
+        private @Nullable TaskGroupPolicy policy;
+        private @Nullable Executor executor;
 
         private Builder() {}
 
@@ -125,7 +130,7 @@ public final class TaskGroupOptions {
          * @return this builder
          * @throws IllegalArgumentException if the timeout is zero or negative
          */
-        public Builder timeout(Duration timeout) {
+        public Builder timeout(@Nullable Duration timeout) {
             if (timeout != null && (timeout.isZero() || timeout.isNegative())) {
                 throw new IllegalArgumentException("timeout must be positive, but was " + timeout);
             }
@@ -150,7 +155,7 @@ public final class TaskGroupOptions {
          * @param policy the policy; {@code null} unsets it
          * @return this builder
          */
-        public Builder policy(TaskGroupPolicy policy) {
+        public Builder policy(@Nullable TaskGroupPolicy policy) {
             this.policy = policy;
             return this;
         }
@@ -159,7 +164,7 @@ public final class TaskGroupOptions {
          * @param executor the executor for the group's tasks; {@code null} unsets it
          * @return this builder
          */
-        public Builder executor(Executor executor) {
+        public Builder executor(@Nullable Executor executor) {
             this.executor = executor;
             return this;
         }

@@ -3,6 +3,7 @@ package io.github.taskgroup;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A point-in-time view of a live group with its live tasks and nested groups.
@@ -27,10 +28,10 @@ public record TaskGroupSnapshot(
         String ownerThread,
         Instant openedAt,
         Duration age,
-        Instant deadline,
+        @Nullable Instant deadline,
         TaskGroupPolicy policy,
         TaskGroup.State state,
-        CancellationReason cancellationReason,
+        @Nullable CancellationReason cancellationReason,
         List<TaskSnapshot> tasks,
         List<TaskGroupSnapshot> groups,
         boolean leaked) {
@@ -62,10 +63,10 @@ public record TaskGroupSnapshot(
             String ownerThread,
             Instant openedAt,
             Duration age,
-            Instant deadline,
+            @Nullable Instant deadline,
             TaskGroupPolicy policy,
             TaskGroup.State state,
-            CancellationReason cancellationReason,
+            @Nullable CancellationReason cancellationReason,
             List<TaskSnapshot> tasks,
             List<TaskGroupSnapshot> groups) {
         this(id, name, ownerThread, openedAt, age, deadline, policy, state, cancellationReason, tasks, groups, false);

@@ -2,6 +2,7 @@ package io.github.taskgroup;
 
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Thrown by {@link TaskGroup#join()} when the group's deadline (or an enclosing group's deadline) expired
@@ -13,7 +14,7 @@ public class TaskGroupTimeoutException extends TaskGroupException {
 
     private static final long serialVersionUID = 1L;
 
-    private final Duration timeout;
+    private final @Nullable Duration timeout;
 
     /**
      * @param groupName the group's name
@@ -23,13 +24,17 @@ public class TaskGroupTimeoutException extends TaskGroupException {
      * @param omittedFailures how many more failures happened but were not kept
      */
     public TaskGroupTimeoutException(
-            String groupName, String message, Duration timeout, List<Throwable> failures, int omittedFailures) {
+            String groupName,
+            String message,
+            @Nullable Duration timeout,
+            List<Throwable> failures,
+            int omittedFailures) {
         super(groupName, message, failures, omittedFailures);
         this.timeout = timeout;
     }
 
     /** @return the group's own timeout, or {@code null} when the deadline was inherited from an enclosing group */
-    public Duration timeout() {
+    public @Nullable Duration timeout() {
         return timeout;
     }
 }

@@ -3,6 +3,7 @@ package io.github.taskgroup;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The tasks of one group that may still be live: a lock-free stack linked through {@link DefaultTask#next}.
@@ -34,7 +35,7 @@ final class TaskList {
         }
     }
 
-    private volatile DefaultTask<?> head;
+    private volatile @Nullable DefaultTask<?> head;
     private volatile boolean sweeping;
     private int pushesUntilSweep = MIN_SWEEP_INTERVAL; // racy on purpose: it only paces the sweeps
 

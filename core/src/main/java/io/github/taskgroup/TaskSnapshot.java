@@ -2,6 +2,7 @@ package io.github.taskgroup;
 
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A point-in-time view of a live task, for introspection (for example an Actuator endpoint).
@@ -13,7 +14,11 @@ import java.util.List;
  * @param stackTrace the stack of that thread when requested, otherwise empty
  */
 public record TaskSnapshot(
-        String name, Task.State state, Duration age, String thread, List<StackTraceElement> stackTrace) {
+        String name,
+        Task.State state,
+        Duration age,
+        @Nullable String thread,
+        List<StackTraceElement> stackTrace) {
 
     /** Copies the stack trace list. */
     public TaskSnapshot {

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Records the meters of {@link TaskGroupMeters} for every group and task of the factories it listens to.
@@ -165,7 +166,7 @@ public class TaskGroupMetricsListener implements TaskGroupListener {
                     .register(registry);
         }
 
-        Counter cancelled(CancellationReason reason) {
+        Counter cancelled(@Nullable CancellationReason reason) {
             int index = (reason != null) ? reason.ordinal() : REASONS.length;
             Counter counter = this.cancelled.get(index);
             if (counter == null) {

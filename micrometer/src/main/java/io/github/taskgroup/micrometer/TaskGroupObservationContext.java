@@ -2,6 +2,7 @@ package io.github.taskgroup.micrometer;
 
 import io.github.taskgroup.TaskGroup;
 import io.micrometer.observation.Observation;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The context of a {@code taskgroup.group} observation: the group, its bounded {@code group} tag, and once it is
@@ -13,7 +14,7 @@ public class TaskGroupObservationContext extends Observation.Context {
 
     private final String groupTag;
 
-    private volatile TaskGroup.Outcome outcome;
+    private volatile TaskGroup.@Nullable Outcome outcome;
 
     /**
      * @param group the observed group
@@ -42,7 +43,7 @@ public class TaskGroupObservationContext extends Observation.Context {
     }
 
     /** @return how the group ended, or {@code null} while it is open */
-    public TaskGroup.Outcome getOutcome() {
+    public TaskGroup.@Nullable Outcome getOutcome() {
         return this.outcome;
     }
 

@@ -7,6 +7,7 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs every group and every task inside a Micrometer {@link Observation}, so that a trace shows
@@ -37,9 +38,9 @@ public class TaskGroupObservationListener implements TaskGroupListener {
 
     private final ObservationRegistry registry;
 
-    private final TaskGroupObservationConvention groupConvention;
+    private final @Nullable TaskGroupObservationConvention groupConvention;
 
-    private final TaskObservationConvention taskConvention;
+    private final @Nullable TaskObservationConvention taskConvention;
 
     private final GroupTags<String> groupTags;
 
@@ -56,8 +57,8 @@ public class TaskGroupObservationListener implements TaskGroupListener {
      */
     public TaskGroupObservationListener(
             ObservationRegistry registry,
-            TaskGroupObservationConvention groupConvention,
-            TaskObservationConvention taskConvention) {
+            @Nullable TaskGroupObservationConvention groupConvention,
+            @Nullable TaskObservationConvention taskConvention) {
         this(registry, groupConvention, taskConvention, TaskGroupMetrics.DEFAULT_MAX_GROUP_NAMES);
     }
 
@@ -70,8 +71,8 @@ public class TaskGroupObservationListener implements TaskGroupListener {
      */
     public TaskGroupObservationListener(
             ObservationRegistry registry,
-            TaskGroupObservationConvention groupConvention,
-            TaskObservationConvention taskConvention,
+            @Nullable TaskGroupObservationConvention groupConvention,
+            @Nullable TaskObservationConvention taskConvention,
             int maxGroupNames) {
         this.registry = registry;
         this.groupConvention = groupConvention;
@@ -122,7 +123,7 @@ public class TaskGroupObservationListener implements TaskGroupListener {
         this.tasks.put(task, observation.openScope());
     }
 
-    private String groupTag(Task<?> task, Observation parent) {
+    private String groupTag(Task<?> task, @Nullable Observation parent) {
         // The group's context already holds the tag, unless the group was not observed (a predicate said no).
         if (parent != null && parent.getContext() instanceof TaskGroupObservationContext context) {
             return context.getGroupTag();

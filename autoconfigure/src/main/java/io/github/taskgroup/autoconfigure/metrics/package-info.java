@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration of the task group meters on the application's MeterRegistry.
+ */
+@NullMarked
+package io.github.taskgroup.autoconfigure.metrics;
+
+import org.jspecify.annotations.NullMarked;
