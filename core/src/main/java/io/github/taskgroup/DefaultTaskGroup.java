@@ -280,12 +280,17 @@ final class DefaultTaskGroup implements TaskGroup {
     @Override
     public <T extends @Nullable Object> Task<T> fork(Callable<? extends T> callable) {
         Objects.requireNonNull(callable, "callable");
-        return fork(null, callable);
+        return forkNamed(null, callable); // named task-<n> from its sequence number
     }
 
     @Override
-    public <T extends @Nullable Object> Task<T> fork(@Nullable String name, Callable<? extends T> callable) {
+    public <T extends @Nullable Object> Task<T> fork(String name, Callable<? extends T> callable) {
+        Objects.requireNonNull(name, "name");
         Objects.requireNonNull(callable, "callable");
+        return forkNamed(name, callable);
+    }
+
+    private <T extends @Nullable Object> Task<T> forkNamed(@Nullable String name, Callable<? extends T> callable) {
         if (state == TaskGroup.State.CLOSED) {
             throw closed(name);
         }

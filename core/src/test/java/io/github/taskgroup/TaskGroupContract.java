@@ -874,6 +874,9 @@ abstract class TaskGroupContract {
                         .isInstanceOf(NullPointerException.class)
                         .hasMessageContaining("callable");
                 assertThatThrownBy(() -> group.fork("n", null)).isInstanceOf(NullPointerException.class);
+                assertThatThrownBy(() -> group.fork((String) null, () -> 1))
+                        .isInstanceOf(NullPointerException.class)
+                        .hasMessage("name");
             }
             assertThat(events.forked).hasValue(0);
         }
