@@ -499,6 +499,17 @@ abstract class TaskGroupsContract {
         }
 
         @RepeatedTest(20)
+        void anInterruptedRaceCallerCancelsEveryCompetitor() throws Exception {
+            CountDownLatch started = new CountDownLatch(2);
+            Caller<Object> caller = new Caller<>(
+                    () -> TaskGroups.race(factory, "race", List.of(parkAfter(started), parkAfter(started))));
+            started.await();
+            caller.thread.interrupt();
+            assertThat(caller.failure()).isInstanceOf(InterruptedException.class);
+            assertThat(interrupted).hasValue(2);
+        }
+
+        @RepeatedTest(20)
         void anInterruptedMapCallerCancelsTheRunningAndTheWaitingItems() throws Exception {
             CountDownLatch started = new CountDownLatch(2);
             AtomicInteger mapped = new AtomicInteger();
