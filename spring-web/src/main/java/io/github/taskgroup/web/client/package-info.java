@@ -1,0 +1,10 @@
+/**
+ * Outgoing calls carry the remaining deadline of the calling task group: {@link
+ * io.github.taskgroup.web.client.DeadlinePropagation} (the rule, and a helper for the JDK {@code HttpClient}),
+ * {@link io.github.taskgroup.web.client.DeadlinePropagationInterceptor} ({@code RestClient}, {@code RestTemplate})
+ * and {@link io.github.taskgroup.web.client.DeadlinePropagationFilter} ({@code WebClient}).
+ */
+@NullMarked
+package io.github.taskgroup.web.client;
+
+import org.jspecify.annotations.NullMarked;
