@@ -99,6 +99,32 @@ public final class Validation {
         return value;
     }
 
+    /**
+     * @param property the property's full name
+     * @param value its value
+     * @return the value
+     * @throws InvalidTaskGroupPropertyException if it is not a legal HTTP header name (a token, RFC 9110 5.1)
+     */
+    public static String headerName(String property, @Nullable String value) {
+        boolean legal = value != null && !value.isEmpty();
+        for (int i = 0; legal && i < value.length(); i++) {
+            char c = value.charAt(i);
+            legal = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+        }
+        if (!legal) {
+            throw new InvalidTaskGroupPropertyException(
+                    property,
+                    value,
+                    "it is not a legal HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only, no spaces or colons)",
+                    "Set '" + property + "' to a header name such as 'X-Request-Timeout-Ms', or remove it to use that"
+                            + " default.");
+        }
+        return value;
+    }
+
     static Executor executorBean(ListableBeanFactory beanFactory, String property, String name) {
         if (!beanFactory.containsBean(name) || !beanFactory.isTypeMatch(name, Executor.class)) {
             String[] executors = beanFactory.getBeanNamesForType(Executor.class, false, false);

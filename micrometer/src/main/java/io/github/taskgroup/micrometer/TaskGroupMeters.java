@@ -37,6 +37,13 @@ public final class TaskGroupMeters {
      */
     public static final String GROUP_DURATION = "taskgroup.group.duration";
 
+    /**
+     * Counter: outgoing HTTP calls made from a group with a deadline (the auto-configuration's
+     * {@code DeadlinePropagationInterceptor} and {@code DeadlinePropagationFilter}). Tag {@link #OUTCOME}:
+     * {@code propagated} (sent with the remaining time) or {@code expired} (not sent: the deadline had passed).
+     */
+    public static final String PROPAGATION_CALLS = "taskgroup.propagation.calls";
+
     /** Tag key: the group's name, or {@link #OTHER_GROUPS} past the cardinality limit. */
     public static final String GROUP = "group";
 
