@@ -92,7 +92,7 @@ public final class DeadlinePropagation {
         }
         long millis = Duration.between(this.clock.instant(), deadline.get()).toMillis(); // rounded down
         if (millis < 1 || group.cancellationReason().orElse(null) == CancellationReason.TIMEOUT) {
-            this.listener.onCall(Outcome.EXPIRED);
+            tell(Outcome.EXPIRED);
             throw new TaskGroupTimeoutException(
                     group.name(),
                     "Task group '" + group.name() + "' reached its deadline (" + deadline.get()
@@ -101,8 +101,16 @@ public final class DeadlinePropagation {
                     List.of(),
                     0);
         }
-        this.listener.onCall(Outcome.PROPAGATED);
+        tell(Outcome.PROPAGATED);
         return OptionalLong.of(millis);
+    }
+
+    private void tell(Outcome outcome) {
+        try {
+            this.listener.onCall(outcome);
+        } catch (RuntimeException ignored) {
+            // a failing listener (a broken meter registry) must not fail or stop the call
+        }
     }
 
     /**
@@ -196,7 +204,10 @@ public final class DeadlinePropagation {
         }
     }
 
-    /** Told of every call from a group with a deadline, on the calling thread; it must be fast and not throw. */
+    /**
+     * Told of every call from a group with a deadline, on the calling thread; it must be fast. What it throws is
+     * ignored: the call goes on (or fails with the timeout) as if it had returned.
+     */
     @FunctionalInterface
     public interface Listener {
 

@@ -187,6 +187,19 @@ class DeadlinePropagationTests {
         }
     }
 
+    @Test
+    void a_listener_that_throws_does_not_stop_the_call() throws Exception {
+        DeadlinePropagation rule = DeadlinePropagation.builder()
+                .listener((outcome) -> {
+                    throw new IllegalStateException("broken registry");
+                })
+                .build();
+        try (TaskGroup group = open(Duration.ofHours(1))) {
+            assertThat(intercept(rule, get()).getHeaders().getFirst(HEADER)).matches("[0-9]+");
+            group.join();
+        }
+    }
+
     // WebClient
 
     private static ClientRequest webRequest() {
