@@ -1,6 +1,5 @@
 package io.github.taskgroup.web.servlet;
 
-import io.github.taskgroup.CancellationReason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.SelectionKey;
@@ -339,7 +338,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
             if (clientGone(request)) {
                 // Watched no more by this thread; the count drops when the abort completes the request.
                 this.polled.remove(request);
-                request.abort(CancellationReason.REQUEST_ABORTED);
+                request.clientLeft();
             } else if (!this.polled.contains(request)) {
                 this.resting.add(request); // it came from the selector
             }
