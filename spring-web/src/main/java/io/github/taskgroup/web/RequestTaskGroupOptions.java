@@ -34,7 +34,7 @@ public @interface RequestTaskGroupOptions {
 
     /**
      * @return how long the group may stay open before it is cancelled (reason {@code timeout}), such as
-     *         {@code 2s}, {@code 500ms} or {@code PT2S} (a number alone is milliseconds); empty: unset
+     *         {@code 2s}, {@code 500ms} or {@code PT2S}; empty: unset
      */
     String timeout() default "";
 
