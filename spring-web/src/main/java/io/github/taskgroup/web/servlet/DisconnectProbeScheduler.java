@@ -24,8 +24,9 @@ import org.springframework.beans.factory.DisposableBean;
 
 /**
  * One thread that watches the connections of all in-flight requests whose group is open, and aborts (reason
- * {@code request-aborted}) the requests whose client is gone. No thread per request, and no cost per idle
- * request:
+ * {@code request-aborted}) the requests whose client is gone, unless their route opted out of
+ * cancel-on-disconnect (then the disconnect is only counted: see {@code RequestTaskGroup#clientLeft()}). No
+ * thread per request, and no cost per idle request:
  *
  * <ul>
  *   <li><b>Waiting, not polling.</b> When the probe knows a request's connection channel (Tomcat's and
