@@ -55,17 +55,6 @@ class TaskGroupFactoryConfiguration {
 
     static TaskGroupOptions groupOptions(
             String name, TaskGroupProperties.Group group, ListableBeanFactory beanFactory) {
-        String prefix = "taskgroup.groups." + name + ".";
-        TaskGroupOptions.Builder options = TaskGroupOptions.builder()
-                .timeout(Validation.positive(prefix + "timeout", group.getTimeout()))
-                .policy(group.getPolicy());
-        Integer maxConcurrency = Validation.maxConcurrency(prefix + "max-concurrency", group.getMaxConcurrency());
-        if (maxConcurrency != null) {
-            options.maxConcurrency(maxConcurrency);
-        }
-        if (group.getExecutor() != null) {
-            options.executor(Validation.executorBean(beanFactory, prefix + "executor", group.getExecutor()));
-        }
-        return options.build();
+        return Validation.groupOptions(name, group, beanFactory);
     }
 }

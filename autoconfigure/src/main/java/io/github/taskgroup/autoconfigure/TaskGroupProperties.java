@@ -101,6 +101,13 @@ public class TaskGroupProperties {
         /** Name of the Executor bean that runs the tasks of groups with this name. Unset: the factory's. */
         private @Nullable String executor;
 
+        /**
+         * Whether a client that disconnects cancels a request-scoped group with this name (a route such as 'GET
+         * /orders/{id}'); with false the disconnect is only counted. Unset: the handler's
+         * '@RequestTaskGroupOptions', else true. No effect on other groups.
+         */
+        private @Nullable Boolean cancelOnDisconnect;
+
         public @Nullable Duration getTimeout() {
             return this.timeout;
         }
@@ -131,6 +138,14 @@ public class TaskGroupProperties {
 
         public void setExecutor(@Nullable String executor) {
             this.executor = executor;
+        }
+
+        public @Nullable Boolean getCancelOnDisconnect() {
+            return this.cancelOnDisconnect;
+        }
+
+        public void setCancelOnDisconnect(@Nullable Boolean cancelOnDisconnect) {
+            this.cancelOnDisconnect = cancelOnDisconnect;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.github.taskgroup.autoconfigure;
 
+import io.github.taskgroup.TaskGroupOptions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.Executor;
@@ -139,5 +140,28 @@ public final class Validation {
                             + "), or define a bean named '" + name + "'.");
         }
         return beanFactory.getBean(name, Executor.class);
+    }
+
+    /**
+     * @param name a group name, as a key of {@code taskgroup.groups}
+     * @param group its options
+     * @param beanFactory where executor beans are looked up
+     * @return the checked options of the groups with this name
+     * @throws InvalidTaskGroupPropertyException if a value is invalid
+     */
+    public static TaskGroupOptions groupOptions(
+            String name, TaskGroupProperties.Group group, ListableBeanFactory beanFactory) {
+        String prefix = "taskgroup.groups." + name + ".";
+        TaskGroupOptions.Builder options = TaskGroupOptions.builder()
+                .timeout(Validation.positive(prefix + "timeout", group.getTimeout()))
+                .policy(group.getPolicy());
+        Integer maxConcurrency = Validation.maxConcurrency(prefix + "max-concurrency", group.getMaxConcurrency());
+        if (maxConcurrency != null) {
+            options.maxConcurrency(maxConcurrency);
+        }
+        if (group.getExecutor() != null) {
+            options.executor(Validation.executorBean(beanFactory, prefix + "executor", group.getExecutor()));
+        }
+        return options.build();
     }
 }

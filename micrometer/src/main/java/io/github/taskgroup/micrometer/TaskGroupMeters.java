@@ -44,6 +44,25 @@ public final class TaskGroupMeters {
      */
     public static final String PROPAGATION_CALLS = "taskgroup.propagation.calls";
 
+    /**
+     * Counter: requests whose client disconnected while their request-scoped group was in use (before the
+     * response was committed). Tags {@link #GROUP}, {@link #ACTION} ({@link #ACTION_CANCELLED},
+     * {@link #ACTION_IGNORED}).
+     */
+    public static final String REQUESTS_DISCONNECTED = "taskgroup.requests.disconnected";
+
+    /** Tag key: what was done about a client that disconnected. */
+    public static final String ACTION = "action";
+
+    /** Tag value of {@link #ACTION}: the request's group was cancelled (reason {@code request-aborted}). */
+    public static final String ACTION_CANCELLED = "cancelled";
+
+    /** Tag value of {@link #ACTION}: the route opted out of cancel-on-disconnect; the tasks ran on. */
+    public static final String ACTION_IGNORED = "ignored";
+
+    /** Base unit of the request counter. */
+    public static final String UNIT_REQUESTS = "requests";
+
     /** Tag key: the group's name, or {@link #OTHER_GROUPS} past the cardinality limit. */
     public static final String GROUP = "group";
 

@@ -98,6 +98,20 @@ public class TaskGroupMetricsListener implements TaskGroupListener {
         meters.taskDuration(outcome).record(Math.max(0, runNanos), TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * Counts a request whose client disconnected while its request-scoped group was in use, in
+     * {@value TaskGroupMeters#REQUESTS_DISCONNECTED} with the tags {@value TaskGroupMeters#GROUP} (bounded like
+     * every other meter) and {@value TaskGroupMeters#ACTION}: {@value TaskGroupMeters#ACTION_CANCELLED} if the
+     * group was cancelled for it, {@value TaskGroupMeters#ACTION_IGNORED} if the route opted out of
+     * cancel-on-disconnect. Called by the Spring web integration.
+     *
+     * @param groupName the request group's name
+     * @param cancelled whether the group was cancelled
+     */
+    public void requestDisconnected(String groupName, boolean cancelled) {
+        this.byTag.get(groupName).disconnected(cancelled).increment();
+    }
+
     private GroupMeters meters(TaskGroup group) {
         return this.byTag.get(group.name());
     }
@@ -137,6 +151,8 @@ public class TaskGroupMetricsListener implements TaskGroupListener {
         private final AtomicReferenceArray<Timer> groupDurations =
                 new AtomicReferenceArray<>(TaskGroup.Outcome.values().length);
 
+        private final AtomicReferenceArray<Counter> disconnected = new AtomicReferenceArray<>(2);
+
         GroupMeters(MeterRegistry registry, String tag) {
             this.registry = registry;
             this.tags = Tags.of(TaskGroupMeters.GROUP, tag);
@@ -164,6 +180,23 @@ public class TaskGroupMetricsListener implements TaskGroupListener {
                     .tags(this.tags)
                     .strongReference(true)
                     .register(registry);
+        }
+
+        Counter disconnected(boolean cancelled) {
+            int index = cancelled ? 0 : 1;
+            Counter counter = this.disconnected.get(index);
+            if (counter == null) {
+                counter = Counter.builder(TaskGroupMeters.REQUESTS_DISCONNECTED)
+                        .description("Requests whose client disconnected while their task group was in use, by action")
+                        .baseUnit(TaskGroupMeters.UNIT_REQUESTS)
+                        .tags(this.tags)
+                        .tag(
+                                TaskGroupMeters.ACTION,
+                                cancelled ? TaskGroupMeters.ACTION_CANCELLED : TaskGroupMeters.ACTION_IGNORED)
+                        .register(this.registry);
+                this.disconnected.set(index, counter);
+            }
+            return counter;
         }
 
         Counter cancelled(@Nullable CancellationReason reason) {

@@ -328,6 +328,30 @@ class TaskGroupMetricsListenerTests {
     }
 
     @Test
+    void disconnected_requests_are_counted_by_action_with_the_bounded_group_tag() {
+        TaskGroupMetricsListener listener = new TaskGroupMetricsListener(this.registry, 1);
+        listener.requestDisconnected("GET /a", true);
+        listener.requestDisconnected("GET /a", false);
+        listener.requestDisconnected("GET /a", false);
+        listener.requestDisconnected("GET /b", false); // past the limit of one name
+        assertThat(disconnected("GET /a", TaskGroupMeters.ACTION_CANCELLED)).isEqualTo(1);
+        assertThat(disconnected("GET /a", TaskGroupMeters.ACTION_IGNORED)).isEqualTo(2);
+        assertThat(disconnected(TaskGroupMeters.OTHER_GROUPS, TaskGroupMeters.ACTION_IGNORED))
+                .isEqualTo(1);
+        assertThat(this.registry.get(TaskGroupMeters.REQUESTS_DISCONNECTED).counters())
+                .allSatisfy((counter) ->
+                        assertThat(counter.getId().getBaseUnit()).isEqualTo(TaskGroupMeters.UNIT_REQUESTS));
+    }
+
+    private double disconnected(String group, String action) {
+        return this.registry
+                .get(TaskGroupMeters.REQUESTS_DISCONNECTED)
+                .tags(TaskGroupMeters.GROUP, group, TaskGroupMeters.ACTION, action)
+                .counter()
+                .count();
+    }
+
+    @Test
     void a_limit_below_one_is_refused() {
         assertThatIllegalArgumentException().isThrownBy(() -> new TaskGroupMetricsListener(this.registry, 0));
     }

@@ -4,11 +4,11 @@ import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupException;
 import io.github.taskgroup.TaskGroupFactory;
-import io.github.taskgroup.TaskGroupOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -28,6 +28,9 @@ import org.jspecify.annotations.Nullable;
  *       success), then cancels the group, which interrupts its running tasks.</li>
  *   <li>{@link #complete()} closes the group when the request is complete: tasks still running are
  *       cancelled (and counted by the listeners) and awaited, never leaked. Also idempotent.</li>
+ *   <li>{@link #clientLeft()} is the signal of a client that disconnected: it aborts the request (reason
+ *       {@code request-aborted}) unless the route opted out ({@link RequestTaskGroupSettings#cancelOnDisconnect()}
+ *       {@code false}), and tells the registry's {@link RequestDisconnectListener} either way, once.</li>
  * </ul>
  */
 public class RequestTaskGroup {
@@ -37,6 +40,8 @@ public class RequestTaskGroup {
     private final TaskGroupFactory factory;
 
     private final Supplier<String> name;
+
+    private final Function<String, RequestTaskGroupSettings> settings;
 
     private final RequestTaskGroupRegistry registry;
 
@@ -51,15 +56,62 @@ public class RequestTaskGroup {
 
     private @Nullable List<Consumer<CancellationReason>> abortActions;
 
+    private @Nullable Resolved resolved;
+
+    private boolean clientGone;
+
     /**
      * @param factory opens the group
      * @param name the group's name, computed when it opens
      * @param registry knows the live request groups (for shutdown)
      */
     public RequestTaskGroup(TaskGroupFactory factory, Supplier<String> name, RequestTaskGroupRegistry registry) {
+        this(factory, name, (groupName) -> RequestTaskGroupSettings.NONE, registry);
+    }
+
+    /**
+     * @param factory opens the group
+     * @param name the group's name, computed once, when it is first needed (the group opens, or the client
+     *        leaves)
+     * @param settings the group's settings, by its name, computed once with the name
+     * @param registry knows the live request groups (for shutdown)
+     */
+    public RequestTaskGroup(
+            TaskGroupFactory factory,
+            Supplier<String> name,
+            Function<String, RequestTaskGroupSettings> settings,
+            RequestTaskGroupRegistry registry) {
         this.factory = factory;
         this.name = name;
+        this.settings = settings;
         this.registry = registry;
+    }
+
+    private record Resolved(String name, RequestTaskGroupSettings settings) {}
+
+    /** Not under the lock: the settings may look up beans. The first result sticks. */
+    private Resolved resolve() {
+        synchronized (this.lock) {
+            if (this.resolved != null) {
+                return this.resolved;
+            }
+        }
+        String groupName = this.name.get();
+        Resolved computed = new Resolved(groupName, this.settings.apply(groupName));
+        synchronized (this.lock) {
+            if (this.resolved == null) {
+                this.resolved = computed;
+            }
+            return this.resolved;
+        }
+    }
+
+    /**
+     * @return the settings the group opens (or opened) with: computed now if they were not yet
+     * @throws InvalidRequestTaskGroupOptionsException if the handler's annotation has an invalid value
+     */
+    public RequestTaskGroupSettings settings() {
+        return resolve().settings();
     }
 
     /**
@@ -76,7 +128,16 @@ public class RequestTaskGroup {
             if (this.completed) {
                 throw new IllegalStateException("The request is complete: its task group is closed");
             }
-            opened = this.factory.openRoot(this.name.get(), TaskGroupOptions.defaults());
+        }
+        Resolved open = resolve();
+        synchronized (this.lock) {
+            if (this.group != null) {
+                return this.group;
+            }
+            if (this.completed) {
+                throw new IllegalStateException("The request is complete: its task group is closed");
+            }
+            opened = this.factory.openRoot(open.name(), open.settings().options());
             this.group = opened;
             cancelWith = this.abortReason;
         }
@@ -173,6 +234,66 @@ public class RequestTaskGroup {
      * @param reason why
      */
     protected void aborted(CancellationReason reason) {}
+
+    /**
+     * The client disconnected (before the response was committed). Unless the route opted out of
+     * cancel-on-disconnect, aborts the request with reason {@code request-aborted}; either way the registry's
+     * {@link RequestDisconnectListener} is told, once per request. Does nothing once the request is complete.
+     *
+     * @return {@code true} if this call aborted the request
+     */
+    public boolean clientLeft() {
+        synchronized (this.lock) {
+            if (this.completed || this.clientGone) {
+                return false;
+            }
+            this.clientGone = true;
+        }
+        Resolved left;
+        try {
+            left = resolve();
+        } catch (RuntimeException ex) { // invalid options: the group never opened; abort as by default
+            return abort(CancellationReason.REQUEST_ABORTED);
+        }
+        if (!left.settings().cancelsOnDisconnect()) {
+            this.registry.clientLeft(left.name(), false);
+            return false;
+        }
+        boolean aborted = abort(CancellationReason.REQUEST_ABORTED);
+        if (aborted) {
+            this.registry.clientLeft(left.name(), true);
+        }
+        return aborted;
+    }
+
+    /** @return whether {@link #clientLeft()} was called while the request was in flight */
+    public boolean hasClientLeft() {
+        synchronized (this.lock) {
+            return this.clientGone;
+        }
+    }
+
+    /**
+     * Completes the request once the group's tasks have finished, for a request whose client left and whose
+     * route opted out of cancel-on-disconnect, on a stack where the request's end does not wait for the
+     * handler (WebFlux): the group outlives the exchange until its tasks end, its deadline expires or the
+     * application shuts down. Blocks the calling thread meanwhile; call it off the event loop.
+     */
+    public void completeWhenTasksEnd() {
+        TaskGroup open = peek().orElse(null);
+        if (open != null && abortReason().isEmpty()) {
+            try {
+                open.join();
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            } catch (TaskGroupException ex) {
+                logger.warn("Tasks of request group '" + open.name() + "' failed after its client disconnected", ex);
+            } catch (IllegalStateException ex) { // CancellationException included
+                // cancelled (deadline, shutdown) or closed meanwhile: complete() below does the rest
+            }
+        }
+        complete();
+    }
 
     /** @return why the request was aborted; empty if it was not */
     public Optional<CancellationReason> abortReason() {

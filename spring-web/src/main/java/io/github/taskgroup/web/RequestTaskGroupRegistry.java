@@ -20,6 +20,26 @@ public class RequestTaskGroupRegistry {
 
     private volatile boolean shutDown;
 
+    private final RequestDisconnectListener disconnectListener;
+
+    /** A registry that tells nobody about disconnects. */
+    public RequestTaskGroupRegistry() {
+        this((groupName, cancelled) -> {});
+    }
+
+    /** @param disconnectListener told once per request whose client disconnected (for metrics) */
+    public RequestTaskGroupRegistry(RequestDisconnectListener disconnectListener) {
+        this.disconnectListener = disconnectListener;
+    }
+
+    void clientLeft(String groupName, boolean cancelled) {
+        try {
+            this.disconnectListener.clientLeft(groupName, cancelled);
+        } catch (RuntimeException ex) {
+            // metrics must not break a request
+        }
+    }
+
     void opened(RequestTaskGroup group) {
         this.live.add(group);
         if (this.shutDown) {

@@ -3,6 +3,7 @@ package io.github.taskgroup.autoconfigure.metrics;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.micrometer.TaskGroupMetrics;
 import io.github.taskgroup.micrometer.TaskGroupMetricsListener;
+import io.github.taskgroup.web.RequestDisconnectListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -11,6 +12,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Auto-configuration of task group meters: a {@link TaskGroupMetricsListener} on the application's
@@ -36,5 +38,17 @@ public final class TaskGroupMetricsAutoConfiguration {
     TaskGroupMetricsListener taskGroupMetricsListener(
             MeterRegistry meterRegistry, TaskGroupMetricsProperties properties) {
         return TaskGroupMetrics.listener(meterRegistry, properties.checkedMaxGroupNames());
+    }
+
+    /** Counts clients that left requests in {@code taskgroup.requests.disconnected}, with the same bounded tags. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(RequestDisconnectListener.class)
+    static class RequestDisconnectMetricsConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        RequestDisconnectListener taskGroupRequestDisconnectMetrics(TaskGroupMetricsListener listener) {
+            return listener::requestDisconnected;
+        }
     }
 }

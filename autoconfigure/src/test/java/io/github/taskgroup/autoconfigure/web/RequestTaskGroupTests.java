@@ -6,8 +6,13 @@ import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.Task;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
+import io.github.taskgroup.TaskGroupOptions;
+import io.github.taskgroup.TaskGroupPolicy;
 import io.github.taskgroup.web.RequestTaskGroup;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.web.RequestTaskGroupSettings;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -87,5 +92,75 @@ class RequestTaskGroupTests {
         request.complete();
         assertThat(a.cancellationReason()).isEqualTo(CancellationReason.EXPLICIT);
         assertThat(request.abort(CancellationReason.REQUEST_ABORTED)).isFalse();
+    }
+
+    @Test
+    void aClientThatLeavesAbortsTheRequestAndIsCountedOnceAsCancelled() throws Exception {
+        List<String> counted = new CopyOnWriteArrayList<>();
+        RequestTaskGroupRegistry counting =
+                new RequestTaskGroupRegistry((group, cancelled) -> counted.add(group + " " + cancelled));
+        RequestTaskGroup request = new RequestTaskGroup(this.factory, () -> "GET /gone", counting);
+        CountDownLatch started = new CountDownLatch(1);
+        Task<String> a = forkSlow(request.group(), started);
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(request.clientLeft()).isTrue();
+        assertThat(request.clientLeft()).isFalse();
+        request.complete();
+        assertThat(a.cancellationReason()).isEqualTo(CancellationReason.REQUEST_ABORTED);
+        assertThat(counted).containsExactly("GET /gone true");
+    }
+
+    @Test
+    void aClientThatLeavesARouteThatOptedOutIsOnlyCountedAndTheTasksRunOn() throws Exception {
+        List<String> counted = new CopyOnWriteArrayList<>();
+        RequestTaskGroupRegistry counting =
+                new RequestTaskGroupRegistry((group, cancelled) -> counted.add(group + " " + cancelled));
+        RequestTaskGroup request = new RequestTaskGroup(
+                this.factory,
+                () -> "GET /stay",
+                (name) -> new RequestTaskGroupSettings(TaskGroupOptions.defaults(), false),
+                counting);
+        CountDownLatch release = new CountDownLatch(1);
+        Task<String> a = request.group().fork("gated", () -> {
+            release.await();
+            return "done";
+        });
+        assertThat(request.clientLeft()).isFalse();
+        assertThat(request.clientLeft()).isFalse();
+        assertThat(counted).containsExactly("GET /stay false");
+        assertThat(request.abortReason()).isEmpty();
+        assertThat(a.state()).isIn(Task.State.PENDING, Task.State.RUNNING);
+        release.countDown();
+        request.completeWhenTasksEnd();
+        assertThat(a.state()).isEqualTo(Task.State.SUCCEEDED);
+        assertThat(this.registry.size()).isZero();
+    }
+
+    @Test
+    void aClientThatLeavesAfterCompletionIsNotCounted() {
+        List<String> counted = new CopyOnWriteArrayList<>();
+        RequestTaskGroup request = new RequestTaskGroup(
+                this.factory,
+                () -> "GET /done",
+                new RequestTaskGroupRegistry((group, cancelled) -> counted.add(group)));
+        request.group();
+        request.complete();
+        assertThat(request.clientLeft()).isFalse();
+        assertThat(counted).isEmpty();
+    }
+
+    @Test
+    void theSettingsGiveTheOpenedGroupItsOptions() {
+        RequestTaskGroup request = new RequestTaskGroup(
+                this.factory,
+                () -> "GET /policy",
+                (name) -> new RequestTaskGroupSettings(
+                        TaskGroupOptions.builder()
+                                .policy(TaskGroupPolicy.SUPERVISE)
+                                .build(),
+                        null),
+                this.registry);
+        assertThat(request.group().policy()).isEqualTo(TaskGroupPolicy.SUPERVISE);
+        request.complete();
     }
 }

@@ -7,6 +7,7 @@ import io.github.taskgroup.TaskGroupListener;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Counts, per group name, running tasks, cancellations per reason and closed groups. */
@@ -16,6 +17,20 @@ public class TaskRecorder implements TaskGroupListener {
 
     /** Threads inside a slow task's body right now (added and removed by the task itself). */
     public final Set<Thread> activeTaskThreads = ConcurrentHashMap.newKeySet();
+
+    /** What gated tasks wait for: counted down by a test (and after each test, so that none is left). */
+    public volatile CountDownLatch gate = new CountDownLatch(1);
+
+    /** The work of a gated task: it runs until the test opens the gate. */
+    public String gated() throws InterruptedException {
+        this.activeTaskThreads.add(Thread.currentThread());
+        try {
+            this.gate.await();
+            return "gated";
+        } finally {
+            this.activeTaskThreads.remove(Thread.currentThread());
+        }
+    }
 
     private AtomicInteger counter(String key) {
         return this.counters.computeIfAbsent(key, (k) -> new AtomicInteger());
@@ -36,6 +51,19 @@ public class TaskRecorder implements TaskGroupListener {
 
     public int closed(String group) {
         return get("closed:" + group);
+    }
+
+    public int closed(String group, TaskGroup.Outcome outcome) {
+        return get("closed:" + group + ":" + outcome.value());
+    }
+
+    /** @return the tasks of the group cancelled for any reason */
+    public int cancelled(String group) {
+        int cancelled = 0;
+        for (CancellationReason reason : CancellationReason.values()) {
+            cancelled += cancelled(group, reason);
+        }
+        return cancelled;
     }
 
     public int succeeded(String group) {
@@ -69,5 +97,6 @@ public class TaskRecorder implements TaskGroupListener {
     @Override
     public void groupClosed(TaskGroup group, TaskGroup.Outcome outcome, long durationNanos) {
         counter("closed:" + group.name()).incrementAndGet();
+        counter("closed:" + group.name() + ":" + outcome.value()).incrementAndGet();
     }
 }

@@ -1,6 +1,7 @@
 package io.github.taskgroup.sample.product;
 
 import io.github.taskgroup.TaskGroup;
+import io.github.taskgroup.web.RequestTaskGroupOptions;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -9,8 +10,9 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The product pages. Each handler gets the request's task group (a {@code TaskGroup} parameter, from the
  * starter): it lives as long as the request, is named after the route ({@code GET /api/products/{id}}), takes
- * its timeout and policy from {@code taskgroup.groups.[GET /api/products/{id}]} in {@code application.yml},
- * and is cancelled with reason {@code request-aborted} when the client hangs up.
+ * its timeout and policy from {@link RequestTaskGroupOptions} on the handler (a property
+ * {@code taskgroup.groups.[GET /api/products/{id}].timeout} would still win over it), and is cancelled with
+ * reason {@code request-aborted} when the client hangs up.
  */
 @RestController
 class ProductController {
@@ -23,6 +25,7 @@ class ProductController {
 
     /** Price, stock and reviews, or an error naming the dependency that failed (502), or 504. */
     @GetMapping("/api/products/{id}")
+    @RequestTaskGroupOptions(timeout = "2s", policy = "fail-fast")
     ProductPage product(
             @PathVariable String id,
             @RequestParam(defaultValue = "0") long latencyMs,
@@ -37,6 +40,7 @@ class ProductController {
      * service fails.
      */
     @GetMapping("/api/products/{id}/lenient")
+    @RequestTaskGroupOptions(timeout = "2s", policy = "supervise")
     ProductPage lenient(
             @PathVariable String id,
             @RequestParam(defaultValue = "0") long latencyMs,

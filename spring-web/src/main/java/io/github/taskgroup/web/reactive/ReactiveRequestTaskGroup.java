@@ -4,6 +4,8 @@ import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.web.RequestTaskGroup;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.web.RequestTaskGroupSettings;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.server.reactive.ServerHttpRequest;
@@ -25,9 +27,10 @@ final class ReactiveRequestTaskGroup extends RequestTaskGroup {
     ReactiveRequestTaskGroup(
             TaskGroupFactory factory,
             Supplier<String> name,
+            Function<String, RequestTaskGroupSettings> settings,
             RequestTaskGroupRegistry registry,
             ServerHttpRequest request) {
-        super(factory, name, registry);
+        super(factory, name, settings, registry);
         this.request = request;
     }
 

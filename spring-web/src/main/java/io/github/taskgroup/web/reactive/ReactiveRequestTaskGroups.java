@@ -4,6 +4,7 @@ import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.web.RequestTaskGroup;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.web.RequestTaskGroupSettingsResolver;
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.server.ServerWebExchange;
@@ -26,6 +27,8 @@ public class ReactiveRequestTaskGroups {
 
     private final @Nullable String groupName;
 
+    private final RequestTaskGroupSettingsResolver settings;
+
     /**
      * @param factory the factory that opens the request groups
      * @param registry where live request groups are listed (for shutdown and the endpoint)
@@ -33,9 +36,25 @@ public class ReactiveRequestTaskGroups {
      */
     public ReactiveRequestTaskGroups(
             TaskGroupFactory factory, RequestTaskGroupRegistry registry, @Nullable String groupName) {
+        this(factory, registry, groupName, new RequestTaskGroupSettingsResolver());
+    }
+
+    /**
+     * @param factory the factory that opens the request groups
+     * @param registry where live request groups are listed (for shutdown and the endpoint)
+     * @param groupName the name of every request group, or {@code null} for {@code METHOD /route}
+     * @param settings what each request group opens with (its handler's {@code @RequestTaskGroupOptions} and
+     *        the options configured by name)
+     */
+    public ReactiveRequestTaskGroups(
+            TaskGroupFactory factory,
+            RequestTaskGroupRegistry registry,
+            @Nullable String groupName,
+            RequestTaskGroupSettingsResolver settings) {
         this.factory = factory;
         this.registry = registry;
         this.groupName = groupName;
+        this.settings = settings;
     }
 
     /** @return the group of the request whose reactive chain subscribes, opened if it was not yet */
@@ -57,7 +76,12 @@ public class ReactiveRequestTaskGroups {
             scope = find(exchange);
             if (scope == null) {
                 scope = new ReactiveRequestTaskGroup(
-                        this.factory, () -> name(exchange), this.registry, exchange.getRequest());
+                        this.factory,
+                        () -> name(exchange),
+                        (name) -> this.settings.resolve(
+                                exchange.getAttribute(HandlerMapping.BEST_MATCHING_HANDLER_ATTRIBUTE), name),
+                        this.registry,
+                        exchange.getRequest());
                 exchange.getAttributes().put(ATTRIBUTE, scope);
             }
             return scope;

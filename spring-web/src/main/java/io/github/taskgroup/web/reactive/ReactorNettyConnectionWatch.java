@@ -1,6 +1,5 @@
 package io.github.taskgroup.web.reactive;
 
-import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.web.RequestTaskGroup;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -51,7 +50,7 @@ final class ReactorNettyConnectionWatch implements ChannelFutureListener {
 
     @Override
     public void operationComplete(ChannelFuture future) {
-        this.scope.abort(CancellationReason.REQUEST_ABORTED);
+        this.scope.clientLeft();
     }
 
     void stop() {

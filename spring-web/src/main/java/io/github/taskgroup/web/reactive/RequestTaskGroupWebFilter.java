@@ -1,6 +1,5 @@
 package io.github.taskgroup.web.reactive;
 
-import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.web.RequestTaskGroup;
 import org.springframework.core.Ordered;
 import org.springframework.web.server.ServerWebExchange;
@@ -14,7 +13,8 @@ import reactor.core.scheduler.Schedulers;
  * millisecond after the close, measured); this filter turns that cancellation into an abort of the request's
  * group (reason {@code request-aborted}), and closes the group when the chain terminates, off the event loop
  * (closing waits for the tasks still running, cancelled first). A streamed response that already wrote is
- * covered by {@link ReactorNettyConnectionWatch}, which this filter stops as the chain terminates.
+ * covered by {@link ReactorNettyConnectionWatch}, which this filter stops as the chain terminates. A route
+ * that opted out of cancel-on-disconnect is not aborted: its group is completed once its tasks end.
  */
 public class RequestTaskGroupWebFilter implements WebFilter, Ordered {
 
@@ -29,7 +29,7 @@ public class RequestTaskGroupWebFilter implements WebFilter, Ordered {
                 .doOnCancel(() -> {
                     RequestTaskGroup scope = ReactiveRequestTaskGroups.find(exchange);
                     if (scope != null) {
-                        scope.abort(CancellationReason.REQUEST_ABORTED);
+                        scope.clientLeft();
                     }
                 })
                 .doFinally((signal) -> {
@@ -38,7 +38,13 @@ public class RequestTaskGroupWebFilter implements WebFilter, Ordered {
                         reactive.stopWatching();
                     }
                     if (scope != null) {
-                        Schedulers.boundedElastic().schedule(scope::complete);
+                        // A client that left a route that opted out of cancel-on-disconnect: the group
+                        // outlives the exchange until its tasks end (or its deadline, or shutdown).
+                        Runnable completion =
+                                (scope.hasClientLeft() && scope.abortReason().isEmpty())
+                                        ? scope::completeWhenTasksEnd
+                                        : scope::complete;
+                        Schedulers.boundedElastic().schedule(completion);
                     }
                 })
                 .contextWrite((context) -> context.put(ServerWebExchange.class, exchange));

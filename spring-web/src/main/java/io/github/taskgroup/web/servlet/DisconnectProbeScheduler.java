@@ -1,6 +1,5 @@
 package io.github.taskgroup.web.servlet;
 
-import io.github.taskgroup.CancellationReason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.SelectionKey;
@@ -25,8 +24,9 @@ import org.springframework.beans.factory.DisposableBean;
 
 /**
  * One thread that watches the connections of all in-flight requests whose group is open, and aborts (reason
- * {@code request-aborted}) the requests whose client is gone. No thread per request, and no cost per idle
- * request:
+ * {@code request-aborted}) the requests whose client is gone, unless their route opted out of
+ * cancel-on-disconnect (then the disconnect is only counted: see {@code RequestTaskGroup#clientLeft()}). No
+ * thread per request, and no cost per idle request:
  *
  * <ul>
  *   <li><b>Waiting, not polling.</b> When the probe knows a request's connection channel (Tomcat's and
@@ -339,7 +339,7 @@ public class DisconnectProbeScheduler implements DisposableBean {
             if (clientGone(request)) {
                 // Watched no more by this thread; the count drops when the abort completes the request.
                 this.polled.remove(request);
-                request.abort(CancellationReason.REQUEST_ABORTED);
+                request.clientLeft();
             } else if (!this.polled.contains(request)) {
                 this.resting.add(request); // it came from the selector
             }

@@ -6,6 +6,7 @@ import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.web.RequestTaskGroup;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.web.RequestTaskGroupSettings;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.channels.CancelledKeyException;
@@ -15,6 +16,7 @@ import java.nio.channels.IllegalSelectorException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -57,12 +59,13 @@ public final class ServletRequestTaskGroup extends RequestTaskGroup {
     ServletRequestTaskGroup(
             TaskGroupFactory factory,
             Supplier<String> name,
+            Function<String, RequestTaskGroupSettings> settings,
             RequestTaskGroupRegistry registry,
             HttpServletRequest request,
             @Nullable HttpServletResponse response,
             DisconnectProbeScheduler scheduler,
             @Nullable JettyFailureListener jetty) {
-        super(factory, name, registry);
+        super(factory, name, settings, registry);
         this.request = request;
         this.response = response;
         this.scheduler = scheduler;

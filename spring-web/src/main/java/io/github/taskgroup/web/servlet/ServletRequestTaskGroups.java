@@ -3,6 +3,7 @@ package io.github.taskgroup.web.servlet;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.web.RequestTaskGroupSettingsResolver;
 import io.github.taskgroup.web.RequestTaskGroups;
 import io.github.taskgroup.web.servlet.RequestTaskGroupAsyncFilter.ListeningRequest;
 import jakarta.servlet.ServletRequest;
@@ -45,6 +46,8 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
 
     private final @Nullable JettyFailureListener jetty;
 
+    private final RequestTaskGroupSettingsResolver settings;
+
     /**
      * @param factory the factory that opens the request groups
      * @param registry where live request groups are listed (for shutdown and the endpoint)
@@ -56,12 +59,30 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
             RequestTaskGroupRegistry registry,
             DisconnectProbeScheduler scheduler,
             @Nullable String groupName) {
+        this(factory, registry, scheduler, groupName, new RequestTaskGroupSettingsResolver());
+    }
+
+    /**
+     * @param factory the factory that opens the request groups
+     * @param registry where live request groups are listed (for shutdown and the endpoint)
+     * @param scheduler the disconnect probe scheduler that watches requests in flight
+     * @param groupName the name of every request group, or {@code null} for {@code METHOD /route}
+     * @param settings what each request group opens with (its handler's {@code @RequestTaskGroupOptions} and
+     *        the options configured by name)
+     */
+    public ServletRequestTaskGroups(
+            TaskGroupFactory factory,
+            RequestTaskGroupRegistry registry,
+            DisconnectProbeScheduler scheduler,
+            @Nullable String groupName,
+            RequestTaskGroupSettingsResolver settings) {
         this(
                 factory,
                 registry,
                 scheduler,
                 groupName,
-                DisconnectProbes.jettyPresent() ? new JettyFailureListener() : null);
+                DisconnectProbes.jettyPresent() ? new JettyFailureListener() : null,
+                settings);
     }
 
     ServletRequestTaskGroups(
@@ -70,11 +91,22 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
             DisconnectProbeScheduler scheduler,
             @Nullable String groupName,
             @Nullable JettyFailureListener jetty) {
+        this(factory, registry, scheduler, groupName, jetty, new RequestTaskGroupSettingsResolver());
+    }
+
+    ServletRequestTaskGroups(
+            TaskGroupFactory factory,
+            RequestTaskGroupRegistry registry,
+            DisconnectProbeScheduler scheduler,
+            @Nullable String groupName,
+            @Nullable JettyFailureListener jetty,
+            RequestTaskGroupSettingsResolver settings) {
         this.factory = factory;
         this.registry = registry;
         this.scheduler = scheduler;
         this.groupName = groupName;
         this.jetty = jetty;
+        this.settings = settings;
     }
 
     @Override
@@ -122,7 +154,15 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
 
     private ServletRequestTaskGroup newScope(HttpServletRequest request, @Nullable HttpServletResponse response) {
         return new ServletRequestTaskGroup(
-                this.factory, () -> name(request), this.registry, request, response, this.scheduler, this.jetty);
+                this.factory,
+                () -> name(request),
+                (name) -> this.settings.resolve(
+                        request.getAttribute(HandlerMapping.BEST_MATCHING_HANDLER_ATTRIBUTE), name),
+                this.registry,
+                request,
+                response,
+                this.scheduler,
+                this.jetty);
     }
 
     /**

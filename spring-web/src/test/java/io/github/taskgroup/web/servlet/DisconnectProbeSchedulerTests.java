@@ -95,6 +95,7 @@ class DisconnectProbeSchedulerTests {
         return new ServletRequestTaskGroup(
                 this.factory,
                 () -> "GET /x",
+                (name) -> io.github.taskgroup.web.RequestTaskGroupSettings.NONE,
                 this.registry,
                 request,
                 new MockHttpServletResponse(),

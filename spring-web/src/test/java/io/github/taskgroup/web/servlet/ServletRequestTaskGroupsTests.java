@@ -24,8 +24,8 @@ class ServletRequestTaskGroupsTests {
     private final DisconnectProbeScheduler scheduler =
             new DisconnectProbeScheduler(DisconnectProbe.NONE, Duration.ofMillis(50));
 
-    private final ServletRequestTaskGroups groups =
-            new ServletRequestTaskGroups(this.factory, new RequestTaskGroupRegistry(), this.scheduler, null, null);
+    private final ServletRequestTaskGroups groups = new ServletRequestTaskGroups(
+            this.factory, new RequestTaskGroupRegistry(), this.scheduler, null, (JettyFailureListener) null);
 
     private final MockHttpServletRequest container = new MockHttpServletRequest("GET", "/x");
 

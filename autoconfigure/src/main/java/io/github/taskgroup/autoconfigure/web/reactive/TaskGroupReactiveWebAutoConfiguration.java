@@ -6,6 +6,7 @@ import io.github.taskgroup.autoconfigure.TaskGroupProperties;
 import io.github.taskgroup.autoconfigure.web.RequestTaskGroupConfiguration;
 import io.github.taskgroup.autoconfigure.web.TaskGroupWebProperties;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.web.RequestTaskGroupSettingsResolver;
 import io.github.taskgroup.web.reactive.ReactiveRequestTaskGroups;
 import io.github.taskgroup.web.reactive.RequestTaskGroupWebFilter;
 import io.github.taskgroup.web.reactive.TaskGroupArgumentResolver;
@@ -38,8 +39,11 @@ public final class TaskGroupReactiveWebAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     ReactiveRequestTaskGroups reactiveRequestTaskGroups(
-            TaskGroupFactory taskGroupFactory, RequestTaskGroupRegistry registry, TaskGroupWebProperties properties) {
-        return new ReactiveRequestTaskGroups(taskGroupFactory, registry, properties.getGroupName());
+            TaskGroupFactory taskGroupFactory,
+            RequestTaskGroupRegistry registry,
+            TaskGroupWebProperties properties,
+            RequestTaskGroupSettingsResolver settings) {
+        return new ReactiveRequestTaskGroups(taskGroupFactory, registry, properties.getGroupName(), settings);
     }
 
     @Bean

@@ -7,6 +7,7 @@ import io.github.taskgroup.autoconfigure.Validation;
 import io.github.taskgroup.autoconfigure.web.RequestTaskGroupConfiguration;
 import io.github.taskgroup.autoconfigure.web.TaskGroupWebProperties;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
+import io.github.taskgroup.web.RequestTaskGroupSettingsResolver;
 import io.github.taskgroup.web.RequestTaskGroups;
 import io.github.taskgroup.web.servlet.DisconnectProbe;
 import io.github.taskgroup.web.servlet.DisconnectProbeScheduler;
@@ -91,8 +92,9 @@ public final class TaskGroupServletWebAutoConfiguration {
             TaskGroupFactory taskGroupFactory,
             RequestTaskGroupRegistry registry,
             DisconnectProbeScheduler scheduler,
-            TaskGroupWebProperties properties) {
-        return new ServletRequestTaskGroups(taskGroupFactory, registry, scheduler, properties.getGroupName());
+            TaskGroupWebProperties properties,
+            RequestTaskGroupSettingsResolver settings) {
+        return new ServletRequestTaskGroups(taskGroupFactory, registry, scheduler, properties.getGroupName(), settings);
     }
 
     @Bean

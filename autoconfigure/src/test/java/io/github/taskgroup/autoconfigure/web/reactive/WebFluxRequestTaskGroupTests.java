@@ -8,9 +8,18 @@ import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.autoconfigure.web.RawHttp;
 import io.github.taskgroup.autoconfigure.web.RequestGroupScenarios;
 import io.github.taskgroup.autoconfigure.web.TaskRecorder;
+import io.github.taskgroup.micrometer.TaskGroupMeters;
+import io.github.taskgroup.web.RequestTaskGroupOptions;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -33,6 +42,7 @@ import reactor.core.scheduler.Schedulers;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
             "spring.main.web-application-type=reactive",
+            "taskgroup.groups.[GET\\ /opts/policy].policy=first-success",
             "spring.autoconfigure.exclude=org.springframework.boot.tomcat.autoconfigure.reactive."
                     + "TomcatReactiveWebServerAutoConfiguration,org.springframework.boot.jetty.autoconfigure."
                     + "reactive.JettyReactiveWebServerAutoConfiguration"
@@ -50,10 +60,89 @@ class WebFluxRequestTaskGroupTests {
     @Autowired
     RequestTaskGroupRegistry registry;
 
+    @Autowired
+    MeterRegistry meters;
+
     @BeforeEach
     void quiet() {
         await().atMost(WAIT).until(() -> this.registry.size() == 0 && this.recorder.activeTaskThreads.isEmpty());
         this.recorder.reset();
+        this.recorder.gate = new CountDownLatch(1);
+    }
+
+    @AfterEach
+    void openTheGate() {
+        this.recorder.gate.countDown();
+    }
+
+    private double disconnected(String group, String action) {
+        Counter counter = this.meters
+                .find(TaskGroupMeters.REQUESTS_DISCONNECTED)
+                .tags(TaskGroupMeters.GROUP, group, TaskGroupMeters.ACTION, action)
+                .counter();
+        return (counter != null) ? counter.count() : 0;
+    }
+
+    @Test
+    void theAnnotationsTimeoutIsTheGroupsDeadline() throws Exception {
+        String group = "GET /opts/timeout";
+        try (RawHttp client = new RawHttp(this.port)) {
+            client.send(RawHttp.get("/opts/timeout")).read(); // the status is the exception handling's business
+        }
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(this.recorder.closed(group, TaskGroup.Outcome.TIMEOUT)).isEqualTo(1);
+            assertThat(this.recorder.cancelled(group, CancellationReason.TIMEOUT))
+                    .isEqualTo(1);
+            assertThat(this.recorder.activeTaskThreads).isEmpty();
+        });
+    }
+
+    @Test
+    void aPropertyWinsOverTheAnnotationAttributeByAttribute() throws Exception {
+        try (RawHttp client = new RawHttp(this.port)) {
+            // policy: the property's first-success over the annotation's supervise; timeout: the annotation's
+            assertThat(client.send(RawHttp.get("/opts/policy")).read().body()).isEqualTo("FIRST_SUCCESS true");
+        }
+    }
+
+    @RepeatedTest(5)
+    void aClientThatLeavesAnOptedOutRouteIsCountedAndItsTasksRunToCompletion() throws Exception {
+        int n = 2;
+        String group = "GET /opts/optout";
+        double ignored = disconnected(group, TaskGroupMeters.ACTION_IGNORED);
+        double cancelled = disconnected(group, TaskGroupMeters.ACTION_CANCELLED);
+        RawHttp client = new RawHttp(this.port).send(RawHttp.get("/opts/optout?n=" + n));
+        await().atMost(WAIT).until(() -> this.recorder.running(group) == n);
+        client.closeWithRst();
+        await().atMost(WAIT).until(() -> disconnected(group, TaskGroupMeters.ACTION_IGNORED) == ignored + 1);
+        assertThat(this.recorder.running(group)).isEqualTo(n);
+        assertThat(this.recorder.cancelled(group)).isZero();
+        assertThat(this.registry.size()).isEqualTo(1);
+
+        this.recorder.gate.countDown();
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(this.recorder.succeeded(group)).isEqualTo(n);
+            assertThat(this.recorder.closed(group, TaskGroup.Outcome.SUCCEEDED)).isEqualTo(1);
+            assertThat(this.registry.size()).isZero();
+        });
+        assertThat(this.recorder.cancelled(group)).isZero();
+        assertThat(disconnected(group, TaskGroupMeters.ACTION_IGNORED)).isEqualTo(ignored + 1);
+        assertThat(disconnected(group, TaskGroupMeters.ACTION_CANCELLED)).isEqualTo(cancelled);
+    }
+
+    @Test
+    void aClientThatLeavesAnotherRouteIsCountedAsCancelled() throws Exception {
+        String group = "GET /mono";
+        double cancelled = disconnected(group, TaskGroupMeters.ACTION_CANCELLED);
+        RawHttp client = new RawHttp(this.port).send(RawHttp.get("/mono?n=1"));
+        await().atMost(WAIT).until(() -> this.recorder.running(group) == 1);
+        client.closeWithRst();
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(this.recorder.cancelled(group, CancellationReason.REQUEST_ABORTED))
+                    .isEqualTo(1);
+            assertThat(disconnected(group, TaskGroupMeters.ACTION_CANCELLED)).isEqualTo(cancelled + 1);
+        });
+        await().atMost(WAIT).until(() -> this.registry.size() == 0);
     }
 
     @ParameterizedTest(name = "{0} closed with {1}")
@@ -182,6 +271,37 @@ class WebFluxRequestTaskGroupTests {
                     });
                 }
                 return joined(group, "ok");
+            }
+
+            @GetMapping("/opts/timeout")
+            @RequestTaskGroupOptions(timeout = "200ms")
+            Mono<String> timeout(TaskGroup group) {
+                forkSlow(group, 1);
+                return joined(group, "never"); // TaskGroupTimeoutException
+            }
+
+            @GetMapping("/opts/policy")
+            @RequestTaskGroupOptions(policy = "supervise", timeout = "7s")
+            Mono<String> policy(TaskGroup group) {
+                return Mono.just(group.policy() + " " + group.deadline().isPresent());
+            }
+
+            /** Completes when its tasks end; the chain's cancellation does not cancel the future. */
+            @GetMapping("/opts/optout")
+            @RequestTaskGroupOptions(cancelOnDisconnect = false)
+            Mono<String> optOut(TaskGroup group, @RequestParam int n) {
+                CompletableFuture<String> done = new CompletableFuture<>();
+                AtomicInteger left = new AtomicInteger(n);
+                for (int i = 0; i < n; i++) {
+                    group.fork("gated-" + i, () -> {
+                        String result = this.recorder.gated();
+                        if (left.decrementAndGet() == 0) {
+                            done.complete("done");
+                        }
+                        return result;
+                    });
+                }
+                return Mono.fromFuture(done, true);
             }
 
             @GetMapping("/leftover")

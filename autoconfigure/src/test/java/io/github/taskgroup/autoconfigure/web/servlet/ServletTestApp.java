@@ -3,6 +3,7 @@ package io.github.taskgroup.autoconfigure.web.servlet;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.autoconfigure.web.TaskRecorder;
+import io.github.taskgroup.web.RequestTaskGroupOptions;
 import io.github.taskgroup.web.RequestTaskGroups;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +37,53 @@ public class ServletTestApp {
             return "slow";
         } finally {
             recorder.activeTaskThreads.remove(Thread.currentThread());
+        }
+    }
+
+    /** Handlers with {@code @RequestTaskGroupOptions}. */
+    @RestController
+    static class OptionsController {
+
+        private final TaskRecorder recorder;
+
+        OptionsController(TaskRecorder recorder) {
+            this.recorder = recorder;
+        }
+
+        @GetMapping("/opts/timeout")
+        @RequestTaskGroupOptions(timeout = "200ms")
+        String timeout(TaskGroup group) throws InterruptedException {
+            group.fork("slow", () -> slow(this.recorder));
+            group.join(); // throws TaskGroupTimeoutException
+            return "never";
+        }
+
+        /** Overridden by taskgroup.groups.[GET /opts/policy].policy in the tests that use it. */
+        @GetMapping("/opts/policy")
+        @RequestTaskGroupOptions(policy = "supervise", timeout = "${test.policy-timeout:7s}")
+        String policy(TaskGroup group) {
+            return group.policy() + " " + group.deadline().isPresent();
+        }
+
+        @GetMapping("/opts/optout")
+        @RequestTaskGroupOptions(cancelOnDisconnect = false)
+        String optOut(TaskGroup group, @RequestParam int n) throws InterruptedException {
+            for (int i = 0; i < n; i++) {
+                group.fork("gated-" + i, this.recorder::gated);
+            }
+            group.join();
+            return "done";
+        }
+    }
+
+    /** A class-level annotation. */
+    @RestController
+    @RequestTaskGroupOptions(policy = "first-success")
+    static class ClassLevelOptionsController {
+
+        @GetMapping("/opts/class")
+        String policy(TaskGroup group) {
+            return group.policy() + " " + group.deadline().isPresent();
         }
     }
 
