@@ -2,6 +2,7 @@ package io.github.taskgroup.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +30,7 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import javax.xml.parsers.DocumentBuilderFactory;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -426,20 +428,24 @@ class ReadmeSnippetsIT {
         assertThat(process.isAlive()).isFalse();
     }
 
-    private static int awaitPort(Process process, Path log) throws Exception {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Matcher port = PORT.matcher(Files.readString(log, StandardCharsets.ISO_8859_1));
-            if (port.find()) {
-                return Integer.parseInt(port.group(1));
-            }
-            if (!process.isAlive()) {
-                fail("The consumer application exited with " + process.exitValue() + " before it listened:\n"
-                        + tail(log));
-            }
-            Thread.sleep(100);
+    private static int awaitPort(Process process, Path log) {
+        Matcher port;
+        try {
+            port = await().atMost(START_TIMEOUT)
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(
+                            () -> {
+                                if (!process.isAlive()) {
+                                    fail("The consumer application exited with " + process.exitValue()
+                                            + " before it listened:\n" + tail(log));
+                                }
+                                return PORT.matcher(Files.readString(log, StandardCharsets.ISO_8859_1));
+                            },
+                            Matcher::find);
+        } catch (ConditionTimeoutException notListening) {
+            return fail("The consumer application did not listen within " + START_TIMEOUT + ":\n" + tail(log));
         }
-        return fail("The consumer application did not listen within " + START_TIMEOUT + ":\n" + tail(log));
+        return Integer.parseInt(port.group(1));
     }
 
     private HttpResponse<String> get(String url, Path log) throws Exception {
