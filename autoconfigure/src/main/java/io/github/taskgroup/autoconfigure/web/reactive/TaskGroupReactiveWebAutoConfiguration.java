@@ -3,12 +3,14 @@ package io.github.taskgroup.autoconfigure.web.reactive;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.autoconfigure.TaskGroupAutoConfiguration;
 import io.github.taskgroup.autoconfigure.TaskGroupProperties;
+import io.github.taskgroup.autoconfigure.Validation;
 import io.github.taskgroup.autoconfigure.web.RequestTaskGroupConfiguration;
 import io.github.taskgroup.autoconfigure.web.TaskGroupWebProperties;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
 import io.github.taskgroup.web.reactive.ReactiveRequestTaskGroups;
 import io.github.taskgroup.web.reactive.RequestTaskGroupWebFilter;
 import io.github.taskgroup.web.reactive.TaskGroupArgumentResolver;
+import io.github.taskgroup.web.reactive.TaskGroupWebExceptionHandler;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -18,6 +20,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.http.codec.ServerCodecConfigurer;
 import org.springframework.web.reactive.config.WebFluxConfigurer;
 import org.springframework.web.reactive.result.method.annotation.ArgumentResolverConfigurer;
 
@@ -40,6 +44,16 @@ public final class TaskGroupReactiveWebAutoConfiguration {
     ReactiveRequestTaskGroups reactiveRequestTaskGroups(
             TaskGroupFactory taskGroupFactory, RequestTaskGroupRegistry registry, TaskGroupWebProperties properties) {
         return new ReactiveRequestTaskGroups(taskGroupFactory, registry, properties.getGroupName());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TaskGroupWebExceptionHandler taskGroupWebExceptionHandler(
+            ServerCodecConfigurer codecs, Environment environment, TaskGroupWebProperties properties) {
+        return new TaskGroupWebExceptionHandler(
+                codecs.getWriters(),
+                environment.getProperty("spring.webflux.problemdetails.enabled", Boolean.class, false),
+                Validation.notNegative("taskgroup.web.retry-after", properties.getRetryAfter()));
     }
 
     @Bean
