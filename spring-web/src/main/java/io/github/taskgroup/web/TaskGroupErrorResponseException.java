@@ -1,5 +1,6 @@
 package io.github.taskgroup.web;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.server.ResponseStatusException;
@@ -27,7 +28,7 @@ public class TaskGroupErrorResponseException extends ResponseStatusException {
      * @param cause what left the handler
      */
     public TaskGroupErrorResponseException(
-            HttpStatus status, String groupName, String reason, String detail, Throwable cause) {
+            HttpStatus status, String groupName, String reason, String detail, @Nullable Throwable cause) {
         super(status, detail, cause);
         this.groupName = groupName;
         this.reason = reason;
@@ -40,8 +41,8 @@ public class TaskGroupErrorResponseException extends ResponseStatusException {
         return this.groupName;
     }
 
-    /** @return the cancellation reason, as {@code CancellationReason.value()} */
-    public String getCancellationReason() {
+    /** @return the cancellation reason, as {@code CancellationReason.value()} ({@code timeout}, ...) */
+    public String getReasonValue() {
         return this.reason;
     }
 

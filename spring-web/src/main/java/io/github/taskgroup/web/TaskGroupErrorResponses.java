@@ -64,38 +64,66 @@ public final class TaskGroupErrorResponses {
      */
     public static @Nullable TaskGroupErrorResponseException translate(
             Throwable ex, @Nullable RequestTaskGroup scope, @Nullable String route, Duration retryAfter) {
-        TaskGroupErrorResponseException response = null;
         if (ex instanceof TaskGroupErrorResponseException already) {
-            response = already;
-        } else if (ex instanceof TaskGroupTimeoutException timeout) {
-            response = new TaskGroupErrorResponseException(
+            return already; // made (and logged) by aborted()
+        }
+        if (ex instanceof TaskGroupTimeoutException timeout) {
+            TaskGroupErrorResponseException response = new TaskGroupErrorResponseException(
                     HttpStatus.GATEWAY_TIMEOUT,
                     timeout.groupName(),
                     CancellationReason.TIMEOUT.value(),
                     "Task group '" + timeout.groupName() + "' timed out",
                     ex);
-        } else if (scope != null && isCancellation(ex)) {
-            CancellationReason reason = scope.abortReason().orElse(null);
-            if (reason == null) {
-                return null;
-            }
-            String name = groupName(scope);
-            String detail = (reason == CancellationReason.SHUTDOWN)
-                    ? "The server is shutting down: task group '" + name + "' was cancelled"
-                    : "Task group '" + name + "' was cancelled (" + reason.value() + ")";
-            response = new TaskGroupErrorResponseException(
-                    HttpStatus.SERVICE_UNAVAILABLE, name, reason.value(), detail, ex);
-            if (reason == CancellationReason.SHUTDOWN) {
-                response.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter.toSeconds()));
-            }
+            log(response, route);
+            return response;
         }
-        if (response != null && response != ex) {
-            logger.warn("Request group '" + response.getGroupName() + "' (route " + route + ") "
-                    + ((response.getStatusCode().value() == 504) ? "timed out" : "cancelled") + ": "
-                    + response.getCancellationReason() + "; answered "
-                    + response.getStatusCode().value());
+        if (scope != null && isCancellation(ex)) {
+            CancellationReason reason = scope.abortReason().orElse(null);
+            return (reason != null) ? aborted(scope, reason, route, retryAfter, ex) : null;
+        }
+        return null;
+    }
+
+    /**
+     * The 503 of a request whose group was aborted, logged at WARN (at DEBUG if the client left).
+     *
+     * @param scope the request's group
+     * @param reason why it was aborted
+     * @param route the request's route (method and pattern), for the log line
+     * @param retryAfter the {@code Retry-After} of a 503 at shutdown
+     * @param cause what left the handler, if anything
+     * @return the error response for the client
+     */
+    public static TaskGroupRequestAbortedException aborted(
+            RequestTaskGroup scope,
+            CancellationReason reason,
+            @Nullable String route,
+            Duration retryAfter,
+            @Nullable Throwable cause) {
+        String name = groupName(scope);
+        String detail = (reason == CancellationReason.SHUTDOWN)
+                ? "The server is shutting down: task group '" + name + "' was cancelled"
+                : "Task group '" + name + "' was cancelled (" + reason.value() + ")";
+        TaskGroupRequestAbortedException response = new TaskGroupRequestAbortedException(reason, name, detail, cause);
+        if (reason == CancellationReason.SHUTDOWN) {
+            response.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter.toSeconds()));
+        }
+        if (reason == CancellationReason.REQUEST_ABORTED && !scope.isCancelledByServer()) {
+            if (logger.isDebugEnabled()) {
+                logger.debug("Request group '" + name + "' (route " + route
+                        + ") cancelled: request-aborted (the client left)");
+            }
+        } else {
+            log(response, route);
         }
         return response;
+    }
+
+    private static void log(TaskGroupErrorResponseException response, @Nullable String route) {
+        logger.warn("Request group '" + response.getGroupName() + "' (route " + route + ") "
+                + ((response.getStatusCode().value() == 504) ? "timed out" : "cancelled") + ": "
+                + response.getReasonValue() + "; answered "
+                + response.getStatusCode().value());
     }
 
     private static boolean isCancellation(Throwable ex) {

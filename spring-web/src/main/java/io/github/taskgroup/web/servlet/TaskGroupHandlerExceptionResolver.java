@@ -79,7 +79,12 @@ public class TaskGroupHandlerExceptionResolver implements HandlerExceptionResolv
         return new ModelAndView();
     }
 
-    private static String route(HttpServletRequest request) {
+    /** @return the {@code Retry-After} of a 503 at shutdown */
+    public Duration getRetryAfter() {
+        return this.retryAfter;
+    }
+
+    static String route(HttpServletRequest request) {
         Object pattern = request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE);
         return request.getMethod() + " " + ((pattern != null) ? pattern : request.getRequestURI());
     }

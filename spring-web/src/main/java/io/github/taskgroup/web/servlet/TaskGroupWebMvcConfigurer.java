@@ -2,6 +2,7 @@ package io.github.taskgroup.web.servlet;
 
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.TaskGroup;
+import io.github.taskgroup.web.TaskGroupErrorResponses;
 import io.github.taskgroup.web.TaskGroupRequestAbortedException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -93,10 +94,17 @@ public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
         configurer.registerDeferredResultInterceptors(interceptor);
     }
 
-    static Exception abortException(CancellationReason reason) {
-        return (reason == CancellationReason.TIMEOUT)
-                ? new AsyncRequestTimeoutException()
-                : new TaskGroupRequestAbortedException(reason);
+    Exception abortException(ServletRequestTaskGroup scope, NativeWebRequest request, CancellationReason reason) {
+        if (reason == CancellationReason.TIMEOUT) {
+            return new AsyncRequestTimeoutException();
+        }
+        HttpServletRequest servlet = request.getNativeRequest(HttpServletRequest.class);
+        return TaskGroupErrorResponses.aborted(
+                scope,
+                reason,
+                (servlet != null) ? TaskGroupHandlerExceptionResolver.route(servlet) : null,
+                this.exceptionResolver.getRetryAfter(),
+                null);
     }
 
     private static @Nullable ServletRequestTaskGroup find(NativeWebRequest request) {
@@ -161,8 +169,7 @@ public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
         }
     }
 
-    private static final class AsyncInterceptor
-            implements CallableProcessingInterceptor, DeferredResultProcessingInterceptor {
+    private final class AsyncInterceptor implements CallableProcessingInterceptor, DeferredResultProcessingInterceptor {
 
         // Callable
 
@@ -180,7 +187,7 @@ public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
             ServletRequestTaskGroup scope = find(request);
             if (scope != null) {
                 scope.callableFinished();
-                rejectAfterAbort(scope, concurrentResult);
+                rejectAfterAbort(scope, request, concurrentResult);
             }
         }
 
@@ -207,7 +214,7 @@ public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
         public <T> void beforeConcurrentHandling(NativeWebRequest request, DeferredResult<T> deferredResult) {
             ServletRequestTaskGroup scope = find(request);
             if (scope != null) {
-                scope.onAbort((reason) -> deferredResult.setErrorResult(abortException(reason)));
+                scope.onAbort((reason) -> deferredResult.setErrorResult(abortException(scope, request, reason)));
             }
         }
 
@@ -217,7 +224,7 @@ public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
                 throws Exception {
             ServletRequestTaskGroup scope = find(request);
             if (scope != null) {
-                rejectAfterAbort(scope, concurrentResult);
+                rejectAfterAbort(scope, request, concurrentResult);
             }
         }
 
@@ -238,12 +245,13 @@ public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
             complete(request);
         }
 
-        private static void rejectAfterAbort(ServletRequestTaskGroup scope, @Nullable Object result) throws Exception {
+        private void rejectAfterAbort(ServletRequestTaskGroup scope, NativeWebRequest request, @Nullable Object result)
+                throws Exception {
             CancellationReason reason = scope.abortReason().orElse(null);
             if (reason != null
                     && !(result instanceof TaskGroupRequestAbortedException)
                     && !(result instanceof AsyncRequestTimeoutException)) {
-                throw abortException(reason);
+                throw abortException(scope, request, reason);
             }
         }
 
