@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
 
 /** A servlet application whose request groups time out or are cancelled, in blocking and async handlers. */
 @SpringBootConfiguration
@@ -96,6 +97,12 @@ public class ServletStatusApp {
                 this.joins.join(group);
                 return "done";
             };
+        }
+
+        @GetMapping("/work-deferred")
+        DeferredResult<String> workDeferred(TaskGroup group, @RequestParam int n) {
+            forkSlow(group, n, this.recorder);
+            return new DeferredResult<>(); // completed by the abort
         }
 
         @GetMapping("/timeout")
