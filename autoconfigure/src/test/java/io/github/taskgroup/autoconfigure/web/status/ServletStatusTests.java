@@ -162,6 +162,17 @@ class ServletStatusTests {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"tomcat", "jetty"})
+    void includeMessageShowsTheLibrarysMessageOnly(String server) throws Exception {
+        try (ConfigurableApplicationContext context = start(server, false, "spring.web.error.include-message=always")) {
+            HttpResponse<String> response = StatusHttp.get(port(context), "/timeout");
+            assertThat(response.statusCode()).isEqualTo(504);
+            assertThat(response.body()).contains("\"message\":\"Task group 'GET /timeout' timed out\"");
+            assertThat(response.body()).doesNotContain("timed out after");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"tomcat", "jetty"})
     void shutdownIs503WithRetryAfter(String server, CapturedOutput output) throws Exception {
         ConfigurableApplicationContext context = start(
                 server, false, "taskgroup.shutdown.await-termination-period=200ms", "taskgroup.web.retry-after=7s");

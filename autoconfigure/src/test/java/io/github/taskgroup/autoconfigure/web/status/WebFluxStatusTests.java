@@ -150,6 +150,16 @@ class WebFluxStatusTests {
     }
 
     @Test
+    void includeMessageShowsTheLibrarysMessageOnly() throws Exception {
+        try (ConfigurableApplicationContext context = start(false, "spring.web.error.include-message=always")) {
+            HttpResponse<String> response = StatusHttp.get(port(context), "/timeout");
+            assertThat(response.statusCode()).isEqualTo(504);
+            assertThat(response.body()).contains("\"message\":\"Task group 'GET /timeout' timed out\"");
+            assertThat(response.body()).doesNotContain("timed out after");
+        }
+    }
+
+    @Test
     void shutdownIs503WithRetryAfter(CapturedOutput output) throws Exception {
         ConfigurableApplicationContext context =
                 start(false, "taskgroup.shutdown.await-termination-period=200ms", "taskgroup.web.retry-after=7s");
