@@ -1,6 +1,7 @@
 package io.github.taskgroup.web;
 
 import io.github.taskgroup.CancellationReason;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -25,10 +26,7 @@ public class TaskGroupRequestAbortedException extends TaskGroupErrorResponseExce
      * @param cause what left the handler, if anything
      */
     public TaskGroupRequestAbortedException(
-            CancellationReason reason,
-            String groupName,
-            String detail,
-            @org.jspecify.annotations.Nullable Throwable cause) {
+            CancellationReason reason, String groupName, String detail, @Nullable Throwable cause) {
         super(HttpStatus.SERVICE_UNAVAILABLE, groupName, reason.value(), detail, cause);
         this.reason = reason;
     }
