@@ -52,6 +52,8 @@ public class RequestTaskGroup {
 
     private @Nullable CancellationReason abortReason;
 
+    private boolean cancelledByServer;
+
     private boolean completed;
 
     private @Nullable List<Consumer<CancellationReason>> abortActions;
@@ -199,6 +201,33 @@ public class RequestTaskGroup {
      * @return {@code true} if this call aborted the request
      */
     public boolean abort(CancellationReason reason) {
+        return abort(reason, reason == CancellationReason.SHUTDOWN);
+    }
+
+    /**
+     * Cancels the request from the server side on an operator's request (the {@code taskgroups} Actuator
+     * endpoint): an abort with reason {@link CancellationReason#REQUEST_ABORTED}, so that the handler's
+     * {@code join()} throws {@code CancellationException} (a cancellation from outside the handler, as at
+     * shutdown, is loud) and the client is answered 503 (unlike a client that left, which gets nothing).
+     * A {@code cancel()} called by the handler's own code on the group stays quiet.
+     *
+     * @return {@code true} if this call aborted the request
+     */
+    public boolean cancelFromServer() {
+        return abort(CancellationReason.REQUEST_ABORTED, true);
+    }
+
+    /**
+     * @return whether the request was aborted from the server side (shutdown, {@link #cancelFromServer()}),
+     *     so that the client is still there and gets an answer
+     */
+    public boolean isCancelledByServer() {
+        synchronized (this.lock) {
+            return this.cancelledByServer;
+        }
+    }
+
+    private boolean abort(CancellationReason reason, boolean byServer) {
         TaskGroup toCancel;
         List<Consumer<CancellationReason>> actions;
         synchronized (this.lock) {
@@ -206,6 +235,7 @@ public class RequestTaskGroup {
                 return false;
             }
             this.abortReason = reason;
+            this.cancelledByServer = byServer;
             toCancel = this.group;
             actions = this.abortActions;
             this.abortActions = null;

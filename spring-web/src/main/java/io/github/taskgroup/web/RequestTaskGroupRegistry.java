@@ -4,6 +4,7 @@ import io.github.taskgroup.CancellationReason;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -97,6 +98,19 @@ public class RequestTaskGroupRegistry {
             }
         }
         return aborted;
+    }
+
+    /**
+     * @param groupId the id of a task group
+     * @return the open request group whose task group has this id (nested groups are not request groups)
+     */
+    public Optional<RequestTaskGroup> find(long groupId) {
+        for (RequestTaskGroup group : this.live) {
+            if (group.peek().filter((opened) -> opened.id() == groupId).isPresent()) {
+                return Optional.of(group);
+            }
+        }
+        return Optional.empty();
     }
 
     /** @return a copy of the open request groups */

@@ -7,6 +7,7 @@ import io.github.taskgroup.TaskGroupSnapshot;
 import io.github.taskgroup.TaskSnapshot;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.LongFunction;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.OperationResponseBody;
@@ -24,7 +25,8 @@ import org.springframework.lang.Contract;
  *   <li>{@code GET /actuator/taskgroups}: the summary and the tree of live root groups.</li>
  *   <li>{@code GET /actuator/taskgroups/{id}}: one live group (nested or not) with its subtree; 404 when no
  *       live group has this id.</li>
- *   <li>{@code DELETE /actuator/taskgroups/{id}}: cancels the group with reason {@code explicit}. A write
+ *   <li>{@code DELETE /actuator/taskgroups/{id}}: cancels the group with reason {@code explicit} (a
+ *       request-scoped group: from the server side, reason {@code request-aborted}, see {@link #cancel}). A write
  *       operation: its default access is read-only, so it needs
  *       {@code management.endpoint.taskgroups.access=unrestricted}.</li>
  * </ul>
@@ -35,9 +37,22 @@ public class TaskGroupsEndpoint {
 
     private final TaskGroupFactory factory;
 
+    private final LongFunction<@Nullable Boolean> requestGroups;
+
     /** @param factory the factory whose live groups are shown */
     public TaskGroupsEndpoint(TaskGroupFactory factory) {
+        this(factory, (id) -> null);
+    }
+
+    /**
+     * @param factory the factory whose live groups are shown
+     * @param requestGroups cancels the request-scoped group with this id from the server side (so that its
+     *     handler's {@code join()} throws and the client gets 503) and says whether it did; returns
+     *     {@code null} when no request group has this id
+     */
+    public TaskGroupsEndpoint(TaskGroupFactory factory, LongFunction<@Nullable Boolean> requestGroups) {
         this.factory = factory;
+        this.requestGroups = requestGroups;
     }
 
     /** @return the summary and the tree of live groups */
@@ -67,13 +82,21 @@ public class TaskGroupsEndpoint {
     }
 
     /**
-     * Cancels a live group (and so its subtree) with reason {@link CancellationReason#EXPLICIT}.
+     * Cancels a live group (and so its subtree) with reason {@link CancellationReason#EXPLICIT}. A
+     * request-scoped group is cancelled from the server side instead, as at shutdown (reason
+     * {@link CancellationReason#REQUEST_ABORTED}): its handler's {@code join()} throws
+     * {@code CancellationException} rather than returning as if the work had been done, and the client gets
+     * 503.
      *
      * @param id a group id
      * @return what happened
      */
     @DeleteOperation
     public CancelResult cancel(@Selector long id) {
+        Boolean request = this.requestGroups.apply(id);
+        if (request != null) {
+            return new CancelResult(id, true, request);
+        }
         return this.factory
                 .find(id)
                 .map((group) -> new CancelResult(id, true, group.cancel(CancellationReason.EXPLICIT)))

@@ -21,7 +21,18 @@ public class TaskGroupWebProperties {
      */
     private @Nullable String groupName;
 
+    /** 'Retry-After' header of the 503 that a request gets when shutdown cancels its group. Whole seconds. */
+    private Duration retryAfter = Duration.ofSeconds(5);
+
     private final Detection detection = new Detection();
+
+    public Duration getRetryAfter() {
+        return this.retryAfter;
+    }
+
+    public void setRetryAfter(Duration retryAfter) {
+        this.retryAfter = retryAfter;
+    }
 
     public boolean isEnabled() {
         return this.enabled;

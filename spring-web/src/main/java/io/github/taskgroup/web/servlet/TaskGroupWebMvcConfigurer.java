@@ -2,13 +2,12 @@ package io.github.taskgroup.web.servlet;
 
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.TaskGroup;
+import io.github.taskgroup.web.TaskGroupErrorResponses;
 import io.github.taskgroup.web.TaskGroupRequestAbortedException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CancellationException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.core.MethodParameter;
 import org.springframework.web.bind.support.WebDataBinderFactory;
@@ -21,10 +20,10 @@ import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.method.support.ModelAndViewContainer;
 import org.springframework.web.servlet.AsyncHandlerInterceptor;
 import org.springframework.web.servlet.HandlerExceptionResolver;
-import org.springframework.web.servlet.ModelAndView;
 import org.springframework.web.servlet.config.annotation.AsyncSupportConfigurer;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import org.springframework.web.servlet.mvc.method.annotation.ExceptionHandlerExceptionResolver;
 
 /**
  * Wires request-scoped groups into Spring MVC:
@@ -39,15 +38,30 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  *       {@code DeferredResult}, interrupt of the {@code Callable}'s thread), and a result produced after the
  *       abort is replaced by the abort's exception: a cancelled task never completes the response as a
  *       success.</li>
+ *   <li>a {@link TaskGroupHandlerExceptionResolver} answers the timeouts (504) and server-side cancellations
+ *       (503) of request groups that the application did not handle.</li>
  * </ul>
  */
 public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
 
     private final ServletRequestTaskGroups groups;
 
+    private final TaskGroupHandlerExceptionResolver exceptionResolver;
+
     /** @param groups the request groups it resolves handler parameters from */
     public TaskGroupWebMvcConfigurer(ServletRequestTaskGroups groups) {
+        this(groups, new TaskGroupHandlerExceptionResolver());
+    }
+
+    /**
+     * @param groups the request groups it resolves handler parameters from
+     * @param exceptionResolver answers the timeouts and cancellations of request groups that the application
+     *     did not handle (504, 503); put right after the {@code @ExceptionHandler} methods
+     */
+    public TaskGroupWebMvcConfigurer(
+            ServletRequestTaskGroups groups, TaskGroupHandlerExceptionResolver exceptionResolver) {
         this.groups = groups;
+        this.exceptionResolver = exceptionResolver;
     }
 
     @Override
@@ -62,7 +76,15 @@ public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
 
     @Override
     public void extendHandlerExceptionResolvers(List<HandlerExceptionResolver> resolvers) {
-        resolvers.add(0, new AbortedRequestExceptionResolver());
+        int index = 0;
+        for (int i = 0; i < resolvers.size(); i++) {
+            if (resolvers.get(i) instanceof ExceptionHandlerExceptionResolver exceptionHandlers) {
+                this.exceptionResolver.setExceptionHandlerResolver(exceptionHandlers);
+                index = i + 1;
+                break;
+            }
+        }
+        resolvers.add(index, this.exceptionResolver);
     }
 
     @Override
@@ -72,10 +94,17 @@ public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
         configurer.registerDeferredResultInterceptors(interceptor);
     }
 
-    static Exception abortException(CancellationReason reason) {
-        return (reason == CancellationReason.TIMEOUT)
-                ? new AsyncRequestTimeoutException()
-                : new TaskGroupRequestAbortedException(reason);
+    Exception abortException(ServletRequestTaskGroup scope, NativeWebRequest request, CancellationReason reason) {
+        if (reason == CancellationReason.TIMEOUT) {
+            return new AsyncRequestTimeoutException();
+        }
+        HttpServletRequest servlet = request.getNativeRequest(HttpServletRequest.class);
+        return TaskGroupErrorResponses.aborted(
+                scope,
+                reason,
+                (servlet != null) ? TaskGroupHandlerExceptionResolver.route(servlet) : null,
+                this.exceptionResolver.getRetryAfter(),
+                null);
     }
 
     private static @Nullable ServletRequestTaskGroup find(NativeWebRequest request) {
@@ -104,35 +133,6 @@ public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
                     .groups
                     .of(request, webRequest.getNativeResponse(HttpServletResponse.class))
                     .group();
-        }
-    }
-
-    /**
-     * A blocking handler whose group was aborted ends with the {@code CancellationException} of
-     * {@code join()} (or an {@code InterruptedException}): answer 503 quietly instead of logging a server
-     * error for a client that is gone or a server that stops.
-     */
-    private static final class AbortedRequestExceptionResolver implements HandlerExceptionResolver {
-
-        @Override
-        public @Nullable ModelAndView resolveException(
-                HttpServletRequest request, HttpServletResponse response, @Nullable Object handler, Exception ex) {
-            ServletRequestTaskGroup scope = ServletRequestTaskGroups.find(request);
-            if (scope == null
-                    || scope.abortReason().isEmpty()
-                    || !(ex instanceof CancellationException
-                            || ex instanceof InterruptedException
-                            || ex instanceof TaskGroupRequestAbortedException)) {
-                return null;
-            }
-            try {
-                if (!response.isCommitted()) {
-                    response.sendError(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
-                }
-            } catch (IOException ioe) {
-                // the client is gone
-            }
-            return new ModelAndView();
         }
     }
 
@@ -169,8 +169,7 @@ public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
         }
     }
 
-    private static final class AsyncInterceptor
-            implements CallableProcessingInterceptor, DeferredResultProcessingInterceptor {
+    private final class AsyncInterceptor implements CallableProcessingInterceptor, DeferredResultProcessingInterceptor {
 
         // Callable
 
@@ -188,7 +187,7 @@ public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
             ServletRequestTaskGroup scope = find(request);
             if (scope != null) {
                 scope.callableFinished();
-                rejectAfterAbort(scope, concurrentResult);
+                rejectAfterAbort(scope, request, concurrentResult);
             }
         }
 
@@ -215,7 +214,7 @@ public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
         public <T> void beforeConcurrentHandling(NativeWebRequest request, DeferredResult<T> deferredResult) {
             ServletRequestTaskGroup scope = find(request);
             if (scope != null) {
-                scope.onAbort((reason) -> deferredResult.setErrorResult(abortException(reason)));
+                scope.onAbort((reason) -> deferredResult.setErrorResult(abortException(scope, request, reason)));
             }
         }
 
@@ -225,7 +224,7 @@ public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
                 throws Exception {
             ServletRequestTaskGroup scope = find(request);
             if (scope != null) {
-                rejectAfterAbort(scope, concurrentResult);
+                rejectAfterAbort(scope, request, concurrentResult);
             }
         }
 
@@ -246,12 +245,13 @@ public class TaskGroupWebMvcConfigurer implements WebMvcConfigurer {
             complete(request);
         }
 
-        private static void rejectAfterAbort(ServletRequestTaskGroup scope, @Nullable Object result) throws Exception {
+        private void rejectAfterAbort(ServletRequestTaskGroup scope, NativeWebRequest request, @Nullable Object result)
+                throws Exception {
             CancellationReason reason = scope.abortReason().orElse(null);
             if (reason != null
                     && !(result instanceof TaskGroupRequestAbortedException)
                     && !(result instanceof AsyncRequestTimeoutException)) {
-                throw abortException(reason);
+                throw abortException(scope, request, reason);
             }
         }
 

@@ -3,6 +3,7 @@ package io.github.taskgroup.autoconfigure.web.reactive;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.autoconfigure.TaskGroupAutoConfiguration;
 import io.github.taskgroup.autoconfigure.TaskGroupProperties;
+import io.github.taskgroup.autoconfigure.Validation;
 import io.github.taskgroup.autoconfigure.web.RequestTaskGroupConfiguration;
 import io.github.taskgroup.autoconfigure.web.TaskGroupWebProperties;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
@@ -10,6 +11,7 @@ import io.github.taskgroup.web.RequestTaskGroupSettingsResolver;
 import io.github.taskgroup.web.reactive.ReactiveRequestTaskGroups;
 import io.github.taskgroup.web.reactive.RequestTaskGroupWebFilter;
 import io.github.taskgroup.web.reactive.TaskGroupArgumentResolver;
+import io.github.taskgroup.web.reactive.TaskGroupWebExceptionHandler;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -19,6 +21,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.http.codec.ServerCodecConfigurer;
 import org.springframework.web.reactive.config.WebFluxConfigurer;
 import org.springframework.web.reactive.result.method.annotation.ArgumentResolverConfigurer;
 
@@ -44,6 +48,16 @@ public final class TaskGroupReactiveWebAutoConfiguration {
             TaskGroupWebProperties properties,
             RequestTaskGroupSettingsResolver settings) {
         return new ReactiveRequestTaskGroups(taskGroupFactory, registry, properties.getGroupName(), settings);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    TaskGroupWebExceptionHandler taskGroupWebExceptionHandler(
+            ServerCodecConfigurer codecs, Environment environment, TaskGroupWebProperties properties) {
+        return new TaskGroupWebExceptionHandler(
+                codecs.getWriters(),
+                environment.getProperty("spring.webflux.problemdetails.enabled", Boolean.class, false),
+                Validation.notNegative("taskgroup.web.retry-after", properties.getRetryAfter()));
     }
 
     @Bean

@@ -14,6 +14,7 @@ import io.github.taskgroup.web.servlet.DisconnectProbeScheduler;
 import io.github.taskgroup.web.servlet.DisconnectProbes;
 import io.github.taskgroup.web.servlet.RequestTaskGroupAsyncFilter;
 import io.github.taskgroup.web.servlet.ServletRequestTaskGroups;
+import io.github.taskgroup.web.servlet.TaskGroupHandlerExceptionResolver;
 import io.github.taskgroup.web.servlet.TaskGroupWebMvcConfigurer;
 import jakarta.servlet.http.HttpServletRequest;
 import org.apache.commons.logging.Log;
@@ -98,8 +99,16 @@ public final class TaskGroupServletWebAutoConfiguration {
     }
 
     @Bean
-    TaskGroupWebMvcConfigurer taskGroupWebMvcConfigurer(ServletRequestTaskGroups requestTaskGroups) {
-        return new TaskGroupWebMvcConfigurer(requestTaskGroups);
+    @ConditionalOnMissingBean
+    TaskGroupHandlerExceptionResolver taskGroupHandlerExceptionResolver(TaskGroupWebProperties properties) {
+        return new TaskGroupHandlerExceptionResolver(
+                Validation.notNegative("taskgroup.web.retry-after", properties.getRetryAfter()));
+    }
+
+    @Bean
+    TaskGroupWebMvcConfigurer taskGroupWebMvcConfigurer(
+            ServletRequestTaskGroups requestTaskGroups, TaskGroupHandlerExceptionResolver exceptionResolver) {
+        return new TaskGroupWebMvcConfigurer(requestTaskGroups, exceptionResolver);
     }
 
     @Bean
