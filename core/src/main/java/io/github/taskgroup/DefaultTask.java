@@ -383,6 +383,10 @@ final class DefaultTask<T> implements Task<T>, Runnable {
                 stack);
     }
 
+    long forkedAtNanos() {
+        return forkedAtNanos;
+    }
+
     String describe() {
         return "task '" + name() + "' of group '" + group.name() + "'";
     }
