@@ -237,7 +237,7 @@ class JfrEventsTest {
         assertThat(closed.getString("outcome")).isEqualTo("timeout");
         assertThat(closed.getString("cancellationReason")).isEqualTo("timeout");
         assertThat(closed.getInt("tasksCancelled")).isEqualTo(1);
-        assertThat(closed.getDuration()).isGreaterThanOrEqualTo(Duration.ofMillis(20));
+        assertThat(closed.getDuration()).isPositive(); // from the open event, a little after the deadline started
         RecordedEvent slow = task(events, name, "slow");
         assertThat(slow.getString("outcome")).isEqualTo("cancelled");
         assertThat(slow.getString("cancellationReason")).isEqualTo("timeout");
