@@ -1,5 +1,6 @@
 package io.github.taskgroup;
 
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -140,50 +141,85 @@ final class JfrListener implements TaskGroupListener {
         event.commit();
     }
 
-    /** The begun events of the tasks running on one thread, innermost last. */
+    /**
+     * The begun events of the tasks running on one thread, innermost last. A virtual thread runs one task:
+     * the first frame lives in fields, and arrays are made only for tasks run inline inside another.
+     */
     private static final class Frames {
 
-        private Task<?>[] tasks = new Task<?>[2];
-        private TaskFinishedEvent[] events = new TaskFinishedEvent[2];
+        private Task<?> firstTask;
+        private TaskFinishedEvent firstEvent;
+        private Task<?>[] tasks; // frames 1.., made on first nesting
+        private TaskFinishedEvent[] events;
         private int size;
 
         void push(Task<?> task, TaskFinishedEvent event) {
-            // Drop the frames of tasks that finished while the event was disabled: the live ones are the
-            // tasks that this one runs inside, which are all still running.
-            int kept = 0;
-            for (int i = 0; i < size; i++) {
-                if (!tasks[i].state().isDone()) {
-                    tasks[kept] = tasks[i];
-                    events[kept] = events[i];
-                    kept++;
+            if (size > 0) {
+                dropFinished();
+            }
+            if (size == 0) {
+                firstTask = task;
+                firstEvent = event;
+            } else {
+                if (tasks == null || size - 1 == tasks.length) {
+                    int length = tasks == null ? 2 : tasks.length * 2;
+                    tasks = tasks == null ? new Task<?>[length] : Arrays.copyOf(tasks, length);
+                    events = events == null ? new TaskFinishedEvent[length] : Arrays.copyOf(events, length);
                 }
+                tasks[size - 1] = task;
+                events[size - 1] = event;
             }
-            clear(kept);
-            if (size == tasks.length) {
-                tasks = java.util.Arrays.copyOf(tasks, size * 2);
-                events = java.util.Arrays.copyOf(events, size * 2);
-            }
-            tasks[size] = task;
-            events[size] = event;
             size++;
         }
 
         /** The event begun for {@code task}, which then leaves the stack with every frame above it; or null. */
         TaskFinishedEvent pop(Task<?> task) {
             for (int i = size - 1; i >= 0; i--) {
-                if (tasks[i] == task) {
-                    TaskFinishedEvent event = events[i];
-                    clear(i);
+                if (taskAt(i) == task) {
+                    TaskFinishedEvent event = i == 0 ? firstEvent : events[i - 1];
+                    truncate(i);
                     return event;
                 }
             }
             return null;
         }
 
-        private void clear(int newSize) {
+        private Task<?> taskAt(int i) {
+            return i == 0 ? firstTask : tasks[i - 1];
+        }
+
+        /**
+         * Drops the frames of tasks that finished while the event was disabled (their finish did not look
+         * here): the frames that stay are the tasks the new one runs inside, all still running.
+         */
+        private void dropFinished() {
+            int kept = 0;
+            for (int i = 0; i < size; i++) {
+                Task<?> task = taskAt(i);
+                if (!task.state().isDone()) {
+                    TaskFinishedEvent event = i == 0 ? firstEvent : events[i - 1];
+                    if (kept == 0) {
+                        firstTask = task;
+                        firstEvent = event;
+                    } else {
+                        tasks[kept - 1] = task;
+                        events[kept - 1] = event;
+                    }
+                    kept++;
+                }
+            }
+            truncate(kept);
+        }
+
+        private void truncate(int newSize) {
             for (int i = newSize; i < size; i++) {
-                tasks[i] = null;
-                events[i] = null;
+                if (i == 0) {
+                    firstTask = null;
+                    firstEvent = null;
+                } else {
+                    tasks[i - 1] = null;
+                    events[i - 1] = null;
+                }
             }
             size = newSize;
         }

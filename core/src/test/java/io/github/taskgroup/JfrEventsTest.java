@@ -243,6 +243,80 @@ class JfrEventsTest {
         assertThat(slow.getString("cancellationReason")).isEqualTo("timeout");
     }
 
+    @RepeatedTest(3)
+    void tasksRunInlineInsideATaskNestTheirSpans() throws Exception {
+        String name = prefix + "inline";
+        TaskGroupOptions inline =
+                TaskGroupOptions.builder().executor(Runnable::run).build();
+        List<RecordedEvent> events = record(Duration.ZERO, () -> {
+            try (TaskGroupFactory factory = factory()) {
+                factory.run(name, group -> {
+                    group.fork(
+                            "outer",
+                            () -> factory.run(name + "-1", inline, g1 -> {
+                                g1.fork(
+                                        "middle",
+                                        () -> factory.run(name + "-2", inline, g2 -> {
+                                            g2.fork("inner", () -> "done");
+                                            g2.fork("inner2", () -> "done");
+                                            return null;
+                                        }));
+                                return null;
+                            }));
+                    return null;
+                });
+            }
+        });
+        RecordedEvent outer = task(events, name, "outer");
+        RecordedEvent middle = task(events, name + "-1", "middle");
+        RecordedEvent inner = task(events, name + "-2", "inner");
+        RecordedEvent inner2 = task(events, name + "-2", "inner2");
+        assertThat(middle.getStartTime()).isAfterOrEqualTo(outer.getStartTime());
+        assertThat(middle.getEndTime()).isBeforeOrEqualTo(outer.getEndTime());
+        for (RecordedEvent task : List.of(inner, inner2)) {
+            assertThat(task.getStartTime()).isAfterOrEqualTo(middle.getStartTime());
+            assertThat(task.getEndTime()).isBeforeOrEqualTo(middle.getEndTime());
+            assertThat(task.getString("outcome")).isEqualTo("succeeded");
+        }
+        assertThat(group(events, name + "-2").getLong("parentId"))
+                .isEqualTo(group(events, name + "-1").getLong("groupId"));
+    }
+
+    @Test
+    void aTaskBegunBeforeARecordingStoppedLeavesNothingForTheNextRecording() throws Exception {
+        String name = prefix + "stale";
+        ExecutorService single = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (TaskGroupFactory factory =
+                TaskGroupFactory.builder().executor(single).build()) {
+            CountDownLatch started = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            TaskGroup[] group = new TaskGroup[1];
+            List<RecordedEvent> first = record(Duration.ZERO, () -> {
+                group[0] = factory.open(name);
+                group[0].fork("straddling", () -> {
+                    started.countDown();
+                    return release.await(10, TimeUnit.SECONDS);
+                });
+                started.await();
+            });
+            release.countDown();
+            group[0].join();
+            group[0].close();
+            assertThat(first).isEmpty();
+            List<RecordedEvent> second = record(
+                    Duration.ZERO,
+                    () -> factory.run(name + "-next", g -> {
+                        g.fork("next", () -> "done"); // same thread as the straddling task
+                        return null;
+                    }));
+            assertThat(second)
+                    .extracting(e -> e.getEventType().getName() + " " + e.getString("groupName"))
+                    .containsExactlyInAnyOrder(GROUP + " " + name + "-next", TASK + " " + name + "-next");
+        } finally {
+            single.shutdown();
+        }
+    }
+
     @Test
     void aTaskShorterThanTheThresholdIsNotRecorded() throws Exception {
         String name = prefix + "threshold";
