@@ -17,9 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>A group may be closed on another thread than the one that opened it, so its begun event waits in a map.
  * A task starts and finishes on one thread, nesting like scopes (a task run inline inside another), so its
- * begun event waits on a small per-thread stack.
+ * begun event waits on a small per-thread stack. JFR times the task itself, so the listener is
+ * {@linkplain Listeners.Untimed untimed}: with no other listener, a task's run costs no clock read.
  */
-final class JfrListener implements TaskGroupListener {
+final class JfrListener implements TaskGroupListener, Listeners.Untimed {
 
     /** Groups opened while {@link GroupClosedEvent} was enabled, with their begun events. */
     private final ConcurrentHashMap<TaskGroup, GroupClosedEvent> openGroups = new ConcurrentHashMap<>();
