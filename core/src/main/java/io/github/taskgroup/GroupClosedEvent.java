@@ -6,6 +6,7 @@ import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
+import jdk.jfr.Threshold;
 
 /**
  * The JFR event {@value #NAME}: a group closed. Its duration is the time from open to close, so the
@@ -17,6 +18,7 @@ import jdk.jfr.StackTrace;
 @Category("TaskGroup")
 @Description("A task group closed: all its tasks finished. The duration is the time from open to close.")
 @StackTrace(false)
+@Threshold("0 ms") // the default where a recording's settings do not name the event, as in taskgroup.jfc
 final class GroupClosedEvent extends Event {
 
     static final String NAME = "io.github.taskgroup.GroupClosed";
@@ -33,7 +35,7 @@ final class GroupClosedEvent extends Event {
     String groupName;
 
     @Label("Policy")
-    @Description("fail-fast, collect-all or first-success")
+    @Description("fail-fast, supervise or first-success")
     String policy;
 
     @Label("Outcome")

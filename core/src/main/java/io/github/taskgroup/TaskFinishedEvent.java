@@ -6,6 +6,7 @@ import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
+import jdk.jfr.Threshold;
 import jdk.jfr.Timespan;
 
 /**
@@ -18,6 +19,7 @@ import jdk.jfr.Timespan;
 @Category("TaskGroup")
 @Description("A task of a task group finished. The duration is its run time (zero if it never started).")
 @StackTrace(false)
+@Threshold("10 ms") // the default where a recording's settings do not name the event, as in taskgroup.jfc
 final class TaskFinishedEvent extends Event {
 
     static final String NAME = "io.github.taskgroup.TaskFinished";

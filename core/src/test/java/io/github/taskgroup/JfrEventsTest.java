@@ -414,6 +414,29 @@ class JfrEventsTest {
     }
 
     @Test
+    void aRecordingThatDoesNotNameTheEventsGetsTheShippedDefaults() throws Exception {
+        String name = prefix + "defaults";
+        List<RecordedEvent> events;
+        try (Recording recording = new Recording()) { // no setting for either event: their annotations apply
+            events = record(recording, () -> {
+                try (TaskGroupFactory factory = factory()) {
+                    factory.run(name, group -> {
+                        group.fork("quick", () -> "done");
+                        group.join();
+                        return null;
+                    });
+                }
+            });
+        }
+        assertThat(group(events, name).getInt("tasksForked")).isEqualTo(1);
+        jdk.jfr.EventType type = jdk.jfr.EventType.getEventType(TaskFinishedEvent.class);
+        assertThat(type.getSettingDescriptors())
+                .filteredOn(d -> d.getName().equals("threshold"))
+                .extracting(jdk.jfr.SettingDescriptor::getDefaultValue)
+                .containsExactly("10 ms");
+    }
+
+    @Test
     void withoutJdkJfrTheFactoryHasNoJfrListener() {
         assertThat(JfrSupport.jfrModulePresent()).isTrue();
         assertThat(JfrSupport.listenerOrNull(false)).isNull();
