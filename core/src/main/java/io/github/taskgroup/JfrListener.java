@@ -1,6 +1,5 @@
 package io.github.taskgroup;
 
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -15,18 +14,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * (open, start) and committed where it ends (close, finish) if {@link jdk.jfr.Event#shouldCommit()} says so,
  * which is where JFR applies the {@code threshold} setting; its fields are filled only then.
  *
- * <p>A group may be closed on another thread than the one that opened it, so its begun event waits in a map.
- * A task starts and finishes on one thread, nesting like scopes (a task run inline inside another), so its
- * begun event waits on a small per-thread stack. JFR times the task itself, so the listener is
- * {@linkplain Listeners.Untimed untimed}: with no other listener, a task's run costs no clock read.
+ * <p>Begun events wait in a map until their span ends: a group may be closed on another thread than the one
+ * that opened it. A task starts and finishes on one thread, but a thread-local would cost a virtual thread
+ * (a new thread per task) its thread-local map, more than the map's node. JFR times the task itself, so the
+ * listener is {@linkplain Listeners.Untimed untimed}: with no other listener, a task's run reads no clock.
  */
 final class JfrListener implements TaskGroupListener, Listeners.Untimed {
 
     /** Groups opened while {@link GroupClosedEvent} was enabled, with their begun events. */
     private final ConcurrentHashMap<TaskGroup, GroupClosedEvent> openGroups = new ConcurrentHashMap<>();
 
-    /** Tasks started on this thread while {@link TaskFinishedEvent} was enabled, with their begun events. */
-    private final ThreadLocal<Frames> frames = new ThreadLocal<>();
+    /** Tasks started while {@link TaskFinishedEvent} was enabled, with their begun events. */
+    private final ConcurrentHashMap<Task<?>, TaskFinishedEvent> runningTasks = new ConcurrentHashMap<>();
 
     private JfrListener() {}
 
@@ -86,16 +85,7 @@ final class JfrListener implements TaskGroupListener, Listeners.Untimed {
         }
         long now = System.nanoTime();
         event.waitTime = task instanceof DefaultTask<?> own ? Math.max(0L, now - own.forkedAtNanos()) : 0L;
-        Frames stack = frames.get();
-        if (stack == null) {
-            stack = new Frames();
-            try {
-                frames.set(stack);
-            } catch (UnsupportedOperationException e) {
-                return; // a thread that does not allow thread-locals: no event for its tasks
-            }
-        }
-        stack.push(task, event);
+        runningTasks.put(task, event);
         event.begin();
     }
 
@@ -115,14 +105,10 @@ final class JfrListener implements TaskGroupListener, Listeners.Untimed {
             event.waitTime =
                     task instanceof DefaultTask<?> own ? Math.max(0L, System.nanoTime() - own.forkedAtNanos()) : 0L;
         } else {
-            // Only looked at while the event is enabled: a disabled run touches no thread-local. An event begun
-            // before a recording stopped stays on its thread's stack until the next task started there while
-            // recording (or the thread's end), which drops it.
-            if (!new TaskFinishedEvent().isEnabled()) {
+            if (runningTasks.isEmpty()) {
                 return;
             }
-            Frames stack = frames.get();
-            event = stack == null ? null : stack.pop(task);
+            event = runningTasks.remove(task); // even if disabled meanwhile: nothing stays behind
             if (event == null) {
                 return; // started before the recording did
             }
@@ -140,89 +126,5 @@ final class JfrListener implements TaskGroupListener, Listeners.Untimed {
         CancellationReason reason = task.cancellationReason();
         event.cancellationReason = reason == null ? null : reason.value();
         event.commit();
-    }
-
-    /**
-     * The begun events of the tasks running on one thread, innermost last. A virtual thread runs one task:
-     * the first frame lives in fields, and arrays are made only for tasks run inline inside another.
-     */
-    private static final class Frames {
-
-        private Task<?> firstTask;
-        private TaskFinishedEvent firstEvent;
-        private Task<?>[] tasks; // frames 1.., made on first nesting
-        private TaskFinishedEvent[] events;
-        private int size;
-
-        void push(Task<?> task, TaskFinishedEvent event) {
-            if (size > 0) {
-                dropFinished();
-            }
-            if (size == 0) {
-                firstTask = task;
-                firstEvent = event;
-            } else {
-                if (tasks == null || size - 1 == tasks.length) {
-                    int length = tasks == null ? 2 : tasks.length * 2;
-                    tasks = tasks == null ? new Task<?>[length] : Arrays.copyOf(tasks, length);
-                    events = events == null ? new TaskFinishedEvent[length] : Arrays.copyOf(events, length);
-                }
-                tasks[size - 1] = task;
-                events[size - 1] = event;
-            }
-            size++;
-        }
-
-        /** The event begun for {@code task}, which then leaves the stack with every frame above it; or null. */
-        TaskFinishedEvent pop(Task<?> task) {
-            for (int i = size - 1; i >= 0; i--) {
-                if (taskAt(i) == task) {
-                    TaskFinishedEvent event = i == 0 ? firstEvent : events[i - 1];
-                    truncate(i);
-                    return event;
-                }
-            }
-            return null;
-        }
-
-        private Task<?> taskAt(int i) {
-            return i == 0 ? firstTask : tasks[i - 1];
-        }
-
-        /**
-         * Drops the frames of tasks that finished while the event was disabled (their finish did not look
-         * here): the frames that stay are the tasks the new one runs inside, all still running.
-         */
-        private void dropFinished() {
-            int kept = 0;
-            for (int i = 0; i < size; i++) {
-                Task<?> task = taskAt(i);
-                if (!task.state().isDone()) {
-                    TaskFinishedEvent event = i == 0 ? firstEvent : events[i - 1];
-                    if (kept == 0) {
-                        firstTask = task;
-                        firstEvent = event;
-                    } else {
-                        tasks[kept - 1] = task;
-                        events[kept - 1] = event;
-                    }
-                    kept++;
-                }
-            }
-            truncate(kept);
-        }
-
-        private void truncate(int newSize) {
-            for (int i = newSize; i < size; i++) {
-                if (i == 0) {
-                    firstTask = null;
-                    firstEvent = null;
-                } else {
-                    tasks[i - 1] = null;
-                    events[i - 1] = null;
-                }
-            }
-            size = newSize;
-        }
     }
 }
