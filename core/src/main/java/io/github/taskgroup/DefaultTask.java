@@ -303,7 +303,7 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
         if (fatal != null) {
             throw fatal; // fails the task (see thrownAround): it is not run
         }
-        long startedAt = listeners.isEmpty() ? 0L : System.nanoTime(); // nobody to tell the run time
+        long startedAt = listeners.needsRunTime() ? System.nanoTime() : 0L; // else nobody reads the run time
         T value = null;
         Throwable failure = null;
         try {
@@ -383,6 +383,10 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
                 Duration.ofNanos(nowNanos - forkedAtNanos),
                 thread != null ? thread.getName() : null,
                 stack);
+    }
+
+    long forkedAtNanos() {
+        return forkedAtNanos;
     }
 
     String describe() {

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
@@ -70,6 +71,13 @@ final class DefaultTaskGroup implements TaskGroup {
     private final AtomicInteger live = new AtomicInteger();
     private static final int SEALED = Integer.MIN_VALUE; // live once closed: forks see a negative count
     private final AtomicInteger sequence = new AtomicInteger();
+    // Tasks that ended failed or cancelled, for the JFR group event; counted on those (rare) paths only.
+    private volatile int failedTasks;
+    private volatile int cancelledTasks;
+    private static final AtomicIntegerFieldUpdater<DefaultTaskGroup> FAILED_TASKS =
+            AtomicIntegerFieldUpdater.newUpdater(DefaultTaskGroup.class, "failedTasks");
+    private static final AtomicIntegerFieldUpdater<DefaultTaskGroup> CANCELLED_TASKS =
+            AtomicIntegerFieldUpdater.newUpdater(DefaultTaskGroup.class, "cancelledTasks");
     private final TaskList tasks = new TaskList();
     private final Set<DefaultTaskGroup> children = ConcurrentHashMap.newKeySet();
 
@@ -729,6 +737,12 @@ final class DefaultTaskGroup implements TaskGroup {
     /** Counts a finished task off; returns the queued task that inherits its permit, if any. */
     @Nullable
     DefaultTask<?> taskEnded(DefaultTask<?> task) {
+        Task.State ended = task.state();
+        if (ended == Task.State.FAILED) {
+            FAILED_TASKS.incrementAndGet(this);
+        } else if (ended == Task.State.CANCELLED) {
+            CANCELLED_TASKS.incrementAndGet(this);
+        }
         DefaultTask<?> next = null;
         if (maxConcurrency != Integer.MAX_VALUE) {
             lock.lock();
@@ -999,6 +1013,18 @@ final class DefaultTaskGroup implements TaskGroup {
     @Nullable
     DefaultTaskGroup parent() {
         return parent;
+    }
+
+    int forkedTasks() {
+        return sequence.get();
+    }
+
+    int failedTasks() {
+        return failedTasks;
+    }
+
+    int cancelledTasks() {
+        return cancelledTasks;
     }
 
     private @Nullable Instant deadlineInstant() {

@@ -50,7 +50,7 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
         }
         this.defaults = builder.defaults;
         this.namedOptions = Map.copyOf(builder.namedOptions);
-        this.listeners = new Listeners(builder.listeners);
+        this.listeners = new Listeners(JfrSupport.withJfrListener(builder.listeners, builder.jfrEvents));
         this.propagators = List.copyOf(builder.propagators);
         this.hasPropagators = !propagators.isEmpty();
         this.renameThreads = builder.renameThreads;

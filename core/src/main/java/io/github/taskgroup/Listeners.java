@@ -18,14 +18,28 @@ final class Listeners {
     private static final System.Logger LOG = System.getLogger(Listeners.class.getName());
 
     private final TaskGroupListener[] listeners;
+    private final boolean needsRunTime;
 
     Listeners(List<TaskGroupListener> listeners) {
         this.listeners = listeners.toArray(new TaskGroupListener[0]);
+        boolean timed = false;
+        for (TaskGroupListener listener : this.listeners) {
+            timed |= !(listener instanceof Untimed);
+        }
+        this.needsRunTime = timed;
     }
 
     boolean isEmpty() {
         return listeners.length == 0;
     }
+
+    /** @return whether a listener reads {@code runNanos}: else a task's run is not timed (two clock reads) */
+    boolean needsRunTime() {
+        return needsRunTime;
+    }
+
+    /** A listener that ignores {@code runNanos} of started tasks (it gets 0): the built-in JFR listener. */
+    interface Untimed {}
 
     @Nullable
     VirtualMachineError groupOpened(TaskGroup group) {

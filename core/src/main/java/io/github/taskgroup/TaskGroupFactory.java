@@ -162,6 +162,7 @@ public interface TaskGroupFactory extends AutoCloseable {
         final List<TaskGroupListener> listeners = new ArrayList<>();
         final List<ContextPropagator> propagators = new ArrayList<>();
         boolean renameThreads = true;
+        boolean jfrEvents = true;
 
         Builder() {}
 
@@ -224,6 +225,18 @@ public interface TaskGroupFactory extends AutoCloseable {
          */
         public Builder renameThreads(boolean renameThreads) {
             this.renameThreads = renameThreads;
+            return this;
+        }
+
+        /**
+         * @param jfrEvents whether the factory emits the JFR events {@code io.github.taskgroup.GroupClosed} and
+         *        {@code io.github.taskgroup.TaskFinished} (default {@code true}); they cost next to nothing
+         *        while no recording enables them, and are absent on a runtime without the {@code jdk.jfr}
+         *        module. See {@code docs/diagnostics.md}.
+         * @return this builder
+         */
+        public Builder jfrEvents(boolean jfrEvents) {
+            this.jfrEvents = jfrEvents;
             return this;
         }
 

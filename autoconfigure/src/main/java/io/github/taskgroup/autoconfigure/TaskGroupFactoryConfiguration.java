@@ -31,7 +31,8 @@ class TaskGroupFactoryConfiguration {
         TaskGroupFactory.Builder builder = TaskGroupFactory.builder()
                 .executor(taskGroupExecutor.getExecutor())
                 .defaults(defaults(properties))
-                .renameThreads(properties.isRenameThreads());
+                .renameThreads(properties.isRenameThreads())
+                .jfrEvents(properties.isJfrEvents());
         for (Map.Entry<String, TaskGroupProperties.Group> group :
                 properties.getGroups().entrySet()) {
             builder.group(group.getKey(), groupOptions(group.getKey(), group.getValue(), beanFactory));

@@ -35,6 +35,12 @@ public class TaskGroupProperties {
      */
     private boolean renameThreads = true;
 
+    /**
+     * Whether the factory emits the JFR events io.github.taskgroup.GroupClosed and
+     * io.github.taskgroup.TaskFinished; they cost next to nothing while no recording enables them.
+     */
+    private boolean jfrEvents = true;
+
     /** Options that apply whenever code opens a group with the given name; they win over the defaults. */
     private final Map<String, Group> groups = new LinkedHashMap<>();
 
@@ -72,6 +78,14 @@ public class TaskGroupProperties {
 
     public void setRenameThreads(boolean renameThreads) {
         this.renameThreads = renameThreads;
+    }
+
+    public boolean isJfrEvents() {
+        return this.jfrEvents;
+    }
+
+    public void setJfrEvents(boolean jfrEvents) {
+        this.jfrEvents = jfrEvents;
     }
 
     public Map<String, Group> getGroups() {

@@ -1,0 +1,462 @@
+package io.github.taskgroup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The built-in JFR events: recorded with {@link Recording}, read back with {@link RecordingFile}. */
+class JfrEventsTest {
+
+    private static final String GROUP = GroupClosedEvent.NAME;
+    private static final String TASK = TaskFinishedEvent.NAME;
+    private static final AtomicLong RUNS = new AtomicLong();
+
+    @TempDir
+    Path dir;
+
+    private final ExecutorService pool = TaskGroupExecutors.platformThreads("jfr-");
+    // Group names unique to one test run, so that events of other factories in this JVM are ignored.
+    private final String prefix = "jfr" + RUNS.incrementAndGet() + "-";
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        pool.shutdown();
+        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    private TaskGroupFactory factory() {
+        return TaskGroupFactory.builder().executor(pool).build();
+    }
+
+    /** A recording of both events with the given task threshold, around {@code work}. */
+    private List<RecordedEvent> record(Duration taskThreshold, Work work) throws Exception {
+        try (Recording recording = new Recording()) {
+            recording.enable(GROUP).withThreshold(Duration.ZERO);
+            recording.enable(TASK).withThreshold(taskThreshold);
+            return record(recording, work);
+        }
+    }
+
+    private List<RecordedEvent> record(Recording recording, Work work) throws Exception {
+        recording.start();
+        work.run();
+        recording.stop();
+        Path file = dir.resolve("recording.jfr");
+        recording.dump(file);
+        return RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getString("groupName").startsWith(prefix))
+                .collect(Collectors.toList());
+    }
+
+    interface Work {
+        void run() throws Exception;
+    }
+
+    private static List<RecordedEvent> ofType(List<RecordedEvent> events, String type) {
+        return events.stream()
+                .filter(e -> e.getEventType().getName().equals(type))
+                .collect(Collectors.toList());
+    }
+
+    private static RecordedEvent group(List<RecordedEvent> events, String name) {
+        List<RecordedEvent> found = ofType(events, GROUP).stream()
+                .filter(e -> e.getString("groupName").equals(name))
+                .collect(Collectors.toList());
+        assertThat(found).as("GroupClosed events of %s", name).hasSize(1);
+        return found.get(0);
+    }
+
+    private static RecordedEvent task(List<RecordedEvent> events, String group, String name) {
+        List<RecordedEvent> found = ofType(events, TASK).stream()
+                .filter(e -> e.getString("groupName").equals(group)
+                        && e.getString("taskName").equals(name))
+                .collect(Collectors.toList());
+        assertThat(found).as("TaskFinished events of %s/%s", group, name).hasSize(1);
+        return found.get(0);
+    }
+
+    @RepeatedTest(3)
+    void aSucceedingGroupAndItsTasksAreRecordedWithTheirFields() throws Exception {
+        String name = prefix + "ok";
+        long[] ids = new long[2];
+        List<RecordedEvent> events = record(Duration.ZERO, () -> {
+            try (TaskGroupFactory factory = factory()) {
+                factory.run(name, TaskGroupOptions.builder().maxConcurrency(1).build(), group -> {
+                    ids[0] = group.id();
+                    CountDownLatch release = new CountDownLatch(1);
+                    group.fork("first", () -> release.await(10, TimeUnit.SECONDS));
+                    group.fork("second", () -> "done"); // waits for the first's permit
+                    release.countDown();
+                    group.join();
+                    ids[1] = factory.run(name + "-nested", nested -> nested.id());
+                    return null;
+                });
+            }
+        });
+        RecordedEvent closed = group(events, name);
+        assertThat(closed.getLong("groupId")).isEqualTo(ids[0]);
+        assertThat(closed.getLong("parentId")).isZero();
+        assertThat(closed.getString("policy")).isEqualTo("fail-fast");
+        assertThat(closed.getString("outcome")).isEqualTo("succeeded");
+        assertThat(closed.getString("cancellationReason")).isNull();
+        assertThat(closed.getInt("tasksForked")).isEqualTo(2);
+        assertThat(closed.getInt("tasksFailed")).isZero();
+        assertThat(closed.getInt("tasksCancelled")).isZero();
+        assertThat(closed.getDuration()).isPositive();
+
+        RecordedEvent nested = group(events, name + "-nested");
+        assertThat(nested.getLong("groupId")).isEqualTo(ids[1]);
+        assertThat(nested.getLong("parentId")).isEqualTo(ids[0]);
+        assertThat(nested.getInt("tasksForked")).isZero();
+
+        RecordedEvent first = task(events, name, "first");
+        RecordedEvent second = task(events, name, "second");
+        for (RecordedEvent task : List.of(first, second)) {
+            assertThat(task.getLong("groupId")).isEqualTo(ids[0]);
+            assertThat(task.getString("outcome")).isEqualTo("succeeded");
+            assertThat(task.getString("cancellationReason")).isNull();
+            assertThat(task.getBoolean("started")).isTrue();
+            assertThat(task.getDuration()).isLessThanOrEqualTo(closed.getDuration());
+            assertThat(task.getLong("waitTime")).isNotNegative();
+        }
+        // The second waited for the first's permit: at least until the first began.
+        assertThat(second.getStartTime()).isAfterOrEqualTo(first.getEndTime());
+        assertThat(second.getLong("waitTime")).isPositive();
+        assertThat(Duration.ofNanos(second.getLong("waitTime"))).isLessThanOrEqualTo(closed.getDuration());
+    }
+
+    @RepeatedTest(3)
+    void aFailureCancelsTheSiblingAndBothAreRecorded() throws Exception {
+        String name = prefix + "fail";
+        List<RecordedEvent> events = record(Duration.ZERO, () -> {
+            try (TaskGroupFactory factory = factory()) {
+                Throwable thrown = catchThrowable(() -> factory.run(name, group -> {
+                    CountDownLatch started = new CountDownLatch(1);
+                    group.fork("blocker", () -> {
+                        started.countDown();
+                        return TaskGroupContract.park();
+                    });
+                    group.fork("failing", () -> {
+                        started.await();
+                        throw new IllegalStateException("boom");
+                    });
+                    group.join();
+                    return null;
+                }));
+                assertThat(thrown).isInstanceOf(TaskGroupException.class);
+            }
+        });
+        RecordedEvent closed = group(events, name);
+        assertThat(closed.getString("outcome")).isEqualTo("failed");
+        assertThat(closed.getString("cancellationReason")).isEqualTo("sibling-failure");
+        assertThat(closed.getInt("tasksForked")).isEqualTo(2);
+        assertThat(closed.getInt("tasksFailed")).isEqualTo(1);
+        assertThat(closed.getInt("tasksCancelled")).isEqualTo(1);
+        RecordedEvent failing = task(events, name, "failing");
+        assertThat(failing.getString("outcome")).isEqualTo("failed");
+        assertThat(failing.getString("cancellationReason")).isNull();
+        RecordedEvent blocker = task(events, name, "blocker");
+        assertThat(blocker.getString("outcome")).isEqualTo("cancelled");
+        assertThat(blocker.getString("cancellationReason")).isEqualTo("sibling-failure");
+        assertThat(blocker.getBoolean("started")).isTrue();
+    }
+
+    @RepeatedTest(3)
+    void aCancelledGroupRecordsItsReasonAndTheTaskThatNeverStarted() throws Exception {
+        String name = prefix + "cancel";
+        List<RecordedEvent> events = record(Duration.ZERO, () -> {
+            try (TaskGroupFactory factory = factory();
+                    TaskGroup group = factory.open(name)) {
+                CountDownLatch started = new CountDownLatch(1);
+                group.fork("running", () -> {
+                    started.countDown();
+                    return TaskGroupContract.park();
+                });
+                started.await();
+                group.cancel();
+                group.fork("never", () -> "unreached");
+                group.join(); // the owner's own cancel: join stays quiet
+            }
+        });
+        RecordedEvent closed = group(events, name);
+        assertThat(closed.getString("outcome")).isEqualTo("cancelled");
+        assertThat(closed.getString("cancellationReason")).isEqualTo("explicit");
+        assertThat(closed.getInt("tasksForked")).isEqualTo(2);
+        assertThat(closed.getInt("tasksCancelled")).isEqualTo(2);
+        RecordedEvent running = task(events, name, "running");
+        assertThat(running.getString("outcome")).isEqualTo("cancelled");
+        assertThat(running.getString("cancellationReason")).isEqualTo("explicit");
+        assertThat(running.getBoolean("started")).isTrue();
+        RecordedEvent never = task(events, name, "never");
+        assertThat(never.getString("outcome")).isEqualTo("cancelled");
+        assertThat(never.getString("cancellationReason")).isEqualTo("explicit");
+        assertThat(never.getBoolean("started")).isFalse();
+        assertThat(never.getLong("waitTime")).isNotNegative();
+    }
+
+    @RepeatedTest(3)
+    void aTimedOutGroupRecordsTheTimeout() throws Exception {
+        String name = prefix + "timeout";
+        List<RecordedEvent> events = record(Duration.ZERO, () -> {
+            try (TaskGroupFactory factory = factory()) {
+                Throwable thrown = catchThrowable(() -> factory.run(
+                        name,
+                        TaskGroupOptions.builder()
+                                .timeout(Duration.ofMillis(20))
+                                .build(),
+                        group -> {
+                            group.fork("slow", TaskGroupContract::park);
+                            group.join();
+                            return null;
+                        }));
+                assertThat(thrown).isInstanceOf(TaskGroupTimeoutException.class);
+            }
+        });
+        RecordedEvent closed = group(events, name);
+        assertThat(closed.getString("outcome")).isEqualTo("timeout");
+        assertThat(closed.getString("cancellationReason")).isEqualTo("timeout");
+        assertThat(closed.getInt("tasksCancelled")).isEqualTo(1);
+        assertThat(closed.getDuration()).isPositive(); // from the open event, a little after the deadline started
+        RecordedEvent slow = task(events, name, "slow");
+        assertThat(slow.getString("outcome")).isEqualTo("cancelled");
+        assertThat(slow.getString("cancellationReason")).isEqualTo("timeout");
+    }
+
+    @RepeatedTest(3)
+    void tasksRunInlineInsideATaskNestTheirSpans() throws Exception {
+        String name = prefix + "inline";
+        TaskGroupOptions inline =
+                TaskGroupOptions.builder().executor(Runnable::run).build();
+        List<RecordedEvent> events = record(Duration.ZERO, () -> {
+            try (TaskGroupFactory factory = factory()) {
+                factory.run(name, group -> {
+                    group.fork(
+                            "outer",
+                            () -> factory.run(name + "-1", inline, g1 -> {
+                                g1.fork(
+                                        "middle",
+                                        () -> factory.run(name + "-2", inline, g2 -> {
+                                            g2.fork("inner", () -> "done");
+                                            g2.fork("inner2", () -> "done");
+                                            return null;
+                                        }));
+                                return null;
+                            }));
+                    return null;
+                });
+            }
+        });
+        RecordedEvent outer = task(events, name, "outer");
+        RecordedEvent middle = task(events, name + "-1", "middle");
+        RecordedEvent inner = task(events, name + "-2", "inner");
+        RecordedEvent inner2 = task(events, name + "-2", "inner2");
+        assertThat(middle.getStartTime()).isAfterOrEqualTo(outer.getStartTime());
+        assertThat(middle.getEndTime()).isBeforeOrEqualTo(outer.getEndTime());
+        for (RecordedEvent task : List.of(inner, inner2)) {
+            assertThat(task.getStartTime()).isAfterOrEqualTo(middle.getStartTime());
+            assertThat(task.getEndTime()).isBeforeOrEqualTo(middle.getEndTime());
+            assertThat(task.getString("outcome")).isEqualTo("succeeded");
+        }
+        assertThat(group(events, name + "-2").getLong("parentId"))
+                .isEqualTo(group(events, name + "-1").getLong("groupId"));
+    }
+
+    @Test
+    void aTaskBegunBeforeARecordingStoppedLeavesNothingForTheNextRecording() throws Exception {
+        String name = prefix + "stale";
+        ExecutorService single = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (TaskGroupFactory factory =
+                TaskGroupFactory.builder().executor(single).build()) {
+            CountDownLatch started = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            TaskGroup[] group = new TaskGroup[1];
+            List<RecordedEvent> first = record(Duration.ZERO, () -> {
+                group[0] = factory.open(name);
+                group[0].fork("straddling", () -> {
+                    started.countDown();
+                    return release.await(10, TimeUnit.SECONDS);
+                });
+                started.await();
+            });
+            release.countDown();
+            group[0].join();
+            group[0].close();
+            assertThat(first).isEmpty();
+            List<RecordedEvent> second = record(
+                    Duration.ZERO,
+                    () -> factory.run(name + "-next", g -> {
+                        g.fork("next", () -> "done"); // same thread as the straddling task
+                        return null;
+                    }));
+            assertThat(second)
+                    .extracting(e -> e.getEventType().getName() + " " + e.getString("groupName"))
+                    .containsExactlyInAnyOrder(GROUP + " " + name + "-next", TASK + " " + name + "-next");
+        } finally {
+            single.shutdown();
+        }
+    }
+
+    @Test
+    void aTaskShorterThanTheThresholdIsNotRecorded() throws Exception {
+        String name = prefix + "threshold";
+        List<RecordedEvent> events = record(Duration.ofHours(1), () -> {
+            try (TaskGroupFactory factory = factory()) {
+                factory.run(name, group -> {
+                    group.fork("short", () -> "done");
+                    group.fork("cancelled", () -> "done").cancel();
+                    group.join();
+                    return null;
+                });
+            }
+        });
+        assertThat(ofType(events, TASK)).isEmpty();
+        assertThat(group(events, name).getInt("tasksForked")).isEqualTo(2);
+    }
+
+    @Test
+    void theOptOutLeavesNoEvents() throws Exception {
+        String name = prefix + "off";
+        List<RecordedEvent> events = record(Duration.ZERO, () -> {
+            try (TaskGroupFactory factory =
+                    TaskGroupFactory.builder().executor(pool).jfrEvents(false).build()) {
+                factory.run(name, group -> {
+                    group.fork("task", () -> "done");
+                    group.join();
+                    return null;
+                });
+            }
+        });
+        assertThat(events).isEmpty();
+    }
+
+    @Test
+    void noEventOfASpanThatBeganBeforeTheRecording() throws Exception {
+        String name = prefix + "before";
+        try (TaskGroupFactory factory = factory();
+                Recording recording = new Recording()) {
+            recording.enable(GROUP).withThreshold(Duration.ZERO);
+            recording.enable(TASK).withThreshold(Duration.ZERO);
+            CountDownLatch started = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            TaskGroup group = factory.open(name);
+            group.fork("early", () -> {
+                started.countDown();
+                return release.await(10, TimeUnit.SECONDS);
+            });
+            started.await();
+            List<RecordedEvent> events = record(recording, () -> {
+                release.countDown();
+                group.join();
+                group.close();
+                factory.run(name + "-later", g -> {
+                    g.fork("later", () -> "done");
+                    return null;
+                });
+            });
+            assertThat(events)
+                    .extracting(e -> e.getEventType().getName() + " " + e.getString("groupName"))
+                    .containsExactlyInAnyOrder(GROUP + " " + name + "-later", TASK + " " + name + "-later");
+        }
+    }
+
+    @Test
+    void theShippedSettingsParseAndEnableTheEvents() throws Exception {
+        Configuration configuration;
+        try (InputStream in = TaskGroupFactory.class.getResourceAsStream("/META-INF/taskgroup.jfc");
+                Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            configuration = Configuration.create(reader);
+        }
+        Map<String, String> settings = configuration.getSettings();
+        assertThat(settings)
+                .containsEntry(GROUP + "#enabled", "true")
+                .containsEntry(GROUP + "#threshold", "0 ms")
+                .containsEntry(TASK + "#enabled", "true")
+                .containsEntry(TASK + "#threshold", "10 ms");
+        String name = prefix + "jfc";
+        List<RecordedEvent> events;
+        try (Recording recording = new Recording(configuration)) {
+            events = record(recording, () -> {
+                try (TaskGroupFactory factory = factory()) {
+                    factory.run(name, group -> {
+                        group.fork(() -> {
+                            Thread.sleep(50); // not synchronisation: a task that runs above the 10 ms threshold
+                            return null;
+                        });
+                        group.join();
+                        return null;
+                    });
+                }
+            });
+        }
+        assertThat(group(events, name).getString("outcome")).isEqualTo("succeeded");
+        assertThat(task(events, name, "task-1").getDuration()).isGreaterThanOrEqualTo(Duration.ofMillis(10));
+    }
+
+    @Test
+    void aRecordingThatDoesNotNameTheEventsGetsTheShippedDefaults() throws Exception {
+        String name = prefix + "defaults";
+        List<RecordedEvent> events;
+        try (Recording recording = new Recording()) { // no setting for either event: their annotations apply
+            events = record(recording, () -> {
+                try (TaskGroupFactory factory = factory()) {
+                    factory.run(name, group -> {
+                        group.fork("quick", () -> "done");
+                        group.join();
+                        return null;
+                    });
+                }
+            });
+        }
+        assertThat(group(events, name).getInt("tasksForked")).isEqualTo(1);
+        jdk.jfr.EventType type = jdk.jfr.EventType.getEventType(TaskFinishedEvent.class);
+        assertThat(type.getSettingDescriptors())
+                .filteredOn(d -> d.getName().equals("threshold"))
+                .extracting(jdk.jfr.SettingDescriptor::getDefaultValue)
+                .containsExactly("10 ms");
+    }
+
+    @Test
+    void withoutJdkJfrTheFactoryHasNoJfrListener() {
+        assertThat(JfrSupport.jfrModulePresent()).isTrue();
+        assertThat(JfrSupport.listenerOrNull(false)).isNull();
+        assertThat(JfrSupport.listenerOrNull(true)).isNotNull();
+        List<TaskGroupListener> none = List.of();
+        assertThat(JfrSupport.withJfrListener(none, false)).isSameAs(none);
+        assertThat(JfrSupport.withJfrListener(none, true)).hasSize(1);
+    }
+
+    @Test
+    void aRuntimeWithoutTheJdkJfrModuleRunsGroups() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        String classpath = System.getProperty("java.class.path");
+        Process process = new ProcessBuilder(
+                        java, "--limit-modules", "java.base", "-cp", classpath, JfrAbsentMain.class.getName())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        assertThat(output).contains("jdk.jfr present: false").contains("result: 3");
+    }
+}
