@@ -169,6 +169,50 @@ abstract class CompletionViewContract {
     }
 
     @Test
+    void viewWaitsForTheFinalStateWhereGetWakesUpEarly() throws Exception {
+        IllegalStateException late = new IllegalStateException("cleanup failed");
+        CountDownLatch parked = new CountDownLatch(1);
+        CountDownLatch letItFail = new CountDownLatch(1);
+        TaskGroup group = factory.open("late-failure");
+        Task<Void> task = group.fork("t", () -> {
+            parked.countDown();
+            try {
+                return park();
+            } catch (InterruptedException e) {
+                letItFail.await();
+                throw late; // a genuine failure after the cancellation
+            }
+        });
+        CompletableFuture<Void> view = task.completion();
+        parked.await();
+        group.cancel();
+        assertThatThrownBy(task::get).isInstanceOf(CancellationException.class); // woken at once
+        assertThat(view).isNotDone();
+        letItFail.countDown();
+        assertThat(catchThrowable(() -> getFrom(view)))
+                .isInstanceOf(ExecutionException.class)
+                .hasCause(late);
+        assertThatThrownBy(group::close).isInstanceOf(TaskGroupException.class);
+    }
+
+    @Test
+    void rejectedTaskCompletesExceptionallyWithTheRejection() throws Exception {
+        TaskGroup group = factory.open(
+                "rejected",
+                TaskGroupOptions.builder()
+                        .policy(TaskGroupPolicy.SUPERVISE)
+                        .executor(runnable -> {
+                            throw new java.util.concurrent.RejectedExecutionException("full");
+                        })
+                        .build());
+        Task<String> task = group.fork("t", () -> "never");
+        assertThat(task.state()).isEqualTo(Task.State.FAILED);
+        assertThat(catchThrowable(() -> getFrom(task.completion())))
+                .hasCauseInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+        assertThatThrownBy(group::close).isInstanceOf(TaskGroupException.class);
+    }
+
+    @Test
     void thenApplyChain() throws Exception {
         try (TaskGroup group = factory.open("chain")) {
             CountDownLatch go = new CountDownLatch(1);
@@ -250,8 +294,9 @@ abstract class CompletionViewContract {
             CompletableFuture<Void> timed = view.orTimeout(1, TimeUnit.DAYS);
             assertThat(timed).isNotSameAs(view);
             assertThat(view.thenApply(x -> x).complete(null)).isTrue(); // dependents are ordinary futures
-            assertThat(task.state()).isEqualTo(Task.State.RUNNING);
             parked.await();
+            assertThat(task.state()).isEqualTo(Task.State.RUNNING);
+            assertThat(view).isNotDone();
 
             assertThat(view.cancel(true)).isTrue();
             assertThat(view.cancel(true)).isFalse(); // already cancelled
