@@ -23,15 +23,9 @@ import org.jspecify.annotations.Nullable;
  * <p>A group's view also collects the failures it will report (bounded like a {@link TaskGroupException}),
  * without consuming them: the owner's {@code join()} or {@code close()} still reports each one.
  */
-final class CompletionView<T extends @Nullable Object> extends CompletableFuture<T> {
+class CompletionView<T extends @Nullable Object> extends CompletableFuture<T> {
 
     private final Object source; // the DefaultTask or DefaultTaskGroup it is a view of
-
-    /** A group's view: the failures it reports; guarded by the group's lock; null once settled. */
-    @Nullable
-    List<FailureRecord.Entry> failures;
-
-    int omittedFailures; // guarded by the group's lock
 
     CompletionView(Object source) {
         this.source = source;
@@ -56,19 +50,6 @@ final class CompletionView<T extends @Nullable Object> extends CompletableFuture
                 succeed(value);
             }
         });
-    }
-
-    /** A group's view: collects a failure, while it is pending. Called under the group's lock. */
-    void add(FailureRecord.Entry entry) {
-        List<FailureRecord.Entry> list = failures;
-        if (list == null) {
-            return;
-        }
-        if (list.size() < TaskGroupException.MAX_RECORDED_FAILURES) {
-            list.add(entry);
-        } else {
-            omittedFailures++;
-        }
     }
 
     // ---------------------------------------------------------------- read-only
@@ -134,5 +115,34 @@ final class CompletionView<T extends @Nullable Object> extends CompletableFuture
     private UnsupportedOperationException readOnly() {
         return new UnsupportedOperationException(
                 "The completion view of " + source + " is read-only: only it completes it (cancel() cancels it)");
+    }
+
+    /** A group's view: it also collects the failures it will report (a task's view stays 24 bytes). */
+    static final class OfGroup extends CompletionView<@Nullable Void> {
+
+        /** The failures it reports; guarded by the group's lock; null once settled. */
+        @Nullable
+        List<FailureRecord.Entry> failures;
+
+        int omittedFailures; // guarded by the group's lock
+
+        OfGroup(DefaultTaskGroup group, List<FailureRecord.Entry> unreported, int omitted) {
+            super(group);
+            this.failures = unreported;
+            this.omittedFailures = omitted;
+        }
+
+        /** Collects a failure, while it is pending. Called under the group's lock. */
+        void add(FailureRecord.Entry entry) {
+            List<FailureRecord.Entry> list = failures;
+            if (list == null) {
+                return;
+            }
+            if (list.size() < TaskGroupException.MAX_RECORDED_FAILURES) {
+                list.add(entry);
+            } else {
+                omittedFailures++;
+            }
+        }
     }
 }

@@ -84,7 +84,7 @@ final class DefaultTaskGroup implements TaskGroup {
     private volatile boolean expiredWhileIdle; // the deadline passed after a clean join, with nothing live
     private volatile boolean joinedClean; // join() returned normally and nothing was forked or opened since
     private volatile boolean leaked; // left open and bound by a task that ended: unbound and reported once
-    private volatile @Nullable CompletionView<@Nullable Void> view; // completion(); written under lock
+    private volatile CompletionView.@Nullable OfGroup view; // completion(); written under lock
 
     /**
      * Whether a task of this group ever opened a group bound to its thread: only then does a task's end
@@ -707,7 +707,7 @@ final class DefaultTaskGroup implements TaskGroup {
         lock.lock();
         try {
             failures.add(entry);
-            CompletionView<@Nullable Void> pending = view;
+            CompletionView.OfGroup pending = view;
             if (pending != null) {
                 pending.add(entry);
             }
@@ -779,7 +779,7 @@ final class DefaultTaskGroup implements TaskGroup {
 
     @Override
     public CompletableFuture<@Nullable Void> completion() {
-        CompletionView<@Nullable Void> current = view;
+        CompletionView.OfGroup current = view;
         if (current != null && !current.isDone()) {
             return current;
         }
@@ -787,9 +787,7 @@ final class DefaultTaskGroup implements TaskGroup {
         try {
             current = view;
             if (current == null || current.failures == null) { // none, or settled: a new one
-                current = new CompletionView<>(this);
-                current.failures = failures.unreported();
-                current.omittedFailures = failures.omitted();
+                current = new CompletionView.OfGroup(this, failures.unreported(), failures.omitted());
                 view = current;
             }
         } finally {
@@ -809,7 +807,7 @@ final class DefaultTaskGroup implements TaskGroup {
      * end (an internal thread, maybe inside a cancellation sweep), or here when called by completion().
      */
     private void settleView(boolean async) {
-        CompletionView<@Nullable Void> pending;
+        CompletionView.OfGroup pending;
         List<FailureRecord.Entry> entries;
         int omitted;
         lock.lock();
