@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
@@ -91,6 +92,7 @@ final class DefaultTaskGroup implements TaskGroup {
     private volatile boolean expiredWhileIdle; // the deadline passed after a clean join, with nothing live
     private volatile boolean joinedClean; // join() returned normally and nothing was forked or opened since
     private volatile boolean leaked; // left open and bound by a task that ended: unbound and reported once
+    private volatile CompletionView.@Nullable OfGroup view; // completion(); written under lock
 
     /**
      * Whether a task of this group ever opened a group bound to its thread: only then does a task's end
@@ -713,6 +715,10 @@ final class DefaultTaskGroup implements TaskGroup {
         lock.lock();
         try {
             failures.add(entry);
+            CompletionView.OfGroup pending = view;
+            if (pending != null) {
+                pending.add(entry);
+            }
             if (firstFailure == null) {
                 firstFailure = entry.failure();
             }
@@ -776,9 +782,99 @@ final class DefaultTaskGroup implements TaskGroup {
     }
 
     private void taskCountedOff() {
-        if (live.decrementAndGet() == 0 || waiters > 0) {
+        int left = live.decrementAndGet();
+        if (left == 0 || waiters > 0) {
             signalAll();
         }
+        if (left == 0 && view != null) {
+            settleView(true);
+        }
+    }
+
+    @Override
+    public CompletableFuture<@Nullable Void> completion() {
+        CompletionView.OfGroup current = view;
+        if (current != null && !current.isDone()) {
+            return current;
+        }
+        lock.lock();
+        try {
+            current = view;
+            if (current == null || current.failures == null) { // none, or settled: a new one
+                current = new CompletionView.OfGroup(this, failures.unreported(), failures.omitted());
+                view = current;
+            }
+        } finally {
+            lock.unlock();
+        }
+        // The last task counted off reads the view after it wrote the count; this reads the count after it
+        // wrote the view: one of the two sees the other (both may: it is settled once).
+        if (live.get() <= 0) {
+            settleView(false);
+        }
+        return current;
+    }
+
+    /**
+     * Nothing is live: takes the pending view's outcome now, as join() would report it, without draining
+     * anything; completes it on CompletableFuture's default async executor when called by the last task to
+     * end (an internal thread, maybe inside a cancellation sweep), or here when called by completion().
+     */
+    private void settleView(boolean async) {
+        CompletionView.OfGroup pending;
+        List<FailureRecord.Entry> entries;
+        int omitted;
+        lock.lock();
+        try {
+            pending = view;
+            if (pending == null || pending.failures == null || live.get() > 0) {
+                return; // settled already, or a fork came first: the view waits for it too
+            }
+            entries = pending.failures;
+            omitted = pending.omittedFailures;
+            pending.failures = null;
+        } finally {
+            lock.unlock();
+        }
+        Throwable outcome = viewOutcome(entries, omitted);
+        if (async) {
+            pending.settleAsync(outcome, null);
+        } else if (outcome != null) {
+            pending.fail(outcome);
+        } else {
+            pending.succeed(null);
+        }
+    }
+
+    /** What join() would throw with these failures, or null if it would return normally. */
+    private @Nullable Throwable viewOutcome(List<FailureRecord.Entry> entries, int omitted) {
+        if (policy == TaskGroupPolicy.FIRST_SUCCESS && won) {
+            entries.removeIf(entry -> !entry.fromBody()); // a won race drops the losers' failures
+            omitted = 0;
+        }
+        CancellationReason reason = cancelReason;
+        FailureRecord.Drained drained = new FailureRecord.Drained(entries, omitted);
+        if (!drained.isEmpty()) {
+            return reason == CancellationReason.TIMEOUT
+                    ? timeoutException(drained)
+                    : new TaskGroupException(
+                            name,
+                            "Task group '" + name + "' failed with " + drained.describe(),
+                            drained.failures(),
+                            drained.omitted());
+        }
+        if (reason == null || quietCancel) {
+            return null;
+        }
+        if (reason == CancellationReason.TIMEOUT) {
+            return timeoutException(drained);
+        }
+        if (reason == CancellationReason.SHUTDOWN
+                || reason == CancellationReason.REQUEST_ABORTED
+                || reason == CancellationReason.PARENT) {
+            return new CancellationException("Task group '" + name + "' was cancelled (" + reason.value() + ")");
+        }
+        return null;
     }
 
     void signalWaiters() {

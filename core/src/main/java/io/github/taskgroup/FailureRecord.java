@@ -26,6 +26,16 @@ final class FailureRecord {
         }
     }
 
+    /** @return a copy of the failures not reported yet (for a completion view, which does not consume them) */
+    List<Entry> unreported() {
+        return new ArrayList<>(unreported);
+    }
+
+    /** @return how many failures not reported yet were not kept */
+    int omitted() {
+        return omitted;
+    }
+
     /** @return how many genuine failures the group ever had */
     int total() {
         return total;

@@ -62,6 +62,28 @@ public sealed interface Task<T extends @Nullable Object> permits DefaultTask {
      */
     T get();
 
+    /**
+     * A view of this task's completion that never blocks: it completes with the task's value, exceptionally
+     * with its failure, or, when the task is cancelled, with a {@link CancellationException} whose cause is
+     * the group's first failure (as {@link #get()} has it). Unlike {@code get()}, it waits for the task's
+     * final state: a task of a cancelled group that then fails genuinely completes it with the failure.
+     *
+     * <p>The view is made on the first call (later calls return the same one), so a task nobody asks costs
+     * nothing. It is read-only: {@code complete}, {@code completeExceptionally}, {@code completeAsync} and
+     * {@code obtrude*} throw {@link UnsupportedOperationException}; {@code cancel(boolean)} cancels the task
+     * like {@link #cancel()} (reason {@link CancellationReason#EXPLICIT}), and the view then completes when
+     * the task is done. {@code orTimeout} and {@code completeOnTimeout} apply to a copy, which they return.
+     *
+     * <p>Dependent stages registered without an executor run, when the task ran, on the task's own thread
+     * once the task was counted off (its group's {@code join()} no longer waits for it, the next queued task
+     * was dispatched, the thread's name and context are restored); when it ended without running (cancelled
+     * while pending, rejected), on {@code CompletableFuture}'s default async executor; and, once the view is
+     * complete, on the thread that registers them. The task's actions happen-before the view completes.
+     *
+     * @return the read-only completion view of this task
+     */
+    java.util.concurrent.CompletableFuture<T> completion();
+
     /** @return the failure when the state is {@link State#FAILED}, otherwise {@code null} */
     @Nullable
     Throwable exception();

@@ -171,6 +171,29 @@ public sealed interface TaskGroup extends AutoCloseable permits DefaultTaskGroup
     boolean join(java.time.Duration timeout) throws InterruptedException;
 
     /**
+     * A view of the group's completion that never blocks and does not need the owner: a {@link #join()} that
+     * nobody waits in. It completes the first time, at or after the call, that no task of the group is live
+     * (so tasks forked while it is pending count), with what {@code join()} would report then: normally;
+     * exceptionally with a {@link TaskGroupException} (a {@link TaskGroupTimeoutException} when the deadline
+     * expired) holding the failures not yet reported to the owner when the view was made and every failure
+     * since; or with a {@link CancellationException} when the group was cancelled from outside. It only
+     * observes: the owner's {@code join()} or {@code close()} still reports each failure, once.
+     *
+     * <p>A call while the view is pending returns the same view; a call after it completed makes a new one
+     * (completed at once if nothing is live). After {@link #close()} it completes at once, without the
+     * failures the owner was told. Read-only like {@link Task#completion()}: {@code cancel(boolean)} cancels
+     * the group like {@link #cancel()}, which is quiet, so the view then completes normally unless a task
+     * fails genuinely.
+     *
+     * <p>Dependent stages registered without an executor run on {@code CompletableFuture}'s default async
+     * executor, never on a thread of the group; once the view is complete, on the thread that registers them.
+     * The actions of every task it waited for happen-before the view completes.
+     *
+     * @return the read-only completion view of the group
+     */
+    java.util.concurrent.CompletableFuture<@Nullable Void> completion();
+
+    /**
      * Cancels the group with reason {@link CancellationReason#EXPLICIT}: a quiet early exit. Pending tasks
      * never start, running tasks are interrupted, nested groups are cancelled, and {@link #join()} returns
      * normally once every task has finished, unless a task failed genuinely (before or after the cancel).
