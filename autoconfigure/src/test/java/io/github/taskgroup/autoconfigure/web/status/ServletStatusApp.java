@@ -15,6 +15,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.async.DeferredResult;
 
 /** A servlet application whose request groups time out or are cancelled, in blocking and async handlers. */
@@ -26,7 +27,8 @@ public class ServletStatusApp {
     static final String[] TIMEOUTS = {
         "taskgroup.groups.[GET /timeout].timeout=200ms",
         "taskgroup.groups.[GET /timeout-callable].timeout=200ms",
-        "taskgroup.groups.[GET /own-timeout].timeout=200ms"
+        "taskgroup.groups.[GET /own-timeout].timeout=200ms",
+        "taskgroup.groups.[GET /advised-timeout].timeout=200ms"
     };
 
     @Bean
@@ -150,6 +152,33 @@ public class ServletStatusApp {
         @ExceptionHandler(TaskGroupTimeoutException.class)
         ResponseEntity<String> timedOut(TaskGroupTimeoutException ex) {
             return ResponseEntity.status(HttpStatus.I_AM_A_TEAPOT).body("mine");
+        }
+    }
+
+    /** A controller whose timeouts the application's {@code @RestControllerAdvice} handles: the advice wins. */
+    @RestController
+    static class AdvisedController {
+
+        private final TaskRecorder recorder;
+
+        AdvisedController(TaskRecorder recorder) {
+            this.recorder = recorder;
+        }
+
+        @GetMapping("/advised-timeout")
+        String advisedTimeout(TaskGroup group) throws InterruptedException {
+            forkSlow(group, 1, this.recorder);
+            group.join();
+            return "done";
+        }
+    }
+
+    @RestControllerAdvice(assignableTypes = AdvisedController.class)
+    static class TimeoutAdvice {
+
+        @ExceptionHandler(TaskGroupTimeoutException.class)
+        ResponseEntity<String> timedOut(TaskGroupTimeoutException ex) {
+            return ResponseEntity.status(HttpStatus.I_AM_A_TEAPOT).body("advice");
         }
     }
 }

@@ -133,6 +133,9 @@ class ServletStatusTests {
         HttpResponse<String> own = StatusHttp.get(port(context), "/own-timeout");
         assertThat(own.statusCode()).isEqualTo(418);
         assertThat(own.body()).isEqualTo("mine");
+        HttpResponse<String> advised = StatusHttp.get(port(context), "/advised-timeout");
+        assertThat(advised.statusCode()).isEqualTo(418);
+        assertThat(advised.body()).isEqualTo("advice");
         ServletStatusApp.JoinOutcomes joins = context.getBean(ServletStatusApp.JoinOutcomes.class);
         joins.outcomes.clear();
         HttpResponse<String> quiet = StatusHttp.get(port(context), "/own-cancel");

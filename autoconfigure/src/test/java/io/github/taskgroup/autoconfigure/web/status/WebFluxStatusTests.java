@@ -31,10 +31,12 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -56,7 +58,8 @@ class WebFluxStatusTests {
                 "management.endpoint.taskgroups.access=unrestricted",
                 "taskgroup.groups.[GET /timeout].timeout=200ms",
                 "taskgroup.groups.[GET /timeout-future].timeout=200ms",
-                "taskgroup.groups.[GET /own-timeout].timeout=200ms"));
+                "taskgroup.groups.[GET /own-timeout].timeout=200ms",
+                "taskgroup.groups.[GET /advised-timeout].timeout=200ms"));
         properties.addAll(List.of(more));
         return new SpringApplicationBuilder(App.class)
                 .properties(properties.toArray(String[]::new))
@@ -123,6 +126,9 @@ class WebFluxStatusTests {
         HttpResponse<String> own = StatusHttp.get(port(context), "/own-timeout");
         assertThat(own.statusCode()).isEqualTo(418);
         assertThat(own.body()).isEqualTo("mine");
+        HttpResponse<String> advised = StatusHttp.get(port(context), "/advised-timeout");
+        assertThat(advised.statusCode()).isEqualTo(418);
+        assertThat(advised.body()).isEqualTo("advice");
         ServletStatusApp.JoinOutcomes joins = context.getBean(ServletStatusApp.JoinOutcomes.class);
         joins.outcomes.clear();
         HttpResponse<String> quiet = StatusHttp.get(port(context), "/own-cancel");
@@ -187,6 +193,17 @@ class WebFluxStatusTests {
     @SpringBootConfiguration
     @EnableAutoConfiguration
     static class App {
+
+        /**
+         * Loops of this application's own: with Reactor Netty's global resources (Boot's default), closing
+         * one of the test applications disposes the loops of the others that are still serving.
+         */
+        @Bean
+        ReactorResourceFactory reactorResourceFactory() {
+            ReactorResourceFactory factory = new ReactorResourceFactory();
+            factory.setUseGlobalResources(false);
+            return factory;
+        }
 
         @Bean
         TaskRecorder taskRecorder() {
@@ -288,6 +305,36 @@ class WebFluxStatusTests {
             @ExceptionHandler(TaskGroupTimeoutException.class)
             ResponseEntity<String> timedOut(TaskGroupTimeoutException ex) {
                 return ResponseEntity.status(HttpStatus.I_AM_A_TEAPOT).body("mine");
+            }
+        }
+
+        /** A controller whose timeouts the application's {@code @RestControllerAdvice} handles. */
+        @RestController
+        static class AdvisedController {
+
+            private final TaskRecorder recorder;
+
+            AdvisedController(TaskRecorder recorder) {
+                this.recorder = recorder;
+            }
+
+            @GetMapping("/advised-timeout")
+            Mono<String> advisedTimeout(TaskGroup group) {
+                ServletStatusApp.forkSlow(group, 1, this.recorder);
+                return Mono.fromCallable(() -> {
+                            group.join();
+                            return "done";
+                        })
+                        .subscribeOn(Schedulers.boundedElastic());
+            }
+        }
+
+        @RestControllerAdvice(assignableTypes = AdvisedController.class)
+        static class TimeoutAdvice {
+
+            @ExceptionHandler(TaskGroupTimeoutException.class)
+            ResponseEntity<String> timedOut(TaskGroupTimeoutException ex) {
+                return ResponseEntity.status(HttpStatus.I_AM_A_TEAPOT).body("advice");
             }
         }
     }
