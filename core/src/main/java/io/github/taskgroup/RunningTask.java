@@ -72,7 +72,7 @@ final class RunningTask {
     private RunningTask() {}
 
     @SuppressWarnings("unchecked")
-    private static BiConsumer<Object, Runnable> binder(MethodHandle run, Class<?> carrier) throws Throwable {
+    static BiConsumer<Object, Runnable> binder(MethodHandle run, Class<?> carrier) throws Throwable {
         MethodType erased = MethodType.methodType(void.class, Object.class, Object.class);
         return (BiConsumer<Object, Runnable>) LambdaMetafactory.metafactory(
                         MethodHandles.lookup(),
