@@ -9,6 +9,13 @@ import org.jspecify.annotations.Nullable;
  * {@link TaskGroup#join()} and cancelled with the group. The handle is the only thing that keeps a
  * finished task reachable.
  *
+ * <p>Memory consistency effects: actions in a thread prior to the {@code fork} that made this task
+ * <i>happen-before</i> the task's code begins. Actions taken by the task happen-before {@link #get()}
+ * returns its value or throws its failure, before any read of {@link #state()} that sees a final state
+ * after the task ran, and before its {@link #completion()} view completes. A {@link
+ * java.util.concurrent.CancellationException} that {@code get()} throws when the group is cancelled may
+ * come while the task's code still runs: it gives no edge from the task.
+ *
  * <p>The interface is sealed: tasks come from {@link TaskGroup#fork(String, java.util.concurrent.Callable)}
  * and its overloads.
  *

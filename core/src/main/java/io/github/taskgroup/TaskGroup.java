@@ -46,6 +46,15 @@ import org.jspecify.annotations.Nullable;
  * <p>Groups are thread-safe: any thread may fork into a group, including its own tasks. {@link #join()}
  * and {@link #close()} are meant for the owner.
  *
+ * <p>Memory consistency effects: actions in a thread prior to forking a task <i>happen-before</i> the
+ * task's code begins. Actions taken by a task happen-before {@link #join()} returns or throws (and
+ * {@link #join(java.time.Duration)} returns {@code true}, {@link #close()} returns or throws,
+ * {@link TaskGroupFactory#run} returns or throws) in the thread that waited for that task, and
+ * happen-before this group's {@link #completion()} view completes. Actions prior to {@link #cancel()} (or a
+ * cancellation for another reason) happen-before a task interrupted by it detects the interrupt, and
+ * before any read that sees the cancellation ({@link #cancellationReason()} present). There is no edge
+ * between sibling tasks, nor from a task to a {@code join(Duration)} that returned {@code false}.
+ *
  * <p>The interface is sealed: groups come from a {@link TaskGroupFactory}, which is the
  * seam to replace in tests. Its guarantees rest on one implementation's state machine, and a second
  * implementation could not keep them for the groups nested in it.
