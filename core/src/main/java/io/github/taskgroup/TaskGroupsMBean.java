@@ -63,7 +63,7 @@ final class TaskGroupsMBean implements DynamicMBean {
                     "Cannot register the MBean of TaskGroupFactory '" + factory.name()
                             + "': an MBean named " + name + " is already registered (another live factory with this"
                             + " name?); give each factory its own name (TaskGroupFactory.Builder.name, in Spring Boot"
-                            + " taskgroup.jmx.name)",
+                            + " taskgroup.name)",
                     e);
         } catch (JMException e) {
             throw new IllegalStateException("Cannot register the MBean " + name, e);
