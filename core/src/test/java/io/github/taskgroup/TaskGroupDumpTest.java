@@ -20,6 +20,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledForJreRange;
+import org.junit.jupiter.api.condition.JRE;
 
 class TaskGroupDumpTest {
 
@@ -261,6 +263,39 @@ class TaskGroupDumpTest {
             assertThat(container.get("container")).isEqualTo(odd + "/TaskGroup#" + group.id());
             Map<String, Object> task = object(array(container.get("tasks")).get(0));
             assertThat(task.get("name")).isEqualTo(odd + "-task");
+            release.countDown();
+            group.join();
+        }
+    }
+
+    @Test
+    @EnabledForJreRange(min = JRE.JAVA_21)
+    void virtualTaskThreadsAreDumpedWithTheirIdsAndStacks() throws Exception {
+        AtomicReference<Thread> runner = new AtomicReference<>();
+        try (TaskGroupFactory virtual =
+                        TaskGroupFactory.builder().name("virtual").build();
+                TaskGroup group = virtual.open("on-virtual")) {
+            group.fork("parked", () -> {
+                runner.set(Thread.currentThread());
+                release.await();
+                return 1;
+            });
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> runner.get() != null && runner.get().getState() == Thread.State.WAITING);
+            Map<String, Object> container =
+                    object(array(object(object(MiniJson.parse(virtual.dump(TaskGroupFactory.DumpFormat.JSON, true)))
+                                            .get("threadDump"))
+                                    .get("threadContainers"))
+                            .get(0));
+            assertThat(array(container.get("threads"))).singleElement().satisfies(t -> {
+                assertThat(object(t))
+                        .containsEntry("tid", tid(runner.get()))
+                        .containsEntry("name", "on-virtual/parked")
+                        .containsEntry("state", "WAITING")
+                        .containsEntry("task", "parked");
+                assertThat(array(object(t).get("stack")))
+                        .anySatisfy(frame -> assertThat((String) frame).contains("CountDownLatch.await"));
+            });
             release.countDown();
             group.join();
         }
