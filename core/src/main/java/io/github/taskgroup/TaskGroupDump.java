@@ -36,6 +36,14 @@ final class TaskGroupDump {
         return new TaskGroupDump(factory.name(), roots, threads);
     }
 
+    /**
+     * A dump of snapshots alone (another {@link TaskGroupFactory} implementation): without the threads behind
+     * them, thread ids and thread states are {@code null}.
+     */
+    static TaskGroupDump of(String factoryName, List<TaskGroupSnapshot> roots) {
+        return new TaskGroupDump(factoryName, roots, Map.of());
+    }
+
     /** @return groups, running tasks and queued tasks over the whole tree */
     static int[] summary(List<TaskGroupSnapshot> roots) {
         return new TaskGroupDump("", roots, Map.of()).counts.clone();
@@ -96,7 +104,7 @@ final class TaskGroupDump {
         int threadCount = 0;
         for (TaskSnapshot task : group.tasks()) {
             Thread thread = threads.get(task);
-            if (thread != null) {
+            if (thread != null || task.thread() != null) {
                 threadCount++;
                 json.beginObject();
                 thread(json, thread, task.thread(), task.stackTrace());
@@ -118,11 +126,7 @@ final class TaskGroupDump {
         json.field("deadline", deadline != null ? deadline.toString() : null);
         json.name("leaked").value(group.leaked());
         json.name("ownerThread").beginObject();
-        if (owner != null) {
-            thread(json, owner, group.ownerThread(), group.ownerStackTrace());
-        } else {
-            json.field("name", group.ownerThread());
-        }
+        thread(json, owner, group.ownerThread(), group.ownerStackTrace());
         json.endObject();
         json.name("tasks").beginArray();
         for (TaskSnapshot task : group.tasks()) {
@@ -141,12 +145,13 @@ final class TaskGroupDump {
         }
     }
 
-    /** The JDK's thread fields: tid, name, state, stack. */
-    private static void thread(JsonWriter json, Thread thread, @Nullable String name, List<StackTraceElement> stack)
+    /** The JDK's thread fields: tid, name, state, stack (tid and state null when the thread is not known). */
+    private static void thread(
+            JsonWriter json, @Nullable Thread thread, @Nullable String name, List<StackTraceElement> stack)
             throws IOException {
-        json.field("tid", tid(thread));
-        json.field("name", name != null ? name : thread.getName());
-        json.field("state", thread.getState().name());
+        json.field("tid", thread != null ? tid(thread) : null);
+        json.field("name", name != null ? name : thread != null ? thread.getName() : null);
+        json.field("state", thread != null ? thread.getState().name() : null);
         json.name("stack").beginArray();
         for (StackTraceElement frame : stack) {
             json.value(frame.toString());

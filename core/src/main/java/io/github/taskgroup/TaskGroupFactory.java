@@ -117,7 +117,9 @@ public interface TaskGroupFactory extends AutoCloseable {
      * @return the factory's name ({@link Builder#name(String)}, default {@code "default"}): it names the
      *         factory in dumps and in its JMX MBean
      */
-    String name();
+    default String name() {
+        return "default";
+    }
 
     /**
      * Writes the live tree of groups and tasks: every live group (nested groups after their parent), its
@@ -136,7 +138,12 @@ public interface TaskGroupFactory extends AutoCloseable {
      * @param stacks whether to include the stacks of owner and task threads (costly with many threads)
      * @throws IOException what {@code out} threw; what was written before stays written
      */
-    void dump(Appendable out, DumpFormat format, boolean stacks) throws IOException;
+    default void dump(Appendable out, DumpFormat format, boolean stacks) throws IOException {
+        // Other implementations (test doubles): from the snapshots alone, without thread ids and states.
+        Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(format, "format");
+        TaskGroupDump.of(name(), liveGroups(stacks)).write(out, format);
+    }
 
     /**
      * The {@linkplain #dump(Appendable, DumpFormat, boolean) dump} as a string.

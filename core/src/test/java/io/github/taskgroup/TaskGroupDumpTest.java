@@ -302,6 +302,95 @@ class TaskGroupDumpTest {
     }
 
     @Test
+    void anotherFactoryImplementationDumpsFromItsSnapshotsWithoutThreadIds() throws Exception {
+        TaskGroupFactory delegating = new DelegatingFactory(factory);
+        AtomicReference<Thread> innerOwner = new AtomicReference<>();
+        try (TaskGroup orders = openTree(innerOwner)) {
+            Map<String, Object> dump =
+                    object(object(MiniJson.parse(delegating.dump(TaskGroupFactory.DumpFormat.JSON, false)))
+                            .get("threadDump"));
+            assertThat(dump.get("taskGroupFactory")).isEqualTo("default");
+            Map<String, Object> root =
+                    object(array(dump.get("threadContainers")).get(0));
+            assertThat(root).containsEntry("owner", null).containsEntry("threadCount", "2");
+            assertThat(array(root.get("threads")))
+                    .extracting(
+                            t -> object(t).get("tid"),
+                            t -> object(t).get("state"),
+                            t -> object(t).get("name"))
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(null, null, "dump-pool orders/fetch"),
+                            org.assertj.core.groups.Tuple.tuple(null, null, "dump-pool orders/nested"));
+            assertThat(object(root.get("ownerThread")))
+                    .containsEntry("tid", null)
+                    .containsEntry("name", Thread.currentThread().getName());
+            assertThat(delegating.dump(TaskGroupFactory.DumpFormat.TEXT, false))
+                    .contains("  task 'fetch' running, age PT")
+                    .contains(", thread \"dump-pool orders/fetch\"\n");
+            release.countDown();
+            orders.join();
+        }
+    }
+
+    /** A factory that is not the built-in one: only the interface's default dump and name. */
+    private static final class DelegatingFactory implements TaskGroupFactory {
+
+        private final TaskGroupFactory delegate;
+
+        DelegatingFactory(TaskGroupFactory delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public TaskGroup open(String name, TaskGroupOptions options) {
+            return delegate.open(name, options);
+        }
+
+        @Override
+        public TaskGroup openRoot(String name, TaskGroupOptions options) {
+            return delegate.openRoot(name, options);
+        }
+
+        @Override
+        public <R> R run(String name, TaskGroupOptions options, TaskGroupBody<R> body) throws InterruptedException {
+            return delegate.run(name, options, body);
+        }
+
+        @Override
+        public List<TaskGroupSnapshot> liveGroups(boolean withStackTraces) {
+            return delegate.liveGroups(withStackTraces);
+        }
+
+        @Override
+        public java.util.Optional<TaskGroup> find(long id) {
+            return delegate.find(id);
+        }
+
+        @Override
+        public void shutdown() {
+            delegate.shutdown();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return delegate.isShutdown();
+        }
+
+        @Override
+        public boolean awaitTermination(Duration timeout) throws InterruptedException {
+            return delegate.awaitTermination(timeout);
+        }
+
+        @Override
+        public int cancelAll(CancellationReason reason) {
+            return delegate.cancelAll(reason);
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    @Test
     void anEmptyFactoryDumpsAnEmptyTree() {
         String json = factory.dump(TaskGroupFactory.DumpFormat.JSON, true);
         Map<String, Object> dump = object(object(MiniJson.parse(json)).get("threadDump"));
