@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -450,18 +451,30 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
     }
 
     TaskSnapshot snapshot(long nowNanos, boolean withStackTrace) {
+        return snapshot(nowNanos, withStackTrace, null);
+    }
+
+    /**
+     * @param threads where to record the thread running the task (keyed by the returned snapshot, by
+     *        identity) for a dump, or {@code null}
+     */
+    TaskSnapshot snapshot(long nowNanos, boolean withStackTrace, @Nullable Map<Object, Thread> threads) {
         Thread thread;
         synchronized (this) {
             thread = runner;
         }
         List<StackTraceElement> stack =
                 withStackTrace && thread != null ? Arrays.asList(thread.getStackTrace()) : List.of();
-        return new TaskSnapshot(
+        TaskSnapshot snapshot = new TaskSnapshot(
                 name(),
                 state,
                 Duration.ofNanos(nowNanos - forkedAtNanos),
                 thread != null ? thread.getName() : null,
                 stack);
+        if (threads != null && thread != null) {
+            threads.put(snapshot, thread);
+        }
+        return snapshot;
     }
 
     long forkedAtNanos() {

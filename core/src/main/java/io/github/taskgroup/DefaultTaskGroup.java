@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -1084,14 +1087,25 @@ final class DefaultTaskGroup implements TaskGroup {
     // ---------------------------------------------------------------- introspection
 
     TaskGroupSnapshot snapshot(boolean withStackTraces) {
+        return snapshot(withStackTraces, null);
+    }
+
+    /**
+     * @param threads where to record the owner thread of each group snapshot and the thread of each running
+     *        task snapshot (keyed by the snapshot, by identity), for a dump; or {@code null}
+     */
+    TaskGroupSnapshot snapshot(boolean withStackTraces, @Nullable Map<Object, Thread> threads) {
         long now = System.nanoTime();
+        List<StackTraceElement> ownerStack = withStackTraces ? Arrays.asList(owner.getStackTrace()) : List.of();
         List<TaskSnapshot> taskSnapshots = new ArrayList<>();
-        tasks.forEachLive(task -> taskSnapshots.add(task.snapshot(now, withStackTraces)));
+        tasks.forEachLive(task -> taskSnapshots.add(task.snapshot(now, withStackTraces, threads)));
+        Collections.reverse(taskSnapshots); // the list holds the newest first: shown in the order forked
         List<TaskGroupSnapshot> groups = new ArrayList<>();
         for (DefaultTaskGroup child : children) {
-            groups.add(child.snapshot(withStackTraces));
+            groups.add(child.snapshot(withStackTraces, threads));
         }
-        return new TaskGroupSnapshot(
+        groups.sort((a, b) -> Long.compare(a.id(), b.id()));
+        TaskGroupSnapshot snapshot = new TaskGroupSnapshot(
                 id,
                 name,
                 ownerName,
@@ -1103,7 +1117,12 @@ final class DefaultTaskGroup implements TaskGroup {
                 cancelReason,
                 taskSnapshots,
                 groups,
-                leaked);
+                leaked,
+                ownerStack);
+        if (threads != null) {
+            threads.put(snapshot, owner);
+        }
+        return snapshot;
     }
 
     @Nullable

@@ -1,5 +1,6 @@
 package io.github.taskgroup;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,10 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
     private final List<ContextPropagator> propagators;
     private final boolean hasPropagators;
     private final boolean renameThreads;
+    private final String name;
+    // The MBean registration (a JmxSupport.Registration), or null without JMX; typed AutoCloseable so that
+    // this class links on a runtime without java.management. Written by the constructor, read by close().
+    private final @Nullable AutoCloseable mbean;
 
     private final AtomicLong ids = new AtomicLong();
     // One wall-clock anchor for every instant the factory reports, so that instants derived from
@@ -54,6 +59,31 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
         this.propagators = List.copyOf(builder.propagators);
         this.hasPropagators = !propagators.isEmpty();
         this.renameThreads = builder.renameThreads;
+        this.name = builder.name;
+        AutoCloseable registered = null;
+        if (builder.jmx) {
+            try {
+                registered = JmxSupport.register(this, builder.jmxCancel);
+            } catch (RuntimeException | Error e) {
+                if (ownedExecutor != null) {
+                    ownedExecutor.shutdown();
+                }
+                throw e;
+            }
+        }
+        this.mbean = registered;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void dump(Appendable out, DumpFormat format, boolean stacks) throws IOException {
+        Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(format, "format");
+        TaskGroupDump.of(this, stacks).write(out, format);
     }
 
     @Override
@@ -115,12 +145,20 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
 
     @Override
     public List<TaskGroupSnapshot> liveGroups(boolean withStackTraces) {
+        return liveGroups(withStackTraces, null);
+    }
+
+    /**
+     * @param threads where to record the thread behind each snapshot (see
+     *        {@link DefaultTaskGroup#snapshot(boolean, Map)}), or {@code null}
+     */
+    List<TaskGroupSnapshot> liveGroups(boolean withStackTraces, @Nullable Map<Object, Thread> threads) {
         List<TaskGroupSnapshot> roots = new ArrayList<>();
         for (DefaultTaskGroup group : liveGroups.values()) {
             DefaultTaskGroup parent = group.parent();
             // A group whose parent closed first (left open by a task) is shown as a root, not lost.
             if (parent == null || parent.factory() != this || parent.state() == TaskGroup.State.CLOSED) {
-                roots.add(group.snapshot(withStackTraces));
+                roots.add(group.snapshot(withStackTraces, threads));
             }
         }
         roots.sort((a, b) -> Long.compare(a.id(), b.id()));
@@ -181,6 +219,14 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
         }
         if (ownedExecutor != null) {
             ownedExecutor.shutdown();
+        }
+        AutoCloseable registration = mbean;
+        if (registration != null) {
+            try {
+                registration.close(); // idempotent
+            } catch (Exception e) {
+                throw new IllegalStateException("Could not unregister the MBean of TaskGroupFactory '" + name + "'", e);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.github.taskgroup;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -113,6 +114,63 @@ public interface TaskGroupFactory extends AutoCloseable {
     List<TaskGroupSnapshot> liveGroups(boolean withStackTraces);
 
     /**
+     * @return the factory's name ({@link Builder#name(String)}, default {@code "default"}): it names the
+     *         factory in dumps and in its JMX MBean
+     */
+    default String name() {
+        return "default";
+    }
+
+    /**
+     * Writes the live tree of groups and tasks: every live group (nested groups after their parent), its
+     * policy, state, cancellation reason, age and deadline, its owner thread, and its live tasks with their
+     * state, age and thread; with {@code stacks}, the stack of every owner thread and task thread. The
+     * {@linkplain DumpFormat#JSON JSON} shape follows the JDK's {@code jcmd <pid> Thread.dump_to_file
+     * -format=json} (a {@code threadDump} with {@code threadContainers}, one per group), so tools that read
+     * one read the other; it is documented field by field in {@code docs/diagnostics.md} ("A live dump").
+     *
+     * <p>The tree is a snapshot taken while groups keep running: a task may finish or a group close while it
+     * is taken, so it is consistent per group, not across groups. It neither blocks nor cancels anything;
+     * capturing stacks briefly pauses each thread captured (as {@link Thread#getStackTrace()} does).
+     *
+     * @param out where to write; not closed or flushed
+     * @param format JSON or text
+     * @param stacks whether to include the stacks of owner and task threads (costly with many threads)
+     * @throws IOException what {@code out} threw; what was written before stays written
+     */
+    default void dump(Appendable out, DumpFormat format, boolean stacks) throws IOException {
+        // Other implementations (test doubles): from the snapshots alone, without thread ids and states.
+        Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(format, "format");
+        TaskGroupDump.of(name(), liveGroups(stacks)).write(out, format);
+    }
+
+    /**
+     * The {@linkplain #dump(Appendable, DumpFormat, boolean) dump} as a string.
+     *
+     * @param format JSON or text
+     * @param stacks whether to include the stacks of owner and task threads
+     * @return the dump
+     */
+    default String dump(DumpFormat format, boolean stacks) {
+        StringBuilder out = new StringBuilder();
+        try {
+            dump(out, format, stacks);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a StringBuilder throws none
+        }
+        return out.toString();
+    }
+
+    /** The formats of {@link #dump(Appendable, DumpFormat, boolean)}. */
+    enum DumpFormat {
+        /** JSON shaped like the JDK's {@code Thread.dump_to_file -format=json}; see {@code docs/diagnostics.md}. */
+        JSON,
+        /** Indented text for people, one line per group and task, stacks under them like a thread dump. */
+        TEXT
+    }
+
+    /**
      * @param id a group id
      * @return the live group with that id, nested or not
      */
@@ -163,8 +221,52 @@ public interface TaskGroupFactory extends AutoCloseable {
         final List<ContextPropagator> propagators = new ArrayList<>();
         boolean renameThreads = true;
         boolean jfrEvents = true;
+        String name = "default";
+        boolean jmx;
+        boolean jmxCancel;
 
         Builder() {}
+
+        /**
+         * @param name the factory's name (default {@code "default"}), shown in dumps and used in the name of its
+         *        JMX MBean, {@code io.github.taskgroup:type=TaskGroups,name=<name>} (quoted when it holds
+         *        characters an {@code ObjectName} value cannot hold as is)
+         * @return this builder
+         * @throws IllegalArgumentException if {@code name} is blank
+         */
+        public Builder name(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("TaskGroupFactory name must not be blank");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * @param jmx whether {@link #build()} registers an MBean named
+         *        {@code io.github.taskgroup:type=TaskGroups,name=<factory name>} in the platform MBean server
+         *        (default {@code false}), and {@link TaskGroupFactory#close()} unregisters it. It shows the
+         *        summary (attributes {@code Name}, {@code Groups}, {@code RunningTasks}, {@code QueuedTasks})
+         *        and the dump (operations {@code dumpJson(boolean stacks)} and {@code dumpText(boolean
+         *        stacks)}) in {@code jconsole} or any JMX client. See {@code docs/diagnostics.md}.
+         * @return this builder
+         */
+        public Builder jmx(boolean jmx) {
+            this.jmx = jmx;
+            return this;
+        }
+
+        /**
+         * @param jmxCancel whether the MBean also has the operation {@code cancel(long groupId)}, which cancels
+         *        a live group with reason {@link CancellationReason#EXPLICIT} (default {@code false}: without
+         *        it, a JMX client can look but not act). Needs {@link #jmx(boolean) jmx(true)}.
+         * @return this builder
+         */
+        public Builder jmxCancel(boolean jmxCancel) {
+            this.jmxCancel = jmxCancel;
+            return this;
+        }
 
         /**
          * @param executor runs the tasks; the factory does not shut it down. Default: a
@@ -240,8 +342,19 @@ public interface TaskGroupFactory extends AutoCloseable {
             return this;
         }
 
-        /** @return the factory */
+        /**
+         * @return the factory
+         * @throws IllegalStateException if {@link #jmxCancel(boolean) jmxCancel} is set without
+         *         {@link #jmx(boolean) jmx}; with {@code jmx}, if the runtime has no {@code java.management}
+         *         module or another MBean already has this factory's name (give each factory its own
+         *         {@linkplain #name(String) name})
+         */
         public TaskGroupFactory build() {
+            if (jmxCancel && !jmx) {
+                throw new IllegalStateException(
+                        "TaskGroupFactory.Builder.jmxCancel(true) needs jmx(true): the cancel operation belongs to"
+                                + " the factory's MBean");
+            }
             return new DefaultTaskGroupFactory(this);
         }
     }

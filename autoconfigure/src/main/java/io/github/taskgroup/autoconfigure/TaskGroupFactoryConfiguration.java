@@ -10,11 +10,14 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * The {@link TaskGroupFactory} bean: the properties become the factory's defaults and named group options,
  * and every {@link TaskGroupListener}, {@link ContextPropagator} and {@link TaskGroupFactoryBuilderCustomizer}
- * bean is applied in order. The factory's {@code close()} is its destroy method: Spring infers it.
+ * bean is applied in order. The factory is named by {@code taskgroup.name} (else {@code spring.application.name});
+ * with {@code taskgroup.jmx.enabled} (else {@code spring.jmx.enabled}) it registers its MBean. The factory's
+ * {@code close()} is its destroy method, which Spring infers; it unregisters the MBean.
  */
 @Configuration(proxyBeanMethods = false)
 class TaskGroupFactoryConfiguration {
@@ -27,8 +30,13 @@ class TaskGroupFactoryConfiguration {
             ListableBeanFactory beanFactory,
             ObjectProvider<TaskGroupListener> listeners,
             ObjectProvider<ContextPropagator> propagators,
-            ObjectProvider<TaskGroupFactoryBuilderCustomizer> customizers) {
+            ObjectProvider<TaskGroupFactoryBuilderCustomizer> customizers,
+            Environment environment) {
+        boolean jmx = jmxEnabled(properties, environment);
         TaskGroupFactory.Builder builder = TaskGroupFactory.builder()
+                .name(name(properties, environment))
+                .jmx(jmx)
+                .jmxCancel(jmxCancel(properties, jmx))
                 .executor(taskGroupExecutor.getExecutor())
                 .defaults(defaults(properties))
                 .renameThreads(properties.isRenameThreads())
@@ -41,6 +49,43 @@ class TaskGroupFactoryConfiguration {
         propagators.orderedStream().forEach(builder::contextPropagator);
         customizers.orderedStream().forEach((customizer) -> customizer.customize(builder));
         return builder.build();
+    }
+
+    /** taskgroup.name, else spring.application.name, else "application"; blank is refused at start-up. */
+    static String name(TaskGroupProperties properties, Environment environment) {
+        String name = properties.getName();
+        if (name == null) {
+            String application = environment.getProperty("spring.application.name");
+            return (application != null && !application.isBlank()) ? application : "application";
+        }
+        if (name.isBlank()) {
+            throw new InvalidTaskGroupPropertyException(
+                    "taskgroup.name",
+                    name,
+                    "the factory's name must not be blank",
+                    "Set taskgroup.name to a name for dumps and the JMX MBean, or remove it to use"
+                            + " spring.application.name.");
+        }
+        return name;
+    }
+
+    /** taskgroup.jmx.enabled, else spring.jmx.enabled, else false. */
+    static boolean jmxEnabled(TaskGroupProperties properties, Environment environment) {
+        Boolean enabled = properties.getJmx().getEnabled();
+        return (enabled != null) ? enabled : environment.getProperty("spring.jmx.enabled", Boolean.class, false);
+    }
+
+    static boolean jmxCancel(TaskGroupProperties properties, boolean jmx) {
+        boolean cancel = properties.getJmx().isCancelEnabled();
+        if (cancel && !jmx) {
+            throw new InvalidTaskGroupPropertyException(
+                    "taskgroup.jmx.cancel-enabled",
+                    true,
+                    "the cancel operation belongs to the MBean, which is not registered",
+                    "Set taskgroup.jmx.enabled=true (or spring.jmx.enabled=true), or remove"
+                            + " taskgroup.jmx.cancel-enabled.");
+        }
+        return cancel;
     }
 
     static TaskGroupOptions defaults(TaskGroupProperties properties) {

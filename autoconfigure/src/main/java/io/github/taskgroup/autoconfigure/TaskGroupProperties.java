@@ -41,6 +41,14 @@ public class TaskGroupProperties {
      */
     private boolean jfrEvents = true;
 
+    /**
+     * The factory's name, shown in dumps and in its JMX MBean name
+     * (io.github.taskgroup:type=TaskGroups,name=...). Default: spring.application.name, else "application".
+     */
+    private @Nullable String name;
+
+    private final Jmx jmx = new Jmx();
+
     /** Options that apply whenever code opens a group with the given name; they win over the defaults. */
     private final Map<String, Group> groups = new LinkedHashMap<>();
 
@@ -98,6 +106,50 @@ public class TaskGroupProperties {
 
     public Shutdown getShutdown() {
         return this.shutdown;
+    }
+
+    public @Nullable String getName() {
+        return this.name;
+    }
+
+    public void setName(@Nullable String name) {
+        this.name = name;
+    }
+
+    public Jmx getJmx() {
+        return this.jmx;
+    }
+
+    /** The factory's JMX MBean. */
+    public static class Jmx {
+
+        /**
+         * Whether to register the MBean io.github.taskgroup:type=TaskGroups,name=&lt;taskgroup.name&gt; (summary
+         * and dump) in the platform MBean server. Default: the value of spring.jmx.enabled (false unless set).
+         */
+        private @Nullable Boolean enabled;
+
+        /**
+         * Whether the MBean has the operation cancel(groupId), which cancels a live group with reason explicit.
+         * Needs the MBean (taskgroup.jmx.enabled).
+         */
+        private boolean cancelEnabled = false;
+
+        public @Nullable Boolean getEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(@Nullable Boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public boolean isCancelEnabled() {
+            return this.cancelEnabled;
+        }
+
+        public void setCancelEnabled(boolean cancelEnabled) {
+            this.cancelEnabled = cancelEnabled;
+        }
     }
 
     /** Options of the groups opened with one name. */

@@ -25,6 +25,9 @@ import org.springframework.lang.Contract;
  *   <li>{@code GET /actuator/taskgroups}: the summary and the tree of live root groups.</li>
  *   <li>{@code GET /actuator/taskgroups/{id}}: one live group (nested or not) with its subtree; 404 when no
  *       live group has this id.</li>
+ *   <li>Both take {@code ?stacks=true} (default {@code false}): each group then has its owner thread's stack
+ *       ({@code ownerStack}) and each running task its thread's stack ({@code stack}), one string per frame
+ *       as in {@code jcmd Thread.dump_to_file -format=json}. Without it these fields are absent.</li>
  *   <li>{@code DELETE /actuator/taskgroups/{id}}: cancels the group with reason {@code explicit} (a
  *       request-scoped group: from the server side, reason {@code request-aborted}, see {@link #cancel}). A write
  *       operation: its default access is read-only, so it needs
@@ -55,27 +58,45 @@ public class TaskGroupsEndpoint {
         this.requestGroups = requestGroups;
     }
 
-    /** @return the summary and the tree of live groups */
-    @ReadOperation
+    /** @return the summary and the tree of live groups, without stacks */
     public TaskGroupsDescriptor taskGroups() {
-        List<TaskGroupSnapshot> roots = this.factory.liveGroups();
+        return taskGroups(null);
+    }
+
+    /**
+     * @param stacks whether to include the stacks of owner and task threads ({@code ?stacks=true}); absent
+     *     or {@code null}: no
+     * @return the summary and the tree of live groups
+     */
+    @ReadOperation
+    public TaskGroupsDescriptor taskGroups(@Nullable Boolean stacks) {
+        List<TaskGroupSnapshot> roots = this.factory.liveGroups(Boolean.TRUE.equals(stacks));
         int[] counts = new int[3];
         roots.forEach((root) -> count(root, counts));
         return new TaskGroupsDescriptor(
                 new Summary(counts[0], counts[1], counts[2]),
-                roots.stream().map(GroupDescriptor::of).toList());
+                roots.stream().map((root) -> GroupDescriptor.of(root, stacks)).toList());
     }
 
     /**
      * @param id a group id
+     * @return the live group with this id and its subtree, without stacks, or {@code null} if there is none
+     */
+    public @Nullable GroupDescriptor taskGroup(long id) {
+        return taskGroup(id, null);
+    }
+
+    /**
+     * @param id a group id
+     * @param stacks whether to include the stacks of owner and task threads ({@code ?stacks=true})
      * @return the live group with this id and its subtree, or {@code null} (404) if there is none
      */
     @ReadOperation
-    public @Nullable GroupDescriptor taskGroup(@Selector long id) {
-        for (TaskGroupSnapshot root : this.factory.liveGroups()) {
+    public @Nullable GroupDescriptor taskGroup(@Selector long id, @Nullable Boolean stacks) {
+        for (TaskGroupSnapshot root : this.factory.liveGroups(Boolean.TRUE.equals(stacks))) {
             TaskGroupSnapshot found = find(root, id);
             if (found != null) {
-                return GroupDescriptor.of(found);
+                return GroupDescriptor.of(found, stacks);
             }
         }
         return null;
@@ -133,6 +154,13 @@ public class TaskGroupsEndpoint {
         return (value != null) ? value.name().toLowerCase(Locale.ROOT) : null;
     }
 
+    /** The frames as the JDK's JSON thread dump writes them, or {@code null} when stacks were not asked for. */
+    private static @Nullable List<String> frames(List<StackTraceElement> stack, @Nullable Boolean stacks) {
+        return Boolean.TRUE.equals(stacks)
+                ? stack.stream().map(StackTraceElement::toString).toList()
+                : null;
+    }
+
     @Contract("null -> null; !null -> !null")
     private static @Nullable String iso(@Nullable Object value) {
         return (value != null) ? value.toString() : null;
@@ -170,6 +198,8 @@ public class TaskGroupsEndpoint {
      * @param cancellationReason why it was cancelled ({@code explicit}, {@code timeout}, ...), or {@code null}
      * @param tasks its live tasks
      * @param groups its live nested groups
+     * @param ownerStack the owner thread's stack, one frame per string, with {@code ?stacks=true}; otherwise
+     *     {@code null} (absent from the JSON)
      */
     public record GroupDescriptor(
             long id,
@@ -182,10 +212,11 @@ public class TaskGroupsEndpoint {
             String state,
             @Nullable String cancellationReason,
             List<TaskDescriptor> tasks,
-            List<GroupDescriptor> groups)
+            List<GroupDescriptor> groups,
+            @Nullable List<String> ownerStack)
             implements OperationResponseBody {
 
-        static GroupDescriptor of(TaskGroupSnapshot group) {
+        static GroupDescriptor of(TaskGroupSnapshot group, @Nullable Boolean stacks) {
             CancellationReason reason = group.cancellationReason();
             return new GroupDescriptor(
                     group.id(),
@@ -197,8 +228,11 @@ public class TaskGroupsEndpoint {
                     group.policy().value(),
                     lower(group.state()),
                     (reason != null) ? reason.value() : null,
-                    group.tasks().stream().map(TaskDescriptor::of).toList(),
-                    group.groups().stream().map(GroupDescriptor::of).toList());
+                    group.tasks().stream()
+                            .map((task) -> TaskDescriptor.of(task, stacks))
+                            .toList(),
+                    group.groups().stream().map((nested) -> of(nested, stacks)).toList(),
+                    frames(group.ownerStackTrace(), stacks));
         }
     }
 
@@ -209,12 +243,23 @@ public class TaskGroupsEndpoint {
      * @param state {@code pending} (waiting for a concurrency permit or a thread) or {@code running}
      * @param age time since it was forked (ISO-8601 duration)
      * @param thread the thread running it, or {@code null} while it is pending
+     * @param stack the stack of that thread, one frame per string, with {@code ?stacks=true} (empty while it is
+     *     pending); otherwise {@code null} (absent from the JSON)
      */
     public record TaskDescriptor(
-            String name, String state, String age, @Nullable String thread) {
+            String name,
+            String state,
+            String age,
+            @Nullable String thread,
+            @Nullable List<String> stack) {
 
-        static TaskDescriptor of(TaskSnapshot task) {
-            return new TaskDescriptor(task.name(), lower(task.state()), iso(task.age()), task.thread());
+        static TaskDescriptor of(TaskSnapshot task, @Nullable Boolean stacks) {
+            return new TaskDescriptor(
+                    task.name(),
+                    lower(task.state()),
+                    iso(task.age()),
+                    task.thread(),
+                    frames(task.stackTrace(), stacks));
         }
     }
 

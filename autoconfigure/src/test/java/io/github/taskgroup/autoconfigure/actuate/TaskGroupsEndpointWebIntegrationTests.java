@@ -92,6 +92,51 @@ class TaskGroupsEndpointWebIntegrationTests {
     }
 
     @Test
+    void stacks_true_adds_the_owner_and_task_stacks_which_are_absent_by_default() throws Exception {
+        CompletableFuture<HttpResponse<String>> slow = this.client.getAsync("/slow");
+        assertThat(this.parking.parked.await(30, TimeUnit.SECONDS)).isTrue();
+        String group = "$.groups[?(@.name == 'slow-request')]";
+
+        String plain = this.client.get("/actuator/taskgroups").body();
+        List<Map<String, Object>> groups = JsonPath.read(plain, group);
+        assertThat(groups).singleElement().satisfies((g) -> assertThat(g).doesNotContainKey("ownerStack"));
+        List<Map<String, Object>> tasks = JsonPath.read(plain, group + ".tasks[*]");
+        assertThat(tasks)
+                .singleElement()
+                .satisfies((t) -> assertThat(t).containsOnlyKeys("name", "state", "age", "thread"));
+        assertThat(this.client.get("/actuator/taskgroups?stacks=false").body()).doesNotContain("\"stack\"");
+
+        HttpResponse<String> withStacks = this.client.get("/actuator/taskgroups?stacks=true");
+        assertThat(withStacks.statusCode()).isEqualTo(200);
+        List<List<String>> ownerStacks = JsonPath.read(withStacks.body(), group + ".ownerStack");
+        assertThat(ownerStacks)
+                .singleElement()
+                .satisfies((stack) -> assertThat(stack)
+                        .anySatisfy(
+                                (frame) -> assertThat(frame).contains("ObservabilityTestApplication$Handlers.slow")));
+        List<List<String>> taskStacks = JsonPath.read(withStacks.body(), group + ".tasks[*].stack");
+        assertThat(taskStacks)
+                .singleElement()
+                .satisfies((stack) -> assertThat(stack)
+                        .anySatisfy((frame) -> assertThat(frame).contains("CountDownLatch.await")));
+        assertThat((Integer) JsonPath.read(withStacks.body(), "$.summary.runningTasks"))
+                .isGreaterThanOrEqualTo(1);
+
+        Number id = (Number) groups.get(0).get("id");
+        String one =
+                this.client.get("/actuator/taskgroups/" + id + "?stacks=true").body();
+        assertThat(JsonPath.<List<String>>read(one, "$.tasks[0].stack"))
+                .anySatisfy((frame) -> assertThat(frame).contains("CountDownLatch.await"));
+        assertThat(JsonPath.<List<String>>read(one, "$.ownerStack")).isNotEmpty();
+        assertThat(this.client.get("/actuator/taskgroups/" + id).body()).doesNotContain("stack");
+        assertThat(this.client.get("/actuator/taskgroups?stacks=maybe").statusCode())
+                .isEqualTo(400);
+
+        this.parking.release.countDown();
+        assertThat(slow.get(30, TimeUnit.SECONDS).body()).isEqualTo("succeeded");
+    }
+
+    @Test
     void the_meters_show_at_actuator_metrics() throws Exception {
         assertThat(this.client.get("/fast?group=metrics-fast").body()).isEqualTo("6");
         cancelledTask("metrics-cancel");
