@@ -104,6 +104,13 @@ final class CompletionPolicies {
         }
 
         @Override
+        public CompletionPolicy.Decision onJoin() {
+            return succeeded + context.unfinishedTasks() < required
+                    ? unreachable()
+                    : CompletionPolicy.Decision.CONTINUE;
+        }
+
+        @Override
         public CompletionPolicy.Decision onAllEnded() {
             return succeeded < required ? unreachable() : CompletionPolicy.Decision.CONTINUE;
         }
@@ -117,7 +124,7 @@ final class CompletionPolicies {
                     CancellationReason.SIBLING_FAILURE,
                     new IllegalStateException("Quorum of " + required + " not reached in task group '"
                             + context.taskGroup().name() + "': " + succeeded + " succeeded, " + unsuccessful
-                            + " failed or were cancelled"));
+                            + " failed or were cancelled, " + context.unfinishedTasks() + " unfinished"));
         }
     }
 
@@ -150,6 +157,11 @@ final class CompletionPolicies {
                 public boolean onDeadline() {
                     inner.onDeadline(); // told, but it does not make the deadline loud
                     return false;
+                }
+
+                @Override
+                public Decision onJoin() {
+                    return inner.onJoin();
                 }
 
                 @Override

@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  *       canceller's, or the forking thread when the executor refused the task), once the task's final state
  *       is published and before {@code join()} can return. {@link Tracker#onDeadline} runs on the thread that
  *       cancels the group for {@link CancellationReason#TIMEOUT} (the factory's deadline scheduler, usually).
- *       {@link Tracker#onAllEnded} runs on the thread in {@code join()}, once every task ended.
+ *       {@link Tracker#onJoin} and {@link Tracker#onAllEnded} run on the thread in {@code join()}, when it
+ *       starts waiting and once every task ended.
  *   <li><b>Locking and memory effects.</b> The calls to a tracker of a policy that is not a
  *       {@link TaskGroupPolicy} constant are made one at a time, under a lock of the group that is held for
  *       nothing else: each call happens-before the next, so a tracker may keep its state in plain fields. No
@@ -105,6 +106,17 @@ public interface CompletionPolicy {
          */
         default boolean onDeadline() {
             return true;
+        }
+
+        /**
+         * The owner entered {@link TaskGroup#join()} (or {@code join(Duration)}) and is about to wait: it forks
+         * nothing more until join returns, so a policy that counts on the number of tasks can decide now
+         * (tasks may have ended before the owner joined, and none may end again soon).
+         *
+         * @return {@link Decision#CONTINUE} (the default), or a decision that cancels the rest of the group
+         */
+        default Decision onJoin() {
+            return Decision.CONTINUE;
         }
 
         /**
@@ -226,7 +238,7 @@ public interface CompletionPolicy {
      * A quorum: the group succeeds once {@code n} tasks succeeded, and the rest is cancelled (reason
      * {@link CancellationReason#POLICY}); {@code join()} returns normally and the failures of the others are
      * not reported. It fails as soon as {@code n} successes can no longer be reached: when the owner is in
-     * {@code join()} and fewer than {@code n} tasks succeeded or are still unfinished; the rest is then
+     * {@code join()} (or enters it) and fewer than {@code n} tasks succeeded or are still unfinished; the rest is then
      * cancelled (reason {@link CancellationReason#SIBLING_FAILURE}) and {@code join()} throws a
      * {@link TaskGroupException} with the tasks' failures and, last, an {@link IllegalStateException} saying
      * how many succeeded. Tasks may end before the owner joins: the quorum only counts them, since the owner

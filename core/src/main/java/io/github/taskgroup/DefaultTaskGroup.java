@@ -484,6 +484,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
             throw new IllegalStateException("Task group '" + name + "' is closed: it cannot be joined");
         }
         transition(TaskGroup.State.OPEN, TaskGroup.State.JOINING);
+        policyHearsJoin(true);
         int waited;
         try {
             waited = awaitAll(true, deadline);
@@ -493,7 +494,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         if (waited == TIMED_OUT) {
             return false;
         }
-        policyHearsAllEnded();
+        policyHearsJoin(false);
         boolean interrupted = waited == INTERRUPTED;
         try {
             report(interrupted);
@@ -759,17 +760,17 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         }
     }
 
-    /** join() waited for every task: the tracker's last word on what it reports. */
-    private void policyHearsAllEnded() {
+    /** join() starts waiting ({@code starting}), or waited for every task: the tracker's last word. */
+    private void policyHearsJoin(boolean starting) {
         CompletionPolicy.Decision decision;
         ReentrantLock serial = policyLock;
         try {
             if (serial == null) {
-                decision = tracker.onAllEnded();
+                decision = starting ? tracker.onJoin() : tracker.onAllEnded();
             } else {
                 serial.lock();
                 try {
-                    decision = tracker.onAllEnded();
+                    decision = starting ? tracker.onJoin() : tracker.onAllEnded();
                 } finally {
                     serial.unlock();
                 }
@@ -805,9 +806,8 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     /** Applies a decision of the tracker (any but CONTINUE); a null decision is the policy's failure. */
     private void decide(CompletionPolicy.@Nullable Decision decision) {
         if (decision == null) {
-            policyFailed(new NullPointerException(
-                    "Completion policy '" + policy.value() + "' returned a null decision in task group '" + name
-                            + "'"));
+            policyFailed(new NullPointerException("Completion policy '" + policy.value()
+                    + "' returned a null decision in task group '" + name + "'"));
             return;
         }
         CancellationReason reason = decision.reason();
@@ -825,8 +825,8 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         } else if (firstFailure == null) { // join() must not return normally after a failing decision
             record(new FailureRecord.Entry(
                     policySource(),
-                    new IllegalStateException("Completion policy '" + policy.value() + "' failed task group '"
-                            + name + "' (" + reason.value() + ") without a failure"),
+                    new IllegalStateException("Completion policy '" + policy.value() + "' failed task group '" + name
+                            + "' (" + reason.value() + ") without a failure"),
                     true));
         }
         cancel(reason, false);
