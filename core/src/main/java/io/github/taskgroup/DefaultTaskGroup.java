@@ -825,7 +825,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         } else if (firstFailure == null) { // join() must not return normally after a failing decision
             record(new FailureRecord.Entry(
                     policySource(),
-                    new IllegalStateException("Completion policy '" + policy.value() + "' failed task group '" + name
+                    new IllegalStateException("Completion policy '" + policyName() + "' failed task group '" + name
                             + "' (" + reason.value() + ") without a failure"),
                     true));
         }
@@ -839,7 +839,16 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     }
 
     private String policySource() {
-        return "the completion policy '" + policy.value() + "'";
+        return "the completion policy '" + policyName() + "'";
+    }
+
+    /** The policy's value(), for messages; a value() that throws does not break the accounting. */
+    private String policyName() {
+        try {
+            return policy.value();
+        } catch (RuntimeException e) {
+            return policy.getClass().getName();
+        }
     }
 
     @Override
