@@ -806,8 +806,8 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     /** Applies a decision of the tracker (any but CONTINUE); a null decision is the policy's failure. */
     private void decide(CompletionPolicy.@Nullable Decision decision) {
         if (decision == null) {
-            policyFailed(new NullPointerException("Completion policy '" + policy.value()
-                    + "' returned a null decision in task group '" + name + "'"));
+            policyFailed(new NullPointerException(
+                    "Completion policy '" + policyName() + "' returned a null decision in task group '" + name + "'"));
             return;
         }
         CancellationReason reason = decision.reason();
