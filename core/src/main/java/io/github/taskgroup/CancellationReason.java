@@ -10,7 +10,7 @@ import java.util.Locale;
  * cancelled with the same reason when the reason is a situation that applies to the whole subtree
  * ({@link #TIMEOUT}, {@link #SHUTDOWN}, {@link #REQUEST_ABORTED}), and with {@link #PARENT} when it is a
  * decision taken about the parent group ({@link #SIBLING_FAILURE}, {@link #EXPLICIT},
- * {@link #FIRST_SUCCESS}, {@link #PARENT}).
+ * {@link #FIRST_SUCCESS}, {@link #POLICY}, {@link #PARENT}).
  */
 public enum CancellationReason {
 
@@ -36,7 +36,14 @@ public enum CancellationReason {
     PARENT,
 
     /** Under the first-success policy, another task of the group succeeded first. */
-    FIRST_SUCCESS;
+    FIRST_SUCCESS,
+
+    /**
+     * The group's {@linkplain CompletionPolicy completion policy} settled the group's outcome as a success
+     * before every task ended (a {@linkplain CompletionPolicy#quorum quorum} was reached, a
+     * {@linkplain CompletionPolicy#cancelOnResult matching result} arrived): the rest is not needed.
+     */
+    POLICY;
 
     /**
      * The reason as a lowercase, dash-separated word ({@code sibling-failure}, {@code timeout}, ...), a

@@ -41,7 +41,7 @@ import org.jspecify.annotations.Nullable;
  * so that a fork racing {@code close()} either counted itself first (and is waited for) or finds the count
  * sealed and fails: no task of a group ever starts once it is CLOSED.
  */
-final class DefaultTaskGroup implements TaskGroup {
+final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
 
     /**
      * The innermost live group the current thread opened (or {@linkplain CurrentTaskGroup#bind bound}).
@@ -55,7 +55,14 @@ final class DefaultTaskGroup implements TaskGroup {
     private final DefaultTaskGroupFactory factory;
     private final long id;
     private final String name;
-    private final TaskGroupPolicy policy;
+    private final CompletionPolicy policy;
+    // The group's decisions (see CompletionPolicy): made by the opening thread; called by the threads that end
+    // tasks, cancel for timeout, or join. Calls to a tracker of a policy of the application's are serialized by
+    // policyLock (and endsHeard, the task ends it was told of, is guarded by it); the built-ins' trackers are
+    // stateless and shared: policyLock is null and their calls take no lock.
+    private final CompletionPolicy.Tracker tracker;
+    private final @Nullable ReentrantLock policyLock;
+    private int endsHeard;
     private final Executor executor;
     private final int maxConcurrency; // Integer.MAX_VALUE: unlimited
     private final @Nullable Duration ownTimeout;
@@ -70,7 +77,7 @@ final class DefaultTaskGroup implements TaskGroup {
     private volatile TaskGroup.State state = TaskGroup.State.OPEN;
     private volatile @Nullable CancellationReason cancelReason;
     private volatile boolean ownDeadlineExpired;
-    private volatile boolean won; // first-success: some task succeeded
+    private volatile boolean won; // the policy settled the group as a success (a won race): tasks' failures dropped
 
     private final AtomicInteger live = new AtomicInteger();
     private static final int SEALED = Integer.MIN_VALUE; // live once closed: forks see a negative count
@@ -142,6 +149,13 @@ final class DefaultTaskGroup implements TaskGroup {
         long own = ownTimeout == null ? Long.MAX_VALUE : saturatedAdd(openedAtNanos, ownTimeout);
         long inherited = parent == null ? Long.MAX_VALUE : parent.deadlineNanos;
         this.deadlineNanos = Math.min(own, inherited);
+        this.policyLock = policy instanceof TaskGroupPolicy ? null : new ReentrantLock();
+        CompletionPolicy.Tracker made = policy.newTracker(this); // what it throws, open() throws
+        if (made == null) {
+            throw new NullPointerException(
+                    "Completion policy '" + policy.value() + "' made a null tracker for task group '" + name + "'");
+        }
+        this.tracker = made;
     }
 
     /** Links the group into its parent and the thread, and starts its deadline; called once, by open. */
@@ -276,7 +290,7 @@ final class DefaultTaskGroup implements TaskGroup {
     }
 
     @Override
-    public TaskGroupPolicy policy() {
+    public CompletionPolicy policy() {
         return policy;
     }
 
@@ -473,6 +487,7 @@ final class DefaultTaskGroup implements TaskGroup {
             throw new IllegalStateException("Task group '" + name + "' is closed: it cannot be joined");
         }
         transition(TaskGroup.State.OPEN, TaskGroup.State.JOINING);
+        policyHearsJoin(true);
         int waited;
         try {
             waited = awaitAll(true, deadline);
@@ -482,6 +497,7 @@ final class DefaultTaskGroup implements TaskGroup {
         if (waited == TIMED_OUT) {
             return false;
         }
+        policyHearsJoin(false);
         boolean interrupted = waited == INTERRUPTED;
         try {
             report(interrupted);
@@ -497,7 +513,15 @@ final class DefaultTaskGroup implements TaskGroup {
     @Override
     public boolean cancel(CancellationReason reason) {
         Objects.requireNonNull(reason, "reason");
-        return cancel(reason, reason == CancellationReason.EXPLICIT || reason == CancellationReason.FIRST_SUCCESS);
+        if (reason == CancellationReason.TIMEOUT) {
+            // The policy says whether a timeout is loud (asked only if this cancel is likely to count).
+            return cancel(reason, cancelReason == null && state != TaskGroup.State.CLOSED && !policyHearsDeadline());
+        }
+        return cancel(
+                reason,
+                reason == CancellationReason.EXPLICIT
+                        || reason == CancellationReason.FIRST_SUCCESS
+                        || reason == CancellationReason.POLICY);
     }
 
     /**
@@ -702,16 +726,147 @@ final class DefaultTaskGroup implements TaskGroup {
 
     void taskFailed(DefaultTask<?> task, Throwable failure) {
         record(new FailureRecord.Entry("task '" + task.name() + "'", failure, false));
-        if (policy == TaskGroupPolicy.FAIL_FAST) {
-            cancel(CancellationReason.SIBLING_FAILURE);
-        }
+        policyHears(task);
     }
 
     void taskSucceeded(DefaultTask<?> task) {
-        if (policy == TaskGroupPolicy.FIRST_SUCCESS) {
-            won = true;
-            cancel(CancellationReason.FIRST_SUCCESS);
+        policyHears(task);
+    }
+
+    // ---------------------------------------------------------------- the completion policy
+
+    /**
+     * A task ended (its final state published, before it is counted off): tells the tracker and applies its
+     * decision. Allocates nothing unless the tracker does: the built-ins' decisions are constants.
+     */
+    private void policyHears(DefaultTask<?> task) {
+        CompletionPolicy.Decision decision;
+        ReentrantLock serial = policyLock;
+        try {
+            if (serial == null) {
+                decision = tracker.onTaskEnded(task);
+            } else {
+                serial.lock();
+                try {
+                    endsHeard++;
+                    decision = tracker.onTaskEnded(task);
+                } finally {
+                    serial.unlock();
+                }
+            }
+        } catch (Throwable thrown) {
+            policyFailed(thrown);
+            return;
         }
+        if (decision != CompletionPolicy.Decision.CONTINUE) {
+            decide(decision);
+        }
+    }
+
+    /** join() starts waiting ({@code starting}), or waited for every task: the tracker's last word. */
+    private void policyHearsJoin(boolean starting) {
+        CompletionPolicy.Decision decision;
+        ReentrantLock serial = policyLock;
+        try {
+            if (serial == null) {
+                decision = starting ? tracker.onJoin() : tracker.onAllEnded();
+            } else {
+                serial.lock();
+                try {
+                    decision = starting ? tracker.onJoin() : tracker.onAllEnded();
+                } finally {
+                    serial.unlock();
+                }
+            }
+        } catch (Throwable thrown) {
+            policyFailed(thrown);
+            return;
+        }
+        if (decision != CompletionPolicy.Decision.CONTINUE) {
+            decide(decision);
+        }
+    }
+
+    /** The group is being cancelled for timeout: whether join() reports it (a throwing tracker: loudly). */
+    private boolean policyHearsDeadline() {
+        ReentrantLock serial = policyLock;
+        try {
+            if (serial == null) {
+                return tracker.onDeadline();
+            }
+            serial.lock();
+            try {
+                return tracker.onDeadline();
+            } finally {
+                serial.unlock();
+            }
+        } catch (Throwable thrown) {
+            record(new FailureRecord.Entry(policySource(), thrown, true));
+            return true;
+        }
+    }
+
+    /** Applies a decision of the tracker (any but CONTINUE); a null decision is the policy's failure. */
+    private void decide(CompletionPolicy.@Nullable Decision decision) {
+        if (decision == null) {
+            policyFailed(new NullPointerException(
+                    "Completion policy '" + policyName() + "' returned a null decision in task group '" + name + "'"));
+            return;
+        }
+        CancellationReason reason = decision.reason();
+        if (reason == null) {
+            return;
+        }
+        if (decision.succeeds()) {
+            won = true;
+            cancel(reason, true);
+            return;
+        }
+        Throwable failure = decision.failure();
+        if (failure != null) {
+            record(new FailureRecord.Entry(policySource(), failure, true));
+        } else if (firstFailure == null) { // join() must not return normally after a failing decision
+            record(new FailureRecord.Entry(
+                    policySource(),
+                    new IllegalStateException("Completion policy '" + policyName() + "' failed task group '" + name
+                            + "' (" + reason.value() + ") without a failure"),
+                    true));
+        }
+        cancel(reason, false);
+    }
+
+    /** The tracker threw: a failure of the group (never dropped by a won race), which is cancelled. */
+    private void policyFailed(Throwable thrown) {
+        record(new FailureRecord.Entry(policySource(), thrown, true));
+        cancel(CancellationReason.SIBLING_FAILURE, false);
+    }
+
+    private String policySource() {
+        return "the completion policy '" + policyName() + "'";
+    }
+
+    /** The policy's value(), for messages; a value() that throws does not break the accounting. */
+    private String policyName() {
+        try {
+            return policy.value();
+        } catch (RuntimeException e) {
+            return policy.getClass().getName();
+        }
+    }
+
+    @Override
+    public TaskGroup taskGroup() {
+        return this;
+    }
+
+    @Override
+    public int unfinishedTasks() {
+        return sequence.get() - endsHeard; // read by the tracker, under policyLock
+    }
+
+    @Override
+    public boolean joining() {
+        return state == TaskGroup.State.JOINING;
     }
 
     private void record(FailureRecord.Entry entry) {
@@ -751,6 +906,7 @@ final class DefaultTaskGroup implements TaskGroup {
             FAILED_TASKS.incrementAndGet(this);
         } else if (ended == Task.State.CANCELLED) {
             CANCELLED_TASKS.incrementAndGet(this);
+            policyHears(task); // succeeded and failed tasks were heard when they completed
         }
         DefaultTask<?> next = null;
         if (maxConcurrency != Integer.MAX_VALUE) {
@@ -851,7 +1007,7 @@ final class DefaultTaskGroup implements TaskGroup {
 
     /** What join() would throw with these failures, or null if it would return normally. */
     private @Nullable Throwable viewOutcome(List<FailureRecord.Entry> entries, int omitted) {
-        if (policy == TaskGroupPolicy.FIRST_SUCCESS && won) {
+        if (won) {
             entries.removeIf(entry -> !entry.fromBody()); // a won race drops the losers' failures
             omitted = 0;
         }
@@ -1001,7 +1157,7 @@ final class DefaultTaskGroup implements TaskGroup {
         FailureRecord.Drained drained;
         lock.lock();
         try {
-            drained = failures.drain(policy == TaskGroupPolicy.FIRST_SUCCESS && won);
+            drained = failures.drain(won);
         } finally {
             lock.unlock();
         }
@@ -1061,13 +1217,13 @@ final class DefaultTaskGroup implements TaskGroup {
             }
         }
         CancellationReason reason = cancelReason;
-        if (failed > 0 && !(policy == TaskGroupPolicy.FIRST_SUCCESS && won)) {
+        if (failed > 0 && !won) {
             return TaskGroup.Outcome.FAILED;
         }
         if (reason == CancellationReason.TIMEOUT) {
             return TaskGroup.Outcome.TIMEOUT;
         }
-        if (reason != null && reason != CancellationReason.FIRST_SUCCESS) {
+        if (reason != null && reason != CancellationReason.FIRST_SUCCESS && reason != CancellationReason.POLICY) {
             return TaskGroup.Outcome.CANCELLED;
         }
         return TaskGroup.Outcome.SUCCEEDED;

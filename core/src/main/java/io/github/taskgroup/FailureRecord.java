@@ -10,7 +10,10 @@ import java.util.List;
  */
 final class FailureRecord {
 
-    /** One failure and where it came from ({@code task 'x'} or {@code the body}). */
+    /**
+     * One failure and where it came from ({@code task 'x'}, {@code the body}, {@code the completion policy
+     * 'x'}); {@code fromBody}: kept when a won race drops the tasks' failures (the body's and the policy's).
+     */
     record Entry(String source, Throwable failure, boolean fromBody) {}
 
     private List<Entry> unreported = new ArrayList<>(2);

@@ -103,8 +103,11 @@ public sealed interface TaskGroup extends AutoCloseable permits DefaultTaskGroup
     /** @return the current state */
     State state();
 
-    /** @return the policy in force */
-    TaskGroupPolicy policy();
+    /**
+     * @return the completion policy in force: a {@link TaskGroupPolicy} constant for the built-ins; its
+     *         {@link CompletionPolicy#value()} names it in snapshots, meters and JFR events
+     */
+    CompletionPolicy policy();
 
     /**
      * @return the instant at which the group will be cancelled with {@link CancellationReason#TIMEOUT}: the

@@ -22,13 +22,13 @@ public final class TaskGroupOptions {
 
     private final @Nullable Duration timeout;
     private final int maxConcurrency; // 0: unset
-    private final @Nullable TaskGroupPolicy policy;
+    private final @Nullable CompletionPolicy policy;
     private final @Nullable Executor executor;
 
     private TaskGroupOptions(
             @Nullable Duration timeout,
             int maxConcurrency,
-            @Nullable TaskGroupPolicy policy,
+            @Nullable CompletionPolicy policy,
             @Nullable Executor executor) {
         this.timeout = timeout;
         this.maxConcurrency = maxConcurrency;
@@ -66,8 +66,8 @@ public final class TaskGroupOptions {
         return maxConcurrency == 0 ? OptionalInt.empty() : OptionalInt.of(maxConcurrency);
     }
 
-    /** @return the policy */
-    public Optional<TaskGroupPolicy> policy() {
+    /** @return the completion policy */
+    public Optional<CompletionPolicy> policy() {
         return Optional.ofNullable(policy);
     }
 
@@ -99,7 +99,7 @@ public final class TaskGroupOptions {
         return other instanceof TaskGroupOptions that
                 && Objects.equals(timeout, that.timeout)
                 && maxConcurrency == that.maxConcurrency
-                && policy == that.policy
+                && Objects.equals(policy, that.policy)
                 && Objects.equals(executor, that.executor);
     }
 
@@ -120,7 +120,7 @@ public final class TaskGroupOptions {
 
         private @Nullable Duration timeout;
         private int maxConcurrency;
-        private @Nullable TaskGroupPolicy policy;
+        private @Nullable CompletionPolicy policy;
         private @Nullable Executor executor;
 
         private Builder() {}
@@ -152,10 +152,12 @@ public final class TaskGroupOptions {
         }
 
         /**
-         * @param policy the policy; {@code null} unsets it
+         * @param policy the completion policy: a {@link TaskGroupPolicy} constant, one of the policies of
+         *        {@link CompletionPolicy} ({@link CompletionPolicy#quorum quorum}, ...) or the application's
+         *        own; {@code null} unsets it
          * @return this builder
          */
-        public Builder policy(@Nullable TaskGroupPolicy policy) {
+        public Builder policy(@Nullable CompletionPolicy policy) {
             this.policy = policy;
             return this;
         }

@@ -2,8 +2,12 @@ package io.github.taskgroup;
 
 import java.util.Locale;
 
-/** What a group does when one of its tasks fails or succeeds. */
-public enum TaskGroupPolicy {
+/**
+ * The built-in {@linkplain CompletionPolicy completion policies}: what a group does when one of its tasks fails
+ * or succeeds. Each is written on the {@link CompletionPolicy} SPI with a stateless tracker shared by every
+ * group, so that a group and its tasks cost nothing more for it; their tracker calls take no lock.
+ */
+public enum TaskGroupPolicy implements CompletionPolicy {
 
     /**
      * The default. The first genuine failure cancels every sibling (reason
@@ -27,7 +31,17 @@ public enum TaskGroupPolicy {
     FIRST_SUCCESS;
 
     /** @return the policy as a lowercase, dash-separated word, as used in properties and snapshots */
+    @Override
     public String value() {
         return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /**
+     * @param context the group
+     * @return the policy's tracker: one stateless instance per constant, shared by every group
+     */
+    @Override
+    public Tracker newTracker(Context context) {
+        return CompletionPolicies.builtIn(this);
     }
 }
