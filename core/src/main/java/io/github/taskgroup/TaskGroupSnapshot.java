@@ -69,7 +69,7 @@ public record TaskGroupSnapshot(
             Instant openedAt,
             Duration age,
             @Nullable Instant deadline,
-            TaskGroupPolicy policy,
+            CompletionPolicy policy,
             TaskGroup.State state,
             @Nullable CancellationReason cancellationReason,
             List<TaskSnapshot> tasks,
