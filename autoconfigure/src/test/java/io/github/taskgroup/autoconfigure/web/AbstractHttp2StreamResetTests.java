@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,6 +62,14 @@ public abstract class AbstractHttp2StreamResetTests {
 
     /** @return whether the server speaks h2 over TLS (else h2c) */
     protected abstract boolean tls();
+
+    /**
+     * @return whether the server ends a connection gracefully after the client's GOAWAY, letting the streams in
+     *         flight finish even when the connection is then closed (Jetty: tried with FIN over TLS and RST)
+     */
+    protected boolean goAwayIsGraceful() {
+        return false;
+    }
 
     @BeforeEach
     void quiet() {
@@ -192,6 +201,7 @@ public abstract class AbstractHttp2StreamResetTests {
     @ParameterizedTest
     @ValueSource(strings = {"FIN", "RST", "GOAWAY"})
     void aClosedConnectionAbortsTheGroupsOfAllItsStreams(String close) throws Exception {
+        Assumptions.assumeFalse(close.equals("GOAWAY") && goAwayIsGraceful(), "GOAWAY is graceful here");
         RawHttp2 client = RawHttp2.connect(this.port, tls());
         try {
             client.get("/h2/slow?n=2&style=blocking");

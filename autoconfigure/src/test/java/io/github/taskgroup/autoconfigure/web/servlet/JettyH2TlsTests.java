@@ -21,6 +21,11 @@ import org.springframework.context.annotation.Import;
 class JettyH2TlsTests extends AbstractHttp2StreamResetTests {
 
     @Override
+    protected boolean goAwayIsGraceful() {
+        return true;
+    }
+
+    @Override
     protected boolean tls() {
         return true;
     }

@@ -21,6 +21,11 @@ class JettyHttp2Tests extends AbstractHttp2StreamResetTests {
             + "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration";
 
     @Override
+    protected boolean goAwayIsGraceful() {
+        return true;
+    }
+
+    @Override
     protected boolean tls() {
         return false;
     }
