@@ -36,20 +36,28 @@ final class JettyRequests {
     }
 
     /**
-     * The channel of a request's connection, for the disconnect scheduler to wait on. Only plain HTTP/1.x
-     * qualifies: an HTTP/2 connection's channel is read by Jetty all the time, and a TLS connection's endpoint
-     * is Jetty's decrypting one (not tried: such requests are polled).
+     * The channel of a request's connection, for the disconnect scheduler to wait on. Only HTTP/1.x qualifies
+     * (an HTTP/2 connection carries many streams: a reset of one leaves it open, and Jetty reports stream
+     * failures itself, see {@link JettyFailureListener}). Over TLS the connection's endpoint is Jetty's
+     * decrypting one ({@code SslConnection.SslEndPoint}), an {@link EndPoint.Wrapper} of the socket's endpoint:
+     * it is unwrapped down to the {@link SocketChannelEndPoint}, whose channel is waited on like a plain one
+     * (nothing is read from it; TLS records, such as a {@code close_notify}, wake the scheduler and the
+     * {@code /proc} confirmation decides).
      *
      * @param request a request, possibly wrapped
      * @return the channel, or {@code null}
      */
     static @Nullable SocketChannel channel(ServletRequest request) {
         ServletContextRequest jettyRequest = of(request);
-        if (jettyRequest == null || request.isSecure() || !request.getProtocol().startsWith("HTTP/1.")) {
+        if (jettyRequest == null || !request.getProtocol().startsWith("HTTP/1.")) {
             return null;
         }
         Connection connection = jettyRequest.getConnectionMetaData().getConnection();
         EndPoint endPoint = (connection != null) ? connection.getEndPoint() : null;
+        // A bounded walk: an endpoint wrapping itself (no Jetty endpoint does) must not loop.
+        for (int depth = 0; depth < 4 && endPoint instanceof EndPoint.Wrapper wrapper; depth++) {
+            endPoint = wrapper.unwrap();
+        }
         return (endPoint instanceof SocketChannelEndPoint socket) ? socket.getChannel() : null;
     }
 }

@@ -65,6 +65,11 @@ public final class ProcNetTcpDisconnectProbe implements DisconnectProbe {
 
     @Override
     public @Nullable Watch watch(HttpServletRequest request) {
+        if (request.getProtocol().startsWith("HTTP/2")) {
+            // One connection carries many streams: a reset stream leaves it ESTABLISHED, and a closed one is
+            // reported by the container for each of its streams (Tomcat's stream state, Jetty's failure).
+            return null;
+        }
         SocketChannel channel = this.channels.apply(request);
         if (channel != null) {
             try {

@@ -7,6 +7,7 @@ import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.TaskGroupListener;
 import io.github.taskgroup.autoconfigure.web.RawHttp;
+import io.github.taskgroup.autoconfigure.web.RawHttp2;
 import io.github.taskgroup.autoconfigure.web.TaskRecorder;
 import io.github.taskgroup.autoconfigure.web.servlet.ServletTestApp;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
@@ -42,7 +43,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The request-group figures of docs/performance.md, on a real server over loopback; not part of the test run. Usage:
- * {@code WebPerformanceHarness <tomcat|jetty> <auto|proc|tomcat> <latency|cost|throughput|cpu> [count]}.
+ * {@code WebPerformanceHarness <tomcat|jetty|webflux> <auto|proc|tomcat> <latency|cost|throughput|cpu|h2-reset|h2-close>
+ * [count]} ({@code webflux}: Reactor Netty, {@code h2-*} modes only).
  * <ul>
  *   <li>latency: a request whose one task sleeps until interrupted; the client closes (FIN) at a random
  *       point of the probe's cycle once the request is registered; time from the close to the task's
@@ -55,6 +57,11 @@ import org.springframework.web.bind.annotation.RestController;
  *       after 18 s of warm-up; the median of the per-pair ratios.</li>
  *   <li>cpu: the same handlers and a handler without a group, {@code count} (20) rounds of 4,000 requests each;
  *       process CPU time and context switches (machine-wide and by thread) per request.</li>
+ *   <li>h2-reset: HTTP/2 (h2c, prior knowledge, the server with {@code server.http2.enabled=true}); a request
+ *       whose one task sleeps until interrupted; once it runs (and, on a servlet container, once the scheduler
+ *       watches it) the client resets its stream (RST_STREAM) at a random point of the probe's cycle; time from
+ *       the reset to the task's cancellation (request-aborted). The connection stays open. h2-close: the same,
+ *       the client closes the connection (FIN) instead.</li>
  * </ul>
  */
 public final class WebPerformanceHarness {
@@ -120,25 +127,36 @@ public final class WebPerformanceHarness {
         String strategy = args[1];
         String mode = args[2];
         int count = (args.length > 3) ? Integer.parseInt(args[3]) : 0;
+        boolean reactive = server.equals("webflux");
+        boolean http2 = mode.startsWith("h2-");
+        if (reactive && !http2) {
+            throw new IllegalArgumentException("webflux runs the h2-* modes only");
+        }
         List<String> properties = new ArrayList<>(List.of(
                 "server.port=0",
-                "spring.main.web-application-type=servlet",
+                "spring.main.web-application-type=" + (reactive ? "reactive" : "servlet"),
                 "spring.mvc.async.request-timeout=600s",
                 "taskgroup.web.detection.strategy=" + strategy,
                 "logging.level.root=WARN",
                 "spring.main.banner-mode=off",
-                "server.tomcat.threads.max=50"));
+                "server.tomcat.threads.max=50",
+                "server.http2.enabled=" + http2));
         properties.add(
                 "spring.autoconfigure.exclude="
-                        + (server.equals("jetty")
-                                ? "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration"
-                                : "org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration"));
-        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(
-                        ServletTestApp.class, HarnessConfig.class)
-                .properties(properties.toArray(String[]::new))
-                .run()) {
+                        + (reactive
+                                ? "org.springframework.boot.tomcat.autoconfigure.reactive.TomcatReactiveWebServerAutoConfiguration,"
+                                        + "org.springframework.boot.jetty.autoconfigure.reactive.JettyReactiveWebServerAutoConfiguration"
+                                : server.equals("jetty")
+                                        ? "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration"
+                                        : "org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration"));
+        SpringApplicationBuilder application = reactive
+                ? new SpringApplicationBuilder(ReactiveHarnessApp.class)
+                : new SpringApplicationBuilder(ServletTestApp.class, HarnessConfig.class);
+        try (ConfigurableApplicationContext context =
+                application.properties(properties.toArray(String[]::new)).run()) {
             int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-            DisconnectProbeScheduler scheduler = context.getBean(DisconnectProbeScheduler.class);
+            DisconnectProbeScheduler scheduler =
+                    context.getBeanProvider(DisconnectProbeScheduler.class).getIfAvailable();
             System.out.printf(
                     Locale.ROOT,
                     "server=%s probe=%s interval=50ms java=%s cores=%d%n",
@@ -146,12 +164,14 @@ public final class WebPerformanceHarness {
                             .getWebServer()
                             .getClass()
                             .getSimpleName(),
-                    scheduler.getProbe().name(),
+                    (scheduler != null) ? scheduler.getProbe().name() : "reactor-netty",
                     System.getProperty("java.version"),
                     Runtime.getRuntime().availableProcessors());
             switch (mode) {
                 case "latency" -> latency(context, port, (count > 0) ? count : 200, false);
                 case "latency-early" -> latency(context, port, (count > 0) ? count : 200, true);
+                case "h2-reset" -> latencyHttp2(context, port, (count > 0) ? count : 200, false);
+                case "h2-close" -> latencyHttp2(context, port, (count > 0) ? count : 200, true);
                 case "cost" -> cost(context, port, (count > 0) ? count : 1000);
                 case "throughput" -> throughput(port, (count > 0) ? count : 20);
                 case "cpu" -> cpu(scheduler, port, (count > 0) ? count : 20);
@@ -167,6 +187,58 @@ public final class WebPerformanceHarness {
             }
         }
         System.exit(0);
+    }
+
+    /**
+     * HTTP/2: the time from a stream reset (or the connection's close) to the cancellation of the request's
+     * task, over h2c with prior knowledge, a new connection per request.
+     */
+    static void latencyHttp2(ConfigurableApplicationContext context, int port, int iterations, boolean close)
+            throws Exception {
+        TaskRecorder recorder = context.getBean(TaskRecorder.class);
+        AbortClock clock = context.getBean(AbortClock.class);
+        DisconnectProbeScheduler scheduler =
+                context.getBeanProvider(DisconnectProbeScheduler.class).getIfAvailable();
+        RequestTaskGroupRegistry registry = context.getBean(RequestTaskGroupRegistry.class);
+        Random random = new Random(42);
+        String group = "GET /blocking";
+        long[] latencies = new long[iterations];
+        int warmup = 20;
+        for (int i = -warmup; i < iterations; i++) {
+            clock.aborted.clear();
+            RawHttp2 client = RawHttp2.connect(port, false);
+            int stream = client.get("/blocking?n=1");
+            waitFor(() -> recorder.running(group) == 1);
+            if (scheduler != null) { // the request is watched from its first tick an eighth of an interval old
+                long ticks = scheduler.ticks();
+                waitFor(() -> scheduler.ticks() >= ticks + 3);
+            }
+            TimeUnit.MICROSECONDS.sleep(random.nextInt(50_000)); // a random point of the probe's cycle
+            long resetAt = System.nanoTime();
+            if (close) {
+                client.closeWithFin();
+            } else {
+                client.reset(stream);
+            }
+            waitFor(() -> !clock.aborted.isEmpty());
+            long latency = clock.aborted.peek() - resetAt;
+            client.close();
+            waitFor(() -> registry.size() == 0 && recorder.activeTaskThreads.isEmpty());
+            if (i >= 0) {
+                latencies[i] = latency;
+            }
+        }
+        Arrays.sort(latencies);
+        System.out.printf(
+                Locale.ROOT,
+                "h2 %-5s blocking n=%d min=%.1fms median=%.1fms p90=%.1fms p99=%.1fms max=%.1fms%n",
+                close ? "close" : "reset",
+                iterations,
+                ms(latencies[0]),
+                ms(latencies[iterations / 2]),
+                ms(latencies[(int) (iterations * 0.90)]),
+                ms(latencies[(int) Math.ceil(iterations * 0.99) - 1]),
+                ms(latencies[iterations - 1]));
     }
 
     static void latency(ConfigurableApplicationContext context, int port, int iterations, boolean early)

@@ -1,0 +1,24 @@
+package io.github.taskgroup.autoconfigure.web.servlet;
+
+import io.github.taskgroup.autoconfigure.web.AbstractHttp2StreamResetTests;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
+
+/** Tomcat, h2c (upgrade for the JDK client, prior knowledge for the raw one). */
+@SpringBootTest(
+        classes = ServletTestApp.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            TomcatRequestTaskGroupTests.ONLY_TOMCAT,
+            "spring.main.web-application-type=servlet",
+            "spring.mvc.async.request-timeout=60s",
+            "server.http2.enabled=true"
+        })
+@Import(Http2ServletHandlers.class)
+class TomcatHttp2Tests extends AbstractHttp2StreamResetTests {
+
+    @Override
+    protected boolean tls() {
+        return false;
+    }
+}
