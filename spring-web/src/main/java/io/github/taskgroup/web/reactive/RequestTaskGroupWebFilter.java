@@ -25,6 +25,7 @@ public class RequestTaskGroupWebFilter implements WebFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        exchange.getAttributes().put(ReactiveRequestTaskGroups.ARRIVED_ATTRIBUTE, System.nanoTime());
         return chain.filter(exchange)
                 .doOnCancel(() -> {
                     RequestTaskGroup scope = ReactiveRequestTaskGroups.find(exchange);
