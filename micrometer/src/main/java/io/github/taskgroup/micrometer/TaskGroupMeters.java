@@ -45,6 +45,15 @@ public final class TaskGroupMeters {
     public static final String PROPAGATION_CALLS = "taskgroup.propagation.calls";
 
     /**
+     * Counter: deadlines received with requests (the propagation header, or an extra header configured), counted
+     * when the request's group opens (a malformed value: when the request's group is first asked for). Tag
+     * {@link #OUTCOME}: {@code adopted} (the group's deadline), {@code expired} (already passed: the group opened
+     * with its deadline passed), {@code ignored-later} (the configured timeout ends first) or
+     * {@code ignored-malformed} (not a whole, non-negative number of milliseconds).
+     */
+    public static final String PROPAGATION_RECEIVED = "taskgroup.propagation.received";
+
+    /**
      * Counter: requests whose client disconnected while their request-scoped group was in use (before the
      * response was committed). Tags {@link #GROUP}, {@link #ACTION} ({@link #ACTION_CANCELLED},
      * {@link #ACTION_IGNORED}).

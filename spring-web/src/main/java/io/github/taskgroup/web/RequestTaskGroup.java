@@ -4,6 +4,7 @@ import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupException;
 import io.github.taskgroup.TaskGroupFactory;
+import io.github.taskgroup.TaskGroupOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -61,6 +62,8 @@ public class RequestTaskGroup {
     private @Nullable Resolved resolved;
 
     private boolean clientGone;
+
+    private IncomingDeadline.@Nullable Received received;
 
     /**
      * @param factory opens the group
@@ -139,7 +142,11 @@ public class RequestTaskGroup {
             if (this.completed) {
                 throw new IllegalStateException("The request is complete: its task group is closed");
             }
-            opened = this.factory.openRoot(open.name(), open.settings().options());
+            TaskGroupOptions options = open.settings().options();
+            if (this.received != null) {
+                options = this.received.applyTo(options, System.nanoTime());
+            }
+            opened = this.factory.openRoot(open.name(), options);
             this.group = opened;
             cancelWith = this.abortReason;
         }
@@ -150,6 +157,28 @@ public class RequestTaskGroup {
             opened(opened);
         }
         return opened;
+    }
+
+    /**
+     * Gives the request the deadline its caller sent, for the group to adopt when it opens (the earlier of
+     * its configured timeout and the received budget, see {@link IncomingDeadline}). Called once, when the
+     * request's scope is made, before the group opens; later calls do nothing.
+     *
+     * @param deadline the received deadline
+     */
+    public void receive(IncomingDeadline.Received deadline) {
+        synchronized (this.lock) {
+            if (this.received == null && this.group == null) {
+                this.received = deadline;
+            }
+        }
+    }
+
+    /** @return the deadline the request's caller sent (a header), if it sent a valid one */
+    public Optional<IncomingDeadline.Received> receivedDeadline() {
+        synchronized (this.lock) {
+            return Optional.ofNullable(this.received);
+        }
     }
 
     /** @return the group if it is open (or closed), without opening it */

@@ -2,10 +2,14 @@ package io.github.taskgroup.web.reactive;
 
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
+import io.github.taskgroup.web.IncomingDeadline;
 import io.github.taskgroup.web.RequestTaskGroup;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
 import io.github.taskgroup.web.RequestTaskGroupSettingsResolver;
+import io.micrometer.common.KeyValue;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.server.reactive.observation.ServerRequestObservationContext;
 import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.util.pattern.PathPattern;
@@ -21,6 +25,9 @@ public class ReactiveRequestTaskGroups {
 
     static final String ATTRIBUTE = RequestTaskGroup.class.getName() + ".reactive";
 
+    /** When the exchange passed {@link RequestTaskGroupWebFilter} ({@link System#nanoTime()}, a Long). */
+    static final String ARRIVED_ATTRIBUTE = RequestTaskGroup.class.getName() + ".arrived";
+
     private final TaskGroupFactory factory;
 
     private final RequestTaskGroupRegistry registry;
@@ -28,6 +35,8 @@ public class ReactiveRequestTaskGroups {
     private final @Nullable String groupName;
 
     private final RequestTaskGroupSettingsResolver settings;
+
+    private final @Nullable IncomingDeadline incoming;
 
     /**
      * @param factory the factory that opens the request groups
@@ -51,6 +60,24 @@ public class ReactiveRequestTaskGroups {
             RequestTaskGroupRegistry registry,
             @Nullable String groupName,
             RequestTaskGroupSettingsResolver settings) {
+        this(factory, registry, groupName, settings, null);
+    }
+
+    /**
+     * @param factory the factory that opens the request groups
+     * @param registry where live request groups are listed (for shutdown and the endpoint)
+     * @param groupName the name of every request group, or {@code null} for {@code METHOD /route}
+     * @param settings what each request group opens with (its handler's {@code @RequestTaskGroupOptions} and
+     *        the options configured by name)
+     * @param incoming how a request's group adopts the deadline its caller sent, or {@code null} not to
+     */
+    public ReactiveRequestTaskGroups(
+            TaskGroupFactory factory,
+            RequestTaskGroupRegistry registry,
+            @Nullable String groupName,
+            RequestTaskGroupSettingsResolver settings,
+            @Nullable IncomingDeadline incoming) {
+        this.incoming = incoming;
         this.factory = factory;
         this.registry = registry;
         this.groupName = groupName;
@@ -83,9 +110,24 @@ public class ReactiveRequestTaskGroups {
                         this.registry,
                         exchange.getRequest());
                 exchange.getAttributes().put(ATTRIBUTE, scope);
+                receive(exchange, scope);
             }
             return scope;
         }
+    }
+
+    private void receive(ServerWebExchange exchange, RequestTaskGroup scope) {
+        if (this.incoming == null) {
+            return;
+        }
+        long arrived = (exchange.getAttribute(ARRIVED_ATTRIBUTE) instanceof Long nanos) ? nanos : System.nanoTime();
+        HttpHeaders headers = exchange.getRequest().getHeaders();
+        this.incoming.read(headers::getFirst, arrived).ifPresent((received) -> {
+            scope.receive(received);
+            ServerRequestObservationContext.findCurrent(exchange.getAttributes())
+                    .ifPresent((context) -> context.addHighCardinalityKeyValue(
+                            KeyValue.of(IncomingDeadline.RECEIVED_KEY, Long.toString(received.millis()))));
+        });
     }
 
     static @Nullable RequestTaskGroup find(ServerWebExchange exchange) {

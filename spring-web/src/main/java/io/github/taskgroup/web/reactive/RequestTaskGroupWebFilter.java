@@ -50,6 +50,7 @@ public class RequestTaskGroupWebFilter implements WebFilter, Ordered {
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         Throwable[] endedWith = new Throwable[1]; // written and read by the chain's signals, one at a time
         Supplier<Optional<CancellationReason>> onCancel = () -> onCancel(exchange);
+        exchange.getAttributes().put(ReactiveRequestTaskGroups.ARRIVED_ATTRIBUTE, System.nanoTime());
         return chain.filter(exchange)
                 .doOnCancel(() -> {
                     RequestTaskGroup scope = ReactiveRequestTaskGroups.find(exchange);

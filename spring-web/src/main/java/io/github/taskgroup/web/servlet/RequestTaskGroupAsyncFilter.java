@@ -59,6 +59,9 @@ public class RequestTaskGroupAsyncFilter implements Filter, Ordered {
 
         private boolean asyncStarted;
 
+        /** When the request passed the filter ({@link System#nanoTime()}): where a received budget starts. */
+        final long arrivedNanos = System.nanoTime();
+
         ListeningRequest(HttpServletRequest request) {
             super(request);
         }

@@ -2,10 +2,12 @@ package io.github.taskgroup.web.servlet;
 
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
+import io.github.taskgroup.web.IncomingDeadline;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
 import io.github.taskgroup.web.RequestTaskGroupSettingsResolver;
 import io.github.taskgroup.web.RequestTaskGroups;
 import io.github.taskgroup.web.servlet.RequestTaskGroupAsyncFilter.ListeningRequest;
+import io.micrometer.common.KeyValue;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -16,6 +18,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
+import org.springframework.web.filter.ServerHttpObservationFilter;
 import org.springframework.web.servlet.HandlerMapping;
 
 /**
@@ -48,6 +51,8 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
 
     private final RequestTaskGroupSettingsResolver settings;
 
+    private final @Nullable IncomingDeadline incoming;
+
     /**
      * @param factory the factory that opens the request groups
      * @param registry where live request groups are listed (for shutdown and the endpoint)
@@ -76,13 +81,33 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
             DisconnectProbeScheduler scheduler,
             @Nullable String groupName,
             RequestTaskGroupSettingsResolver settings) {
+        this(factory, registry, scheduler, groupName, settings, null);
+    }
+
+    /**
+     * @param factory the factory that opens the request groups
+     * @param registry where live request groups are listed (for shutdown and the endpoint)
+     * @param scheduler the disconnect probe scheduler that watches requests in flight
+     * @param groupName the name of every request group, or {@code null} for {@code METHOD /route}
+     * @param settings what each request group opens with (its handler's {@code @RequestTaskGroupOptions} and
+     *        the options configured by name)
+     * @param incoming how a request's group adopts the deadline its caller sent, or {@code null} not to
+     */
+    public ServletRequestTaskGroups(
+            TaskGroupFactory factory,
+            RequestTaskGroupRegistry registry,
+            DisconnectProbeScheduler scheduler,
+            @Nullable String groupName,
+            RequestTaskGroupSettingsResolver settings,
+            @Nullable IncomingDeadline incoming) {
         this(
                 factory,
                 registry,
                 scheduler,
                 groupName,
                 DisconnectProbes.jettyPresent() ? new JettyFailureListener() : null,
-                settings);
+                settings,
+                incoming);
     }
 
     ServletRequestTaskGroups(
@@ -91,7 +116,7 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
             DisconnectProbeScheduler scheduler,
             @Nullable String groupName,
             @Nullable JettyFailureListener jetty) {
-        this(factory, registry, scheduler, groupName, jetty, new RequestTaskGroupSettingsResolver());
+        this(factory, registry, scheduler, groupName, jetty, new RequestTaskGroupSettingsResolver(), null);
     }
 
     ServletRequestTaskGroups(
@@ -100,13 +125,15 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
             DisconnectProbeScheduler scheduler,
             @Nullable String groupName,
             @Nullable JettyFailureListener jetty,
-            RequestTaskGroupSettingsResolver settings) {
+            RequestTaskGroupSettingsResolver settings,
+            @Nullable IncomingDeadline incoming) {
         this.factory = factory;
         this.registry = registry;
         this.scheduler = scheduler;
         this.groupName = groupName;
         this.jetty = jetty;
         this.settings = settings;
+        this.incoming = incoming;
     }
 
     @Override
@@ -153,7 +180,7 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
     }
 
     private ServletRequestTaskGroup newScope(HttpServletRequest request, @Nullable HttpServletResponse response) {
-        return new ServletRequestTaskGroup(
+        ServletRequestTaskGroup scope = new ServletRequestTaskGroup(
                 this.factory,
                 () -> name(request),
                 (name) -> this.settings.resolve(
@@ -163,6 +190,17 @@ public class ServletRequestTaskGroups implements RequestTaskGroups {
                 response,
                 this.scheduler,
                 this.jetty);
+        if (this.incoming != null) {
+            ListeningRequest listening = ListeningRequest.in(request);
+            long arrived = (listening != null) ? listening.arrivedNanos : System.nanoTime();
+            this.incoming.read(request::getHeader, arrived).ifPresent((received) -> {
+                scope.receive(received);
+                ServerHttpObservationFilter.findObservationContext(request)
+                        .ifPresent((context) -> context.addHighCardinalityKeyValue(
+                                KeyValue.of(IncomingDeadline.RECEIVED_KEY, Long.toString(received.millis()))));
+            });
+        }
+        return scope;
     }
 
     /**

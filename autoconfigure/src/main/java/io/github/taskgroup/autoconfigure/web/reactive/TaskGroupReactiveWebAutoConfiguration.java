@@ -6,12 +6,14 @@ import io.github.taskgroup.autoconfigure.TaskGroupProperties;
 import io.github.taskgroup.autoconfigure.Validation;
 import io.github.taskgroup.autoconfigure.web.RequestTaskGroupConfiguration;
 import io.github.taskgroup.autoconfigure.web.TaskGroupWebProperties;
+import io.github.taskgroup.web.IncomingDeadline;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
 import io.github.taskgroup.web.RequestTaskGroupSettingsResolver;
 import io.github.taskgroup.web.reactive.ReactiveRequestTaskGroups;
 import io.github.taskgroup.web.reactive.RequestTaskGroupWebFilter;
 import io.github.taskgroup.web.reactive.TaskGroupArgumentResolver;
 import io.github.taskgroup.web.reactive.TaskGroupWebExceptionHandler;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -46,8 +48,10 @@ public final class TaskGroupReactiveWebAutoConfiguration {
             TaskGroupFactory taskGroupFactory,
             RequestTaskGroupRegistry registry,
             TaskGroupWebProperties properties,
-            RequestTaskGroupSettingsResolver settings) {
-        return new ReactiveRequestTaskGroups(taskGroupFactory, registry, properties.getGroupName(), settings);
+            RequestTaskGroupSettingsResolver settings,
+            ObjectProvider<IncomingDeadline> incoming) {
+        return new ReactiveRequestTaskGroups(
+                taskGroupFactory, registry, properties.getGroupName(), settings, incoming.getIfUnique());
     }
 
     @Bean

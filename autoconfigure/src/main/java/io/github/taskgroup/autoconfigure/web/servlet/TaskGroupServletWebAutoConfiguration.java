@@ -6,6 +6,7 @@ import io.github.taskgroup.autoconfigure.TaskGroupProperties;
 import io.github.taskgroup.autoconfigure.Validation;
 import io.github.taskgroup.autoconfigure.web.RequestTaskGroupConfiguration;
 import io.github.taskgroup.autoconfigure.web.TaskGroupWebProperties;
+import io.github.taskgroup.web.IncomingDeadline;
 import io.github.taskgroup.web.RequestTaskGroupRegistry;
 import io.github.taskgroup.web.RequestTaskGroupSettingsResolver;
 import io.github.taskgroup.web.RequestTaskGroups;
@@ -20,6 +21,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -94,8 +96,10 @@ public final class TaskGroupServletWebAutoConfiguration {
             RequestTaskGroupRegistry registry,
             DisconnectProbeScheduler scheduler,
             TaskGroupWebProperties properties,
-            RequestTaskGroupSettingsResolver settings) {
-        return new ServletRequestTaskGroups(taskGroupFactory, registry, scheduler, properties.getGroupName(), settings);
+            RequestTaskGroupSettingsResolver settings,
+            ObjectProvider<IncomingDeadline> incoming) {
+        return new ServletRequestTaskGroups(
+                taskGroupFactory, registry, scheduler, properties.getGroupName(), settings, incoming.getIfUnique());
     }
 
     @Bean

@@ -1,0 +1,16 @@
+package io.github.taskgroup.autoconfigure.web.incoming;
+
+import org.springframework.boot.test.context.SpringBootTest;
+
+/** Incoming deadlines on Spring MVC and Jetty. */
+@SpringBootTest(
+        classes = IncomingServletApp.class,
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "spring.autoconfigure.exclude="
+                    + "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration",
+            "spring.main.web-application-type=servlet",
+            "taskgroup.default-timeout=60s",
+            "taskgroup.propagation.incoming.extra-header-names=x-envoy-expected-rq-timeout-ms"
+        })
+class JettyIncomingDeadlineTests extends AbstractIncomingDeadlineTests {}
