@@ -215,7 +215,7 @@ public final class Validation {
      */
     public static TaskGroupOptions groupOptions(
             String name, TaskGroupProperties.Group group, ListableBeanFactory beanFactory) {
-        return groupOptions(name, group, beanFactory, java.util.Map.of());
+        return groupOptions(name, group, beanFactory, null); // the limit names were checked where the factory was built
     }
 
     /**
@@ -227,7 +227,10 @@ public final class Validation {
      * @throws InvalidTaskGroupPropertyException if a value is invalid
      */
     public static TaskGroupOptions groupOptions(
-            String name, TaskGroupProperties.Group group, ListableBeanFactory beanFactory, Map<String, ?> limits) {
+            String name,
+            TaskGroupProperties.Group group,
+            ListableBeanFactory beanFactory,
+            @Nullable Map<String, ?> limits) {
         String prefix = "taskgroup.groups." + name + ".";
         TaskGroupOptions.Builder options = TaskGroupOptions.builder()
                 .timeout(Validation.positive(prefix + "timeout", group.getTimeout()))
@@ -240,7 +243,8 @@ public final class Validation {
         if (maxQueued != null) {
             options.maxQueued(maxQueued);
         }
-        options.limit(Validation.limitName(prefix + "limit", group.getLimit(), limits));
+        options.limit(
+                limits != null ? Validation.limitName(prefix + "limit", group.getLimit(), limits) : group.getLimit());
         if (group.getExecutor() != null) {
             options.executor(Validation.executorBean(beanFactory, prefix + "executor", group.getExecutor()));
         }
