@@ -108,6 +108,32 @@ final class Listeners {
         return fatal;
     }
 
+    @Nullable
+    VirtualMachineError taskAdmitted(Task<?> task, long waitedNanos) {
+        VirtualMachineError fatal = null;
+        for (TaskGroupListener listener : listeners) {
+            try {
+                listener.taskAdmitted(task, waitedNanos);
+            } catch (Throwable e) {
+                fatal = failed(listener, "taskAdmitted", e, fatal);
+            }
+        }
+        return fatal;
+    }
+
+    @Nullable
+    VirtualMachineError forkRejected(TaskGroup group, TaskRejectedException.Reason reason) {
+        VirtualMachineError fatal = null;
+        for (TaskGroupListener listener : listeners) {
+            try {
+                listener.forkRejected(group, reason);
+            } catch (Throwable e) {
+                fatal = failed(listener, "forkRejected", e, fatal);
+            }
+        }
+        return fatal;
+    }
+
     /** Logs a listener's failure; returns the first fatal error seen so far. */
     private static @Nullable VirtualMachineError failed(
             TaskGroupListener listener, String event, Throwable e, @Nullable VirtualMachineError fatal) {

@@ -41,9 +41,12 @@ class TaskGroupFactoryConfiguration {
                 .defaults(defaults(properties))
                 .renameThreads(properties.isRenameThreads())
                 .jfrEvents(properties.isJfrEvents());
+        Validation.limits(properties, builder);
         for (Map.Entry<String, TaskGroupProperties.Group> group :
                 properties.getGroups().entrySet()) {
-            builder.group(group.getKey(), groupOptions(group.getKey(), group.getValue(), beanFactory));
+            builder.group(
+                    group.getKey(),
+                    Validation.groupOptions(group.getKey(), group.getValue(), beanFactory, properties.getLimits()));
         }
         listeners.orderedStream().forEach(builder::listener);
         propagators.orderedStream().forEach(builder::contextPropagator);
@@ -96,6 +99,11 @@ class TaskGroupFactoryConfiguration {
         if (maxConcurrency != null) {
             options.maxConcurrency(maxConcurrency);
         }
+        Integer maxQueued = Validation.maxQueued("taskgroup.max-queued", properties.getMaxQueued());
+        if (maxQueued != null) {
+            options.maxQueued(maxQueued);
+        }
+        options.limit(Validation.limitName("taskgroup.limit", properties.getLimit(), properties.getLimits()));
         return options.build();
     }
 
