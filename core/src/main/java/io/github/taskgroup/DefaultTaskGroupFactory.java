@@ -39,6 +39,7 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
     private final Condition groupClosed = lock.newCondition();
     private volatile boolean shutdown;
     private volatile @Nullable ScheduledThreadPoolExecutor deadlines; // created on first use
+    private final StragglerWatch stragglers; // tasks cancelled while they ran; ticks on the deadline timer
 
     DefaultTaskGroupFactory(TaskGroupFactory.Builder builder) {
         if (builder.executor != null) {
@@ -54,6 +55,7 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
         this.propagators = List.copyOf(builder.propagators);
         this.hasPropagators = !propagators.isEmpty();
         this.renameThreads = builder.renameThreads;
+        this.stragglers = new StragglerWatch(builder.stragglerThreshold, this::scheduleDeadline, listeners);
     }
 
     @Override
@@ -204,6 +206,10 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
 
     boolean renameThreads() {
         return renameThreads;
+    }
+
+    StragglerWatch stragglers() {
+        return stragglers;
     }
 
     void closed(DefaultTaskGroup group) {
