@@ -32,7 +32,12 @@ class TaskGroupFactoryConfiguration {
                 .executor(taskGroupExecutor.getExecutor())
                 .defaults(defaults(properties))
                 .renameThreads(properties.isRenameThreads())
-                .jfrEvents(properties.isJfrEvents());
+                .jfrEvents(properties.isJfrEvents())
+                .stragglerThreshold(Validation.required(
+                        "taskgroup.straggler-threshold",
+                        properties.getStragglerThreshold(),
+                        "Set 'taskgroup.straggler-threshold' to a positive duration such as '1s' (the default), or"
+                                + " remove it."));
         for (Map.Entry<String, TaskGroupProperties.Group> group :
                 properties.getGroups().entrySet()) {
             builder.group(group.getKey(), groupOptions(group.getKey(), group.getValue(), beanFactory));

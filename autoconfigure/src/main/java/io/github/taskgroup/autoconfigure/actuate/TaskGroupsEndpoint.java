@@ -209,12 +209,26 @@ public class TaskGroupsEndpoint {
      * @param state {@code pending} (waiting for a concurrency permit or a thread) or {@code running}
      * @param age time since it was forked (ISO-8601 duration)
      * @param thread the thread running it, or {@code null} while it is pending
+     * @param sinceCancelled time since it was cancelled while it ran (ISO-8601 duration), or {@code null}
+     * @param straggler whether it still runs at least {@code taskgroup.straggler-threshold} after its
+     *     cancellation: it ignores its interrupt
      */
     public record TaskDescriptor(
-            String name, String state, String age, @Nullable String thread) {
+            String name,
+            String state,
+            String age,
+            @Nullable String thread,
+            @Nullable String sinceCancelled,
+            boolean straggler) {
 
         static TaskDescriptor of(TaskSnapshot task) {
-            return new TaskDescriptor(task.name(), lower(task.state()), iso(task.age()), task.thread());
+            return new TaskDescriptor(
+                    task.name(),
+                    lower(task.state()),
+                    iso(task.age()),
+                    task.thread(),
+                    iso(task.sinceCancelled()),
+                    task.straggler());
         }
     }
 
