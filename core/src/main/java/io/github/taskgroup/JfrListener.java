@@ -153,7 +153,7 @@ final class JfrListener implements TaskGroupListener, Listeners.Untimed {
         for (int i = 0; i < frames.size() && i < TaskStragglerEvent.MAX_FRAMES; i++) {
             stack.append(frames.get(i)).append('\n');
         }
-        event.stackTrace = stack.toString();
+        event.taskStack = stack.toString();
         event.commit();
     }
 }

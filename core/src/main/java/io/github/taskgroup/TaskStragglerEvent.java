@@ -11,7 +11,7 @@ import jdk.jfr.Timespan;
 /**
  * The JFR event {@value #NAME}: a task still runs the factory's straggler threshold after it was cancelled (it
  * ignores its interrupt). An instant event, committed once per task by the factory's timer thread; the task's
- * own stack is in {@link #stackTrace} (the event's recorded stack would be the timer's, so it is off). Loaded
+ * own stack is in {@link #taskStack} (the event's recorded stack would be the timer's, so it is off). Loaded
  * only by {@link JfrListener} (see {@link JfrSupport}).
  */
 @Name(TaskStragglerEvent.NAME)
@@ -23,7 +23,7 @@ final class TaskStragglerEvent extends Event {
 
     static final String NAME = "io.github.taskgroup.TaskStraggler";
 
-    /** Frames of the task's stack kept in {@link #stackTrace}. */
+    /** Frames of the task's stack kept in {@link #taskStack}. */
     static final int MAX_FRAMES = 64;
 
     @Label("Group Id")
@@ -55,5 +55,5 @@ final class TaskStragglerEvent extends Event {
 
     @Label("Task Stack Trace")
     @Description("The stack of the thread running the task, innermost frame first, one frame a line (at most 64)")
-    String stackTrace;
+    String taskStack;
 }

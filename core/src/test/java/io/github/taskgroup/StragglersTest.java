@@ -232,7 +232,7 @@ class StragglersTest {
         assertThat(event.getString("cancellationReason")).isEqualTo("parent");
         assertThat(event.getDuration("sinceCancelled")).isGreaterThanOrEqualTo(THRESHOLD);
         assertThat(event.getString("taskThread")).contains(prefix);
-        assertThat(event.getString("stackTrace")).contains("StragglersTest.ignoreInterrupts");
+        assertThat(event.getString("taskStack")).contains("StragglersTest.ignoreInterrupts");
         assertThat(event.getEventType().getCategoryNames()).containsExactly("TaskGroup");
     }
 
