@@ -160,60 +160,64 @@ class StragglersTest {
             Task<String> stubborn;
             try (TaskGroup outerGroup = factory.open(outer);
                     TaskGroup innerGroup = factory.open(inner)) {
-                stubborn = innerGroup.fork("stubborn", () -> ignoreInterrupts(started, release));
-                Task<?> polite = innerGroup.fork("polite", () -> {
-                    started.countDown();
-                    return TaskGroupContract.park();
-                });
-                assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
-                assertThat(tasks(factory.liveGroups()))
-                        .hasSize(2)
-                        .allSatisfy(t -> assertThat(t.sinceCancelled()).isNull())
-                        .noneMatch(TaskSnapshot::straggler);
+                try {
+                    stubborn = innerGroup.fork("stubborn", () -> ignoreInterrupts(started, release));
+                    Task<?> polite = innerGroup.fork("polite", () -> {
+                        started.countDown();
+                        return TaskGroupContract.park();
+                    });
+                    assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+                    assertThat(tasks(factory.liveGroups()))
+                            .hasSize(2)
+                            .allSatisfy(t -> assertThat(t.sinceCancelled()).isNull())
+                            .noneMatch(TaskSnapshot::straggler);
 
-                outerGroup.cancel();
+                    outerGroup.cancel();
 
-                await().atMost(Duration.ofSeconds(10)).until(() -> !listener.reported.isEmpty());
-                await().atMost(Duration.ofSeconds(10)).until(() -> !warnings.isEmpty());
-                assertThat(listener.reported).containsOnlyKeys(stubborn);
-                assertThat(polite.state()).isEqualTo(Task.State.CANCELLED); // it heeded the interrupt
-                TaskSnapshot reported = listener.reported.get(stubborn);
-                assertThat(reported.straggler()).isTrue();
-                assertThat(reported.sinceCancelled()).isGreaterThanOrEqualTo(THRESHOLD);
-                assertThat(reported.thread()).contains(prefix);
-                assertThat(reported.stackTrace())
-                        .anyMatch(f -> f.getMethodName().equals("ignoreInterrupts"));
+                    await().atMost(Duration.ofSeconds(10)).until(() -> !listener.reported.isEmpty());
+                    await().atMost(Duration.ofSeconds(10)).until(() -> !warnings.isEmpty());
+                    assertThat(listener.reported).containsOnlyKeys(stubborn);
+                    assertThat(polite.state()).isEqualTo(Task.State.CANCELLED); // it heeded the interrupt
+                    TaskSnapshot reported = listener.reported.get(stubborn);
+                    assertThat(reported.straggler()).isTrue();
+                    assertThat(reported.sinceCancelled()).isGreaterThanOrEqualTo(THRESHOLD);
+                    assertThat(reported.thread()).contains(prefix);
+                    assertThat(reported.stackTrace())
+                            .anyMatch(f -> f.getMethodName().equals("ignoreInterrupts"));
 
-                // the log line: group path, task, reason, how long ago, and the stack
-                assertThat(warnings).hasSize(1);
-                String message = warnings.get(0).getMessage();
-                assertThat(message)
-                        .contains("Task 'stubborn' of group '" + outer + "/" + inner + "'")
-                        .contains("(id " + innerGroup.id() + ")")
-                        .contains("cancelled (parent)")
-                        .containsPattern("still running \\d+ ms after it was cancelled")
-                        .contains("ignores its interrupt")
-                        .contains("at io.github.taskgroup.StragglersTest.ignoreInterrupts");
+                    // the log line: group path, task, reason, how long ago, and the stack
+                    assertThat(warnings).hasSize(1);
+                    String message = warnings.get(0).getMessage();
+                    assertThat(message)
+                            .contains("Task 'stubborn' of group '" + outer + "/" + inner + "'")
+                            .contains("(id " + innerGroup.id() + ")")
+                            .contains("cancelled (parent)")
+                            .containsPattern("still running \\d+ ms after it was cancelled")
+                            .contains("ignores its interrupt")
+                            .contains("io.github.taskgroup.StragglersTest.ignoreInterrupts(StragglersTest.java:");
 
-                // the snapshot: flag and age since cancellation
-                TaskSnapshot live = tasks(factory.liveGroups()).stream()
-                        .filter(t -> t.name().equals("stubborn"))
-                        .findFirst()
-                        .orElseThrow();
-                assertThat(live.straggler()).isTrue();
-                assertThat(live.sinceCancelled()).isGreaterThanOrEqualTo(reported.sinceCancelled());
-                assertThat(live.state()).isEqualTo(Task.State.RUNNING);
+                    // the snapshot: flag and age since cancellation
+                    TaskSnapshot live = tasks(factory.liveGroups()).stream()
+                            .filter(t -> t.name().equals("stubborn"))
+                            .findFirst()
+                            .orElseThrow();
+                    assertThat(live.straggler()).isTrue();
+                    assertThat(live.sinceCancelled()).isGreaterThanOrEqualTo(reported.sinceCancelled());
+                    assertThat(live.state()).isEqualTo(Task.State.RUNNING);
 
-                // once: cancelling again changes nothing, and no tick is left to run
-                assertThat(stubborn.cancel()).isFalse();
-                await().atMost(Duration.ofSeconds(10))
-                        .until(() -> !factory.stragglers().tickScheduled());
-                assertThat(listener.reported).hasSize(1);
-                assertThat(warnings).hasSize(1);
+                    // once: cancelling again changes nothing, and no tick is left to run
+                    assertThat(stubborn.cancel()).isFalse();
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> !factory.stragglers().tickScheduled());
+                    assertThat(listener.reported).hasSize(1);
+                    assertThat(warnings).hasSize(1);
 
-                release.countDown();
-                innerGroup.join();
-                outerGroup.join();
+                    release.countDown();
+                    innerGroup.join();
+                    outerGroup.join();
+                } finally {
+                    release.countDown(); // a failed assertion must not leave close() waiting for it
+                }
             }
             assertThat(stubborn.state()).isEqualTo(Task.State.CANCELLED);
             assertThat(factory.stragglers().watchedCount()).isZero();
