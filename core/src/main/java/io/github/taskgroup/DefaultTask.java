@@ -239,6 +239,7 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
                 if (runner != null && runner != group.owner()) {
                     runner.interrupt();
                 }
+                group.factory().stragglers().watch(this); // until it ends: it may ignore the interrupt
                 neverStarted = false;
             } else {
                 return false;
@@ -326,6 +327,9 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
                         null,
                         new IllegalStateException("A context propagator did not run " + describe()),
                         System.nanoTime());
+            }
+            if (cancelReason != null) {
+                group.factory().stragglers().ended(this); // watched if it was cancelled while it ran
             }
             if (renamed) {
                 rename(thread, threadName);
@@ -471,16 +475,27 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
         }
         List<StackTraceElement> stack =
                 withStackTrace && thread != null ? Arrays.asList(thread.getStackTrace()) : List.of();
+        StragglerWatch stragglers = group.factory().stragglers();
+        long sinceCancelled = cancelReason == null ? -1L : stragglers.sinceCancelled(this, nowNanos);
         TaskSnapshot snapshot = new TaskSnapshot(
                 name(),
                 state,
                 Duration.ofNanos(nowNanos - forkedAtNanos),
                 thread != null ? thread.getName() : null,
-                stack);
+                stack,
+                sinceCancelled < 0 ? null : Duration.ofNanos(sinceCancelled),
+                sinceCancelled >= 0 && stragglers.isStraggler(sinceCancelled));
+
         if (threads != null && thread != null) {
             threads.put(snapshot, thread);
         }
         return snapshot;
+    }
+
+    /** @return the thread running this task, or {@code null}; the caller holds this task's monitor */
+    @Nullable
+    Thread runner() {
+        return runner;
     }
 
     long forkedAtNanos() {

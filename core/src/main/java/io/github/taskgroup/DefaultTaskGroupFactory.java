@@ -45,6 +45,7 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
     private final Condition groupClosed = lock.newCondition();
     private volatile boolean shutdown;
     private volatile @Nullable ScheduledThreadPoolExecutor deadlines; // created on first use
+    private final StragglerWatch stragglers; // tasks cancelled while they ran; ticks on the deadline timer
 
     DefaultTaskGroupFactory(TaskGroupFactory.Builder builder) {
         if (builder.executor != null) {
@@ -76,6 +77,7 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
             }
         }
         this.mbean = registered;
+        this.stragglers = new StragglerWatch(builder.stragglerThreshold, this::scheduleDeadline, listeners);
     }
 
     @Override
@@ -277,6 +279,10 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
     @Nullable
     ConcurrencyLimit limitOrNull(String limitName) {
         return limits.get(limitName);
+    }
+
+    StragglerWatch stragglers() {
+        return stragglers;
     }
 
     void closed(DefaultTaskGroup group) {

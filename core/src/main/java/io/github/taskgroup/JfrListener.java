@@ -1,10 +1,13 @@
 package io.github.taskgroup;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The built-in listener that emits the JFR events {@link GroupClosedEvent} and {@link TaskFinishedEvent}.
+ * The built-in listener that emits the JFR events {@link GroupClosedEvent}, {@link TaskFinishedEvent} and
+ * {@link TaskStragglerEvent}.
  * Every reference to {@code jdk.jfr} lives here and in the event classes, which are loaded only once
  * {@link JfrSupport} has seen the {@code jdk.jfr} module.
  *
@@ -37,6 +40,7 @@ final class JfrListener implements TaskGroupListener, Listeners.Untimed {
         // Link the event classes now, so that a broken runtime fails here, where JfrSupport catches it.
         new GroupClosedEvent().isEnabled();
         new TaskFinishedEvent().isEnabled();
+        new TaskStragglerEvent().isEnabled();
         return new JfrListener();
     }
 
@@ -125,6 +129,31 @@ final class JfrListener implements TaskGroupListener, Listeners.Untimed {
         event.outcome = task.state().name().toLowerCase(Locale.ROOT);
         CancellationReason reason = task.cancellationReason();
         event.cancellationReason = reason == null ? null : reason.value();
+        event.commit();
+    }
+
+    @Override
+    public void taskStraggling(Task<?> task, TaskSnapshot snapshot) {
+        TaskStragglerEvent event = new TaskStragglerEvent();
+        if (!event.shouldCommit()) {
+            return;
+        }
+        TaskGroup group = task.group();
+        event.groupId = group.id();
+        event.groupName = group.name();
+        event.groupPath = group instanceof DefaultTaskGroup own ? StragglerWatch.path(own) : group.name();
+        event.taskName = task.name();
+        CancellationReason reason = task.cancellationReason();
+        event.cancellationReason = reason == null ? null : reason.value();
+        Duration since = snapshot.sinceCancelled();
+        event.sinceCancelled = since == null ? 0L : since.toNanos();
+        event.taskThread = snapshot.thread();
+        StringBuilder stack = new StringBuilder();
+        List<StackTraceElement> frames = snapshot.stackTrace();
+        for (int i = 0; i < frames.size() && i < TaskStragglerEvent.MAX_FRAMES; i++) {
+            stack.append(frames.get(i)).append('\n');
+        }
+        event.taskStack = stack.toString();
         event.commit();
     }
 }

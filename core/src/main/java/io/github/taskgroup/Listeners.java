@@ -134,6 +134,19 @@ final class Listeners {
         return fatal;
     }
 
+    @Nullable
+    VirtualMachineError taskStraggling(Task<?> task, TaskSnapshot snapshot) {
+        VirtualMachineError fatal = null;
+        for (TaskGroupListener listener : listeners) {
+            try {
+                listener.taskStraggling(task, snapshot);
+            } catch (Throwable e) {
+                fatal = failed(listener, "taskStraggling", e, fatal);
+            }
+        }
+        return fatal;
+    }
+
     /** Logs a listener's failure; returns the first fatal error seen so far. */
     private static @Nullable VirtualMachineError failed(
             TaskGroupListener listener, String event, Throwable e, @Nullable VirtualMachineError fatal) {

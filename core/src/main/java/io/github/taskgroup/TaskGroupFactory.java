@@ -225,6 +225,10 @@ public interface TaskGroupFactory extends AutoCloseable {
         String name = "default";
         boolean jmx;
         boolean jmxCancel;
+        Duration stragglerThreshold = DEFAULT_STRAGGLER_THRESHOLD;
+
+        /** The default of {@link #stragglerThreshold(Duration)}: one second. */
+        public static final Duration DEFAULT_STRAGGLER_THRESHOLD = Duration.ofSeconds(1);
 
         Builder() {}
 
@@ -382,6 +386,31 @@ public interface TaskGroupFactory extends AutoCloseable {
          */
         public Builder jfrEvents(boolean jfrEvents) {
             this.jfrEvents = jfrEvents;
+            return this;
+        }
+
+        /**
+         * How long a task may keep running after it was cancelled before it is reported as a straggler (a task
+         * that ignores its interrupt). Each such task is reported once, while the application runs: a warning
+         * logged by {@code io.github.taskgroup.StragglerWatch} with the group path, the task, the cancellation
+         * reason, how long ago it was cancelled and its thread's stack; the listeners'
+         * {@link TaskGroupListener#taskStraggling} (the Micrometer meters, the JFR event
+         * {@code io.github.taskgroup.TaskStraggler}); and {@link TaskSnapshot#straggler()} in
+         * {@link TaskGroupFactory#liveGroups()}. A report comes between one and two thresholds after the
+         * cancellation: one timer tick checks all cancelled tasks at once. Nothing is scheduled while no running
+         * task is cancelled. See {@code docs/diagnostics.md}.
+         *
+         * @param threshold a positive duration (default {@link #DEFAULT_STRAGGLER_THRESHOLD}, one second)
+         * @return this builder
+         * @throws NullPointerException if {@code threshold} is null
+         * @throws IllegalArgumentException if it is zero or negative
+         */
+        public Builder stragglerThreshold(Duration threshold) {
+            Objects.requireNonNull(threshold, "threshold");
+            if (threshold.isZero() || threshold.isNegative()) {
+                throw new IllegalArgumentException("The straggler threshold must be positive, got " + threshold);
+            }
+            this.stragglerThreshold = threshold;
             return this;
         }
 

@@ -88,4 +88,16 @@ public interface TaskGroupListener {
      *        it started
      */
     default void taskFinished(Task<?> task, long runNanos) {}
+
+    /**
+     * A task is still running the factory's straggler threshold after it was cancelled: it ignores its
+     * interrupt (see {@link TaskGroupFactory.Builder#stragglerThreshold}). Delivered once per task, on the
+     * factory's timer thread, before the task's {@link #taskFinished} (which the task cannot reach while this
+     * runs): a listener that counts stragglers now can subtract them in {@code taskFinished}.
+     *
+     * @param task the task, in state {@link Task.State#RUNNING}, with its {@link Task#cancellationReason()}
+     * @param snapshot the task as it is now: {@link TaskSnapshot#sinceCancelled()}, its thread and that
+     *        thread's stack
+     */
+    default void taskStraggling(Task<?> task, TaskSnapshot snapshot) {}
 }

@@ -40,7 +40,13 @@ class TaskGroupFactoryConfiguration {
                 .executor(taskGroupExecutor.getExecutor())
                 .defaults(defaults(properties))
                 .renameThreads(properties.isRenameThreads())
-                .jfrEvents(properties.isJfrEvents());
+                .jfrEvents(properties.isJfrEvents())
+                .stragglerThreshold(Validation.required(
+                        "taskgroup.straggler-threshold",
+                        properties.getStragglerThreshold(),
+                        "Set 'taskgroup.straggler-threshold' to a positive duration such as '1s' (the default), or"
+                                + " remove it."));
+
         Validation.limits(properties, builder);
         for (Map.Entry<String, TaskGroupProperties.Group> group :
                 properties.getGroups().entrySet()) {

@@ -1,5 +1,6 @@
 package io.github.taskgroup.autoconfigure;
 
+import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.TaskGroupPolicy;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -64,6 +65,13 @@ public class TaskGroupProperties {
     private @Nullable String name;
 
     private final Jmx jmx = new Jmx();
+
+    /**
+     * How long a task may keep running after it was cancelled before it is reported, once, as a straggler (a
+     * task that ignores its interrupt): a warning log line, the taskgroup.tasks.stragglers meters, a flag in the
+     * taskgroups endpoint and the JFR event io.github.taskgroup.TaskStraggler. Must be positive.
+     */
+    private Duration stragglerThreshold = TaskGroupFactory.Builder.DEFAULT_STRAGGLER_THRESHOLD;
 
     /** Options that apply whenever code opens a group with the given name; they win over the defaults. */
     private final Map<String, Group> groups = new LinkedHashMap<>();
@@ -156,6 +164,14 @@ public class TaskGroupProperties {
 
     public void setJfrEvents(boolean jfrEvents) {
         this.jfrEvents = jfrEvents;
+    }
+
+    public Duration getStragglerThreshold() {
+        return this.stragglerThreshold;
+    }
+
+    public void setStragglerThreshold(Duration stragglerThreshold) {
+        this.stragglerThreshold = stragglerThreshold;
     }
 
     public Map<String, Group> getGroups() {

@@ -48,6 +48,18 @@ public final class TaskGroupMeters {
     /** Tag value of {@link #REASON} on {@link #TASKS_REJECTED}: the shared limit's queue was full. */
     public static final String REASON_LIMIT_FULL = "limit-full";
 
+    /**
+     * Gauge: tasks running now that were cancelled at least the factory's straggler threshold ago (they ignore
+     * their interrupt). Tag {@link #GROUP}. Prometheus: {@code taskgroup_tasks_stragglers_tasks}.
+     */
+    public static final String TASKS_STRAGGLERS = "taskgroup.tasks.stragglers";
+
+    /**
+     * Counter: tasks reported as stragglers, each once. Tag {@link #GROUP}. Prometheus:
+     * {@code taskgroup_tasks_stragglers_seen_tasks_total}.
+     */
+    public static final String TASKS_STRAGGLERS_SEEN = "taskgroup.tasks.stragglers.seen";
+
     /** Gauge: groups open now. Tag {@link #GROUP}. */
     public static final String GROUPS_ACTIVE = "taskgroup.groups.active";
 

@@ -5,11 +5,14 @@ import io.github.taskgroup.Task;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupListener;
 import io.github.taskgroup.TaskRejectedException;
+import io.github.taskgroup.TaskSnapshot;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -33,6 +36,9 @@ import org.jspecify.annotations.Nullable;
  *       {@code taskgroup.tasks.rejected} counts the forks refused because a queue was full, by {@code reason}
  *       ({@code queue-full}, {@code limit-full}). A refused fork is not a task: it is not in
  *       {@code taskgroup.tasks.spawned}.</li>
+ *   <li>A task reported as a straggler (still running the factory's straggler threshold after its
+ *       cancellation) counts once in {@code taskgroup.tasks.stragglers.seen}, and in the gauge
+ *       {@code taskgroup.tasks.stragglers} until it finishes.</li>
  * </ul>
  *
  * <p>The meters of a group name are created on its first event and cached, so an event costs a map lookup and
@@ -49,6 +55,9 @@ public class TaskGroupMetricsListener implements TaskGroupListener {
 
     /** The meters of each {@code group} tag, bounded by the rule that the observations' group key follows too. */
     private final GroupTags<GroupMeters> byTag;
+
+    /** Tasks reported as stragglers and not finished yet, with the meters that count them. */
+    private final Map<Task<?>, GroupMeters> stragglers = new ConcurrentHashMap<>();
 
     /**
      * @param registry where the meters go
@@ -95,7 +104,21 @@ public class TaskGroupMetricsListener implements TaskGroupListener {
     }
 
     @Override
+    public void taskStraggling(Task<?> task, TaskSnapshot snapshot) {
+        GroupMeters meters = meters(task.group());
+        meters.stragglersSeen.increment();
+        meters.stragglers.incrementAndGet();
+        this.stragglers.put(task, meters);
+    }
+
+    @Override
     public void taskFinished(Task<?> task, long runNanos) {
+        if (!this.stragglers.isEmpty()) { // taskStraggling always precedes the task's taskFinished
+            GroupMeters straggler = this.stragglers.remove(task);
+            if (straggler != null) {
+                straggler.stragglers.decrementAndGet();
+            }
+        }
         GroupMeters meters = meters(task.group());
         if (runNanos == NOT_STARTED) {
             meters.queued.decrementAndGet();
@@ -159,6 +182,10 @@ public class TaskGroupMetricsListener implements TaskGroupListener {
 
         final AtomicInteger groupsActive = new AtomicInteger();
 
+        final AtomicInteger stragglers = new AtomicInteger();
+
+        final Counter stragglersSeen;
+
         private final AtomicReferenceArray<Counter> cancelled = new AtomicReferenceArray<>(REASONS.length + 1);
 
         private final AtomicReferenceArray<Timer> taskDurations =
@@ -194,6 +221,17 @@ public class TaskGroupMetricsListener implements TaskGroupListener {
                     .baseUnit(TaskGroupMeters.UNIT_TASKS)
                     .tags(this.tags)
                     .strongReference(true)
+                    .register(registry);
+            Gauge.builder(TaskGroupMeters.TASKS_STRAGGLERS, this.stragglers, AtomicInteger::get)
+                    .description("Tasks still running at least the straggler threshold after they were cancelled")
+                    .baseUnit(TaskGroupMeters.UNIT_TASKS)
+                    .tags(this.tags)
+                    .strongReference(true)
+                    .register(registry);
+            this.stragglersSeen = Counter.builder(TaskGroupMeters.TASKS_STRAGGLERS_SEEN)
+                    .description("Tasks reported as stragglers: still running the threshold after cancellation")
+                    .baseUnit(TaskGroupMeters.UNIT_TASKS)
+                    .tags(this.tags)
                     .register(registry);
             Gauge.builder(TaskGroupMeters.GROUPS_ACTIVE, this.groupsActive, AtomicInteger::get)
                     .description("Task groups open now")

@@ -245,13 +245,18 @@ public class TaskGroupsEndpoint {
      * @param thread the thread running it, or {@code null} while it is pending
      * @param stack the stack of that thread, one frame per string, with {@code ?stacks=true} (empty while it is
      *     pending); otherwise {@code null} (absent from the JSON)
+     * @param sinceCancelled time since it was cancelled while it ran (ISO-8601 duration), or {@code null}
+     * @param straggler whether it still runs at least {@code taskgroup.straggler-threshold} after its
+     *     cancellation: it ignores its interrupt
      */
     public record TaskDescriptor(
             String name,
             String state,
             String age,
             @Nullable String thread,
-            @Nullable List<String> stack) {
+            @Nullable List<String> stack,
+            @Nullable String sinceCancelled,
+            boolean straggler) {
 
         static TaskDescriptor of(TaskSnapshot task, @Nullable Boolean stacks) {
             return new TaskDescriptor(
@@ -259,7 +264,9 @@ public class TaskGroupsEndpoint {
                     lower(task.state()),
                     iso(task.age()),
                     task.thread(),
-                    frames(task.stackTrace(), stacks));
+                    frames(task.stackTrace(), stacks),
+                    iso(task.sinceCancelled()),
+                    task.straggler());
         }
     }
 

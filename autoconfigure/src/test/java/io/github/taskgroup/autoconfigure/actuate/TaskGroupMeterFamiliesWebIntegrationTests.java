@@ -42,6 +42,9 @@ class TaskGroupMeterFamiliesWebIntegrationTests {
             "taskgroup_task_duration_seconds_max",
             "taskgroup_tasks_active_tasks",
             "taskgroup_tasks_queued_tasks",
+            // tasks that ignore their cancellation: the gauge and the counter keep distinct Prometheus names
+            "taskgroup_tasks_stragglers_tasks",
+            "taskgroup_tasks_stragglers_seen_tasks_total",
             "taskgroup_groups_active_groups",
             "taskgroup_group_duration_seconds",
             "taskgroup_group_duration_seconds_max",
