@@ -46,13 +46,9 @@ class TaskGroupFactoryConfiguration {
                         properties.getStragglerThreshold(),
                         "Set 'taskgroup.straggler-threshold' to a positive duration such as '1s' (the default), or"
                                 + " remove it."));
-
-        Validation.limits(properties, builder);
         for (Map.Entry<String, TaskGroupProperties.Group> group :
                 properties.getGroups().entrySet()) {
-            builder.group(
-                    group.getKey(),
-                    Validation.groupOptions(group.getKey(), group.getValue(), beanFactory, properties.getLimits()));
+            builder.group(group.getKey(), groupOptions(group.getKey(), group.getValue(), beanFactory));
         }
         listeners.orderedStream().forEach(builder::listener);
         propagators.orderedStream().forEach(builder::contextPropagator);
@@ -105,11 +101,6 @@ class TaskGroupFactoryConfiguration {
         if (maxConcurrency != null) {
             options.maxConcurrency(maxConcurrency);
         }
-        Integer maxQueued = Validation.maxQueued("taskgroup.max-queued", properties.getMaxQueued());
-        if (maxQueued != null) {
-            options.maxQueued(maxQueued);
-        }
-        options.limit(Validation.limitName("taskgroup.limit", properties.getLimit(), properties.getLimits()));
         return options.build();
     }
 
