@@ -48,8 +48,10 @@ class TaskGroupMeterFamiliesWebIntegrationTests {
             "taskgroup_groups_active_groups",
             "taskgroup_group_duration_seconds",
             "taskgroup_group_duration_seconds_max",
-            // outgoing calls from groups with a deadline (registered at start-up, no group label)
-            "taskgroup_propagation_calls_total");
+            // outgoing calls from groups with a deadline, and deadlines received by request groups (both
+            // registered at start-up, no group label)
+            "taskgroup_propagation_calls_total",
+            "taskgroup_propagation_received_total");
 
     /** The families that Boot's meter observation handler would make from the observations. */
     private static final List<String> REMOVED = List.of(

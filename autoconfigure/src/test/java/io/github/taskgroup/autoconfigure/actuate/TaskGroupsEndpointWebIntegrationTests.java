@@ -103,7 +103,7 @@ class TaskGroupsEndpointWebIntegrationTests {
         List<Map<String, Object>> tasks = JsonPath.read(plain, group + ".tasks[*]");
         assertThat(tasks)
                 .singleElement()
-                .satisfies((t) -> assertThat(t).containsOnlyKeys("name", "state", "age", "thread"));
+                .satisfies((t) -> assertThat(t).containsOnlyKeys("name", "state", "age", "thread", "straggler"));
         assertThat(this.client.get("/actuator/taskgroups?stacks=false").body()).doesNotContain("\"stack\"");
 
         HttpResponse<String> withStacks = this.client.get("/actuator/taskgroups?stacks=true");
