@@ -81,6 +81,12 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
     boolean holdsPermit;
 
     /**
+     * Whether this task holds a permit of its group's shared {@link ConcurrencyLimit}; guarded by that limit's
+     * lock. Fits in the object's padding, with the two other booleans: a task is no bigger for it.
+     */
+    boolean holdsLimitPermit;
+
+    /**
      * Whether a dispatch loop is inside {@code execute(this)}; written by that loop's thread only, so that
      * the thread sees it exactly (the only case that matters: the task ran inline there), and other threads
      * may read it stale (they only do a needless thread-local check). Fits in the object's padding.

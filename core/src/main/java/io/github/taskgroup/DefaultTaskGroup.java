@@ -113,6 +113,11 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
 
     private int permits; // guarded by lock; only used when maxConcurrency is set
     private final @Nullable ArrayDeque<DefaultTask<?>> queue; // guarded by lock; only with a concurrency limit
+    private final int maxQueued; // the queue's bound (Integer.MAX_VALUE: none); only with a concurrency limit
+    private int reservedQueue; // guarded by lock: places taken by forks that have not entered the queue yet
+    private final @Nullable ConcurrencyLimit limit; // the shared limit every task passes, or null
+    // Whether forks go through admission (a maxConcurrency or a shared limit): else a fork reads this only.
+    private final boolean limited;
     private @Nullable ScheduledFuture<?> deadlineTimer;
 
     /**
@@ -140,6 +145,9 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         this.maxConcurrency = options.maxConcurrency().orElse(Integer.MAX_VALUE);
         this.permits = maxConcurrency;
         this.queue = maxConcurrency == Integer.MAX_VALUE ? null : new ArrayDeque<>();
+        this.maxQueued = options.maxQueued().orElse(Integer.MAX_VALUE);
+        this.limit = options.limit().isPresent() ? factory.limit(options.limit().get(), name) : null;
+        this.limited = queue != null || limit != null;
         this.ownTimeout = options.timeout().orElse(null);
         this.parent = parent;
         this.enclosing = enclosing;
@@ -307,19 +315,44 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     @Override
     public <T extends @Nullable Object> Task<T> fork(Callable<? extends T> callable) {
         Objects.requireNonNull(callable, "callable");
-        return forkNamed(null, callable); // named task-<n> from its sequence number
+        return forkNamed(null, callable, false); // named task-<n> from its sequence number
     }
 
     @Override
     public <T extends @Nullable Object> Task<T> fork(String name, Callable<? extends T> callable) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(callable, "callable");
-        return forkNamed(name, callable);
+        return forkNamed(name, callable, false);
     }
 
-    private <T extends @Nullable Object> Task<T> forkNamed(@Nullable String name, Callable<? extends T> callable) {
+    @Override
+    public <T extends @Nullable Object> Optional<Task<T>> tryFork(Callable<? extends T> callable) {
+        Objects.requireNonNull(callable, "callable");
+        return Optional.ofNullable(forkNamed(null, callable, true));
+    }
+
+    @Override
+    public <T extends @Nullable Object> Optional<Task<T>> tryFork(String name, Callable<? extends T> callable) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(callable, "callable");
+        return Optional.ofNullable(forkNamed(name, callable, true));
+    }
+
+    /** @return the task, or {@code null} only when admission refused it and {@code orNull} is set */
+    @SuppressWarnings("NullAway") // null only for tryFork, which asks for it
+    private <T extends @Nullable Object> Task<T> forkNamed(
+            @Nullable String name, Callable<? extends T> callable, boolean orNull) {
         if (state == TaskGroup.State.CLOSED) {
             throw closed(name);
+        }
+        // Admission is decided before the task exists: a refused fork leaves no trace but the rejected event.
+        // A cancelled group takes every fork (it returns a cancelled task), so it reserves nothing.
+        int reservation = 0;
+        if (limited && cancelReason == null) {
+            reservation = reserve(name, orNull);
+            if (reservation == REFUSED) {
+                return null;
+            }
         }
         DefaultTask<T> task =
                 new DefaultTask<>(this, sequence.incrementAndGet(), name, callable, factory.propagators());
@@ -328,13 +361,20 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         }
         if (live.getAndIncrement() < 0) { // close() sealed the count: it saw nothing live and will not wait
             live.decrementAndGet();
+            if (reservation != 0) {
+                dispatch(admit(task, reservation, false)); // never published: gives the reservation back
+            }
             throw closed(name);
         }
         // The forked event goes out before the task is visible to cancellers, so that it precedes every
         // other event of the task and always sees it PENDING.
         VirtualMachineError fatal = listeners().taskForked(task);
         tasks.push(task);
+        // What the fork reserved becomes the task's: its permits (toRun == task), or its place in a queue
+        // (null); if a canceller got to it first, the reservation is given back (toRun: who got it, if any).
+        DefaultTask<?> toRun = reservation != 0 ? admit(task, reservation, true) : task;
         if (fatal != null) {
+            dispatch(toRun != task ? toRun : null);
             dispatch(task.rejected(fatal)); // a listener's fatal error fails the fork: the task never runs
             throw fatal;
         }
@@ -343,28 +383,200 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         }
         CancellationReason reason = cancelReason;
         if (reason != null) {
-            task.cancel(reason); // never runs; its end is accounted for by cancel
+            dispatch(toRun != task ? toRun : null);
+            task.cancel(reason); // never runs; its end is accounted for by cancel, which frees its permits
             return task;
         }
-        DefaultTask<?> toRun = task;
-        if (maxConcurrency != Integer.MAX_VALUE) {
+        if (toRun != null && reservation != 0) {
+            admitted(toRun, toRun == task ? 0L : -1L);
+        }
+        dispatch(toRun);
+        return task;
+    }
+
+    // ---------------------------------------------------------------- admission (maxConcurrency, shared limit)
+
+    /** {@link #reserve}: the fork was refused and asked for no exception. */
+    private static final int REFUSED = -1;
+
+    /** A reservation's bit: the fork took one of the group's permits. */
+    private static final int GROUP_PERMIT = 1;
+
+    /** A reservation's bit: the fork took a place in the group's queue. */
+    private static final int GROUP_PLACE = 2;
+
+    /**
+     * Reserves, for a fork about to be made, what its task needs to be admitted: a group permit or a place in
+     * the group's queue; then, with a group permit (or with no group limit), a permit of the shared limit or a
+     * place in its queue. A task that waits in its group's queue asks the shared limit once it leaves it.
+     *
+     * @return the reservation: bits {@link #GROUP_PERMIT}, {@link #GROUP_PLACE}, {@link ConcurrencyLimit#PERMIT},
+     *         {@link ConcurrencyLimit#PLACE}; {@link #REFUSED} when a queue is full and {@code orNull} is set
+     * @throws TaskRejectedException when a queue is full and {@code orNull} is not set
+     */
+    private int reserve(@Nullable String taskName, boolean orNull) {
+        int reservation = 0;
+        if (queue != null) {
             lock.lock();
             try {
-                if (task.state() != Task.State.PENDING) {
-                    toRun = null;
-                } else if (permits > 0) {
+                if (permits > 0) {
                     permits--;
-                    task.holdsPermit = true;
-                } else {
-                    queue.addLast(task);
-                    toRun = null;
+                    reservation = GROUP_PERMIT;
+                } else if (queue.size() + reservedQueue < maxQueued) {
+                    reservedQueue++;
+                    reservation = GROUP_PLACE;
                 }
             } finally {
                 lock.unlock();
             }
+            if (reservation == 0) {
+                return refuse(taskName, TaskRejectedException.Reason.QUEUE_FULL, orNull);
+            }
+            if (reservation == GROUP_PLACE) {
+                return reservation;
+            }
         }
-        dispatch(toRun);
-        return task;
+        if (limit != null) {
+            int shared = limit.reserve();
+            if (shared == 0) {
+                if (reservation != 0) {
+                    dispatch(giveBackGroupPermit()); // rare: the group's permit goes to its queue, or back
+                }
+                return refuse(taskName, TaskRejectedException.Reason.LIMIT_FULL, orNull);
+            }
+            reservation |= shared;
+        }
+        return reservation;
+    }
+
+    private int refuse(@Nullable String taskName, TaskRejectedException.Reason reason, boolean orNull) {
+        VirtualMachineError fatal = listeners().forkRejected(this, reason);
+        if (fatal != null) {
+            throw fatal;
+        }
+        if (orNull) {
+            return REFUSED;
+        }
+        String task = taskName != null ? "'" + taskName + "'" : "task-" + (sequence.get() + 1);
+        if (reason == TaskRejectedException.Reason.QUEUE_FULL) {
+            throw new TaskRejectedException(
+                    name,
+                    reason,
+                    null,
+                    maxQueued,
+                    "Task group '" + name + "' refused to fork " + task + ": its " + maxConcurrency
+                            + " concurrency permits are taken and its queue is full (maxQueued " + maxQueued + ")");
+        }
+        ConcurrencyLimit shared = Objects.requireNonNull(limit);
+        throw new TaskRejectedException(
+                name,
+                reason,
+                shared.name(),
+                shared.maxQueued(),
+                "Task group '" + name + "' refused to fork " + task + ": the " + shared.maxConcurrency()
+                        + " permits of shared limit '" + shared.name() + "' are taken and its queue is full (maxQueued "
+                        + shared.maxQueued() + ")");
+    }
+
+    /**
+     * Gives the task what its fork reserved (see {@link #reserve}), or gives it back when the task is no
+     * longer pending (cancelled since it was pushed: its end found nothing to free) or {@code keep} is false
+     * (the fork failed before the task was published).
+     *
+     * @return {@code task} if it now holds every permit it needs; else a task that got a permit given back
+     *         (to be dispatched), or {@code null}
+     */
+    private @Nullable DefaultTask<?> admit(DefaultTask<?> task, int reservation, boolean keep) {
+        if (queue != null) {
+            DefaultTask<?> entering;
+            int shared = reservation & (ConcurrencyLimit.PERMIT | ConcurrencyLimit.PLACE);
+            lock.lock();
+            try {
+                boolean pending = keep && task.state() == Task.State.PENDING;
+                if ((reservation & GROUP_PLACE) != 0) {
+                    reservedQueue--;
+                    if (!pending) {
+                        return null;
+                    }
+                    if (permits == 0) {
+                        queue.addLast(task);
+                        return null;
+                    }
+                    permits--; // freed since the reservation, with nobody queued
+                    task.holdsPermit = true;
+                    entering = task;
+                } else if (pending) {
+                    task.holdsPermit = true;
+                    entering = task;
+                } else {
+                    entering = groupPermitFreedLocked();
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (limit == null) {
+                return entering;
+            }
+            if (entering == task) {
+                return limit.admit(task, shared, true);
+            }
+            // Giving back: the shared reservation too, and the group's queued successor asks for a permit.
+            DefaultTask<?> handedOn = shared != 0 ? limit.admit(task, shared, false) : null;
+            DefaultTask<?> admitted = entering != null ? limit.passOn(false, entering) : null;
+            return oneOf(handedOn, admitted);
+        }
+        return Objects.requireNonNull(limit).admit(task, reservation, keep);
+    }
+
+    /** The group's permit of a refused fork goes to the first queued task (which asks the shared limit). */
+    private @Nullable DefaultTask<?> giveBackGroupPermit() {
+        DefaultTask<?> entering;
+        lock.lock();
+        try {
+            entering = groupPermitFreedLocked();
+        } finally {
+            lock.unlock();
+        }
+        DefaultTask<?> next = entering != null ? Objects.requireNonNull(limit).passOn(false, entering) : null;
+        if (next != null) {
+            admitted(next, -1L);
+        }
+        return next;
+    }
+
+    /** A group permit was freed: the first pending queued task takes it, or it goes back; caller holds lock. */
+    private @Nullable DefaultTask<?> groupPermitFreedLocked() {
+        DefaultTask<?> next = nextQueued();
+        if (next == null) {
+            permits++;
+        }
+        return next;
+    }
+
+    /**
+     * Of two tasks that got permits on a rare path (a cancellation racing a fork), dispatches the first at
+     * once and returns the second.
+     */
+    private static @Nullable DefaultTask<?> oneOf(@Nullable DefaultTask<?> first, @Nullable DefaultTask<?> second) {
+        if (first == null) {
+            return second;
+        }
+        if (second != null) {
+            dispatch(first);
+            return second;
+        }
+        return first;
+    }
+
+    /**
+     * A task got every permit it needs and is about to be dispatched: the listeners hear how long it waited.
+     *
+     * @param waitedNanos the wait, or -1 to compute it from the fork's time
+     */
+    private static void admitted(DefaultTask<?> task, long waitedNanos) {
+        long waited = waitedNanos >= 0 ? waitedNanos : Math.max(0L, System.nanoTime() - task.forkedAtNanos());
+        // A listener's fatal error is logged, not rethrown: this runs for other tasks than the caller's own.
+        ((DefaultTaskGroup) task.group()).listeners().taskAdmitted(task, waited);
     }
 
     /**
@@ -908,16 +1120,24 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
             CANCELLED_TASKS.incrementAndGet(this);
             policyHears(task); // succeeded and failed tasks were heard when they completed
         }
+        DefaultTask<?> next = limited ? leave(task) : null;
+        taskCountedOff();
+        return next;
+    }
+
+    /**
+     * Frees what an ended task held: its group permit goes to the first queued task, which then asks the
+     * shared limit; its shared permit goes to the first task waiting there. At most one of them gets every
+     * permit it needs (see {@link ConcurrencyLimit}): it is returned, to be dispatched.
+     */
+    private @Nullable DefaultTask<?> leave(DefaultTask<?> task) {
         DefaultTask<?> next = null;
-        if (maxConcurrency != Integer.MAX_VALUE) {
+        if (queue != null) {
             lock.lock();
             try {
                 if (task.holdsPermit) {
                     task.holdsPermit = false;
-                    next = nextQueued();
-                    if (next == null) {
-                        permits++;
-                    }
+                    next = groupPermitFreedLocked();
                 } else if (!queue.isEmpty()) {
                     queue.remove(task); // cancelled while queued: don't keep it until its turn
                 }
@@ -925,7 +1145,15 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
                 lock.unlock();
             }
         }
-        taskCountedOff();
+        if (limit != null) {
+            boolean released = limit.leave(task);
+            if (released || next != null) {
+                next = limit.passOn(released, next);
+            }
+        }
+        if (next != null) {
+            admitted(next, -1L);
+        }
         return next;
     }
 

@@ -33,6 +33,7 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
     // The MBean registration (a JmxSupport.Registration), or null without JMX; typed AutoCloseable so that
     // this class links on a runtime without java.management. Written by the constructor, read by close().
     private final @Nullable AutoCloseable mbean;
+    private final Map<String, ConcurrencyLimit> limits; // shared limits by name, fixed at build
 
     private final AtomicLong ids = new AtomicLong();
     // One wall-clock anchor for every instant the factory reports, so that instants derived from
@@ -60,6 +61,9 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
         this.propagators = List.copyOf(builder.propagators);
         this.hasPropagators = !propagators.isEmpty();
         this.renameThreads = builder.renameThreads;
+        Map<String, ConcurrencyLimit> byName = new java.util.LinkedHashMap<>();
+        builder.limits.forEach((name, bounds) -> byName.put(name, new ConcurrencyLimit(name, bounds[0], bounds[1])));
+        this.limits = Map.copyOf(byName);
         this.name = builder.name;
         AutoCloseable registered = null;
         if (builder.jmx) {
@@ -252,6 +256,29 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
 
     boolean renameThreads() {
         return renameThreads;
+    }
+
+    /**
+     * @return the shared limit of that name
+     * @throws IllegalArgumentException if the factory has none: the group cannot open
+     */
+    ConcurrencyLimit limit(String limitName, String groupName) {
+        ConcurrencyLimit limit = limits.get(limitName);
+        if (limit == null) {
+            throw new IllegalArgumentException("Task group '" + groupName + "' uses the shared limit '" + limitName
+                    + "', which the factory does not have; "
+                    + (limits.isEmpty()
+                            ? "it has none (register one with TaskGroupFactory.Builder.limit or the property "
+                                    + "taskgroup.limits." + limitName + ".max-concurrency)"
+                            : "it has " + new java.util.TreeSet<>(limits.keySet())));
+        }
+        return limit;
+    }
+
+    /** @return the shared limit of that name, or null (for tests) */
+    @Nullable
+    ConcurrencyLimit limitOrNull(String limitName) {
+        return limits.get(limitName);
     }
 
     StragglerWatch stragglers() {

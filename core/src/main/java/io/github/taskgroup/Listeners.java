@@ -109,6 +109,32 @@ final class Listeners {
     }
 
     @Nullable
+    VirtualMachineError taskAdmitted(Task<?> task, long waitedNanos) {
+        VirtualMachineError fatal = null;
+        for (TaskGroupListener listener : listeners) {
+            try {
+                listener.taskAdmitted(task, waitedNanos);
+            } catch (Throwable e) {
+                fatal = failed(listener, "taskAdmitted", e, fatal);
+            }
+        }
+        return fatal;
+    }
+
+    @Nullable
+    VirtualMachineError forkRejected(TaskGroup group, TaskRejectedException.Reason reason) {
+        VirtualMachineError fatal = null;
+        for (TaskGroupListener listener : listeners) {
+            try {
+                listener.forkRejected(group, reason);
+            } catch (Throwable e) {
+                fatal = failed(listener, "forkRejected", e, fatal);
+            }
+        }
+        return fatal;
+    }
+
+    @Nullable
     VirtualMachineError taskStraggling(Task<?> task, TaskSnapshot snapshot) {
         VirtualMachineError fatal = null;
         for (TaskGroupListener listener : listeners) {

@@ -129,11 +129,19 @@ public sealed interface TaskGroup extends AutoCloseable permits DefaultTaskGroup
 
     /**
      * Forks a task: it runs {@code callable} on the group's executor, once a concurrency permit is free
-     * (permits are granted in fork order). {@code fork} never blocks.
+     * (permits are granted in fork order), and, if the group uses a shared limit, once a permit of that limit
+     * is free (granted in the order tasks asked for it, across groups). {@code fork} never blocks.
      *
      * <p>Forking into a cancelled group returns a task that is already {@link Task.State#CANCELLED} and
      * never runs. If the executor rejects the task, the task fails with the
      * {@link java.util.concurrent.RejectedExecutionException}, which the policy handles like any failure.
+     *
+     * <p>Admission control: if every permit is taken and the queue the task would wait in is full (the
+     * group's {@link TaskGroupOptions.Builder#maxQueued(int) maxQueued}, or the {@code maxQueued} of its shared
+     * limit), the fork is refused at once with {@link TaskRejectedException}. A refused fork creates no task:
+     * the group and its tasks are unaffected, and its policy does not see it. A task waiting for a permit that
+     * is cancelled (or whose group is cancelled) ends {@link Task.State#CANCELLED} without running and frees
+     * its place at once.
      *
      * @param name the task's name, shown in thread names, snapshots, logs and failure messages
      * @param callable the task's code
@@ -141,8 +149,36 @@ public sealed interface TaskGroup extends AutoCloseable permits DefaultTaskGroup
      * @return the task's handle
      * @throws NullPointerException if {@code name} or {@code callable} is null
      * @throws IllegalStateException if the group is closed
+     * @throws TaskRejectedException if admission control refused the fork (a queue is full)
      */
     <T extends @Nullable Object> Task<T> fork(String name, Callable<? extends T> callable);
+
+    /**
+     * Forks a task named {@code task-<n>} unless admission control refuses it. See
+     * {@link #tryFork(String, Callable)}.
+     *
+     * @param callable the task's code
+     * @param <T> the type of its result
+     * @return the task's handle, or empty if the fork was refused
+     */
+    <T extends @Nullable Object> Optional<Task<T>> tryFork(Callable<? extends T> callable);
+
+    /**
+     * Forks a task like {@link #fork(String, Callable)}, but when admission control refuses it (every permit
+     * taken and the queue it would wait in full: see {@link TaskGroupOptions.Builder#maxQueued(int)} and
+     * {@link TaskGroupFactory.Builder#limit(String, int, int)}) returns an empty result instead of throwing
+     * {@link TaskRejectedException}. Never blocks. A refused fork creates no task and leaves the group and its
+     * tasks as they were (listeners hear {@link TaskGroupListener#forkRejected}); a returned task fails and is
+     * cancelled exactly like one from {@code fork}.
+     *
+     * @param name the task's name
+     * @param callable the task's code
+     * @param <T> the type of its result
+     * @return the task's handle, or empty if the fork was refused
+     * @throws NullPointerException if {@code name} or {@code callable} is null
+     * @throws IllegalStateException if the group is closed
+     */
+    <T extends @Nullable Object> Optional<Task<T>> tryFork(String name, Callable<? extends T> callable);
 
     /**
      * Waits until every task of the group has finished, including tasks forked while waiting.

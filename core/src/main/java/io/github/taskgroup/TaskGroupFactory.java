@@ -217,6 +217,7 @@ public interface TaskGroupFactory extends AutoCloseable {
 
         TaskGroupOptions defaults = TaskGroupOptions.defaults();
         final Map<String, TaskGroupOptions> namedOptions = new LinkedHashMap<>();
+        final Map<String, int[]> limits = new LinkedHashMap<>(); // name -> {maxConcurrency, maxQueued}
         final List<TaskGroupListener> listeners = new ArrayList<>();
         final List<ContextPropagator> propagators = new ArrayList<>();
         boolean renameThreads = true;
@@ -302,6 +303,48 @@ public interface TaskGroupFactory extends AutoCloseable {
         public Builder group(String name, TaskGroupOptions options) {
             namedOptions.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(options, "options"));
             return this;
+        }
+
+        /**
+         * Registers a limit shared by every group that uses it ({@link TaskGroupOptions.Builder#limit(String)}):
+         * at most {@code maxConcurrency} of their tasks run at once, across groups, and at most
+         * {@code maxQueued} more wait for a permit, in the order they asked for one; a fork beyond that is
+         * refused ({@link TaskRejectedException}, reason {@code limit-full}). A task of a group that also has a
+         * {@code maxConcurrency} asks this limit once it holds its group's permit (then it always gets a place
+         * in the queue: its fork was admitted by its group's queue). Registering a name again replaces it.
+         *
+         * @param name the limit's name (also shown in rejection messages)
+         * @param maxConcurrency how many tasks may hold a permit at once (at least 1)
+         * @param maxQueued how many tasks may wait for one (at least 0; {@link Integer#MAX_VALUE}: unbounded)
+         * @return this builder
+         * @throws IllegalArgumentException if the name is blank or a bound is out of range
+         */
+        public Builder limit(String name, int maxConcurrency, int maxQueued) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("limit name must not be blank");
+            }
+            if (maxConcurrency < 1) {
+                throw new IllegalArgumentException(
+                        "maxConcurrency of limit '" + name + "' must be at least 1, but was " + maxConcurrency);
+            }
+            if (maxQueued < 0) {
+                throw new IllegalArgumentException(
+                        "maxQueued of limit '" + name + "' must be at least 0, but was " + maxQueued);
+            }
+            limits.put(name, new int[] {maxConcurrency, maxQueued});
+            return this;
+        }
+
+        /**
+         * Registers a shared limit with an unbounded queue. See {@link #limit(String, int, int)}.
+         *
+         * @param name the limit's name
+         * @param maxConcurrency how many tasks may hold a permit at once (at least 1)
+         * @return this builder
+         */
+        public Builder limit(String name, int maxConcurrency) {
+            return limit(name, maxConcurrency, Integer.MAX_VALUE);
         }
 
         /**

@@ -52,6 +52,27 @@ public interface TaskGroupListener {
     default void taskForked(Task<?> task) {}
 
     /**
+     * A task of a group under admission control (a {@code maxConcurrency} or a shared limit) got every permit
+     * it needs and is about to be handed to its executor; sent only for such groups, once per task that gets
+     * its permits (not for one cancelled while it waited), after {@link #taskForked} and before
+     * {@link #taskStarted}. It runs on the thread that forked the task or on the thread of the task that freed
+     * the permit.
+     *
+     * @param task the task, normally {@link Task.State#PENDING}
+     * @param waitedNanos nanoseconds it waited for its permits: 0 when it got them at fork
+     */
+    default void taskAdmitted(Task<?> task, long waitedNanos) {}
+
+    /**
+     * A fork was refused by admission control (see {@link TaskRejectedException}), on the forking thread. No
+     * task exists for it: it gets no other event, and it does not count in the forked tasks.
+     *
+     * @param group the group that refused it
+     * @param reason which queue was full
+     */
+    default void forkRejected(TaskGroup group, TaskRejectedException.Reason reason) {}
+
+    /**
      * A task got its thread (and its concurrency permit) and is about to run.
      *
      * @param task the task, in state {@link Task.State#RUNNING}

@@ -8,7 +8,8 @@ import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Options of a group: timeout, concurrency limit, policy and executor. Every option may be left unset; an
+ * Options of a group: timeout, concurrency limit and queue bound, shared limit, policy and executor. Every
+ * option may be left unset; an
  * unset option falls back, in order, to the options registered for the group's name with
  * {@link TaskGroupFactory.Builder#group(String, TaskGroupOptions)}, to the factory's
  * {@linkplain TaskGroupFactory.Builder#defaults(TaskGroupOptions) defaults}, and finally to: no timeout,
@@ -18,20 +19,26 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TaskGroupOptions {
 
-    private static final TaskGroupOptions UNSET = new TaskGroupOptions(null, 0, null, null);
+    private static final TaskGroupOptions UNSET = new TaskGroupOptions(null, 0, -1, null, null, null);
 
     private final @Nullable Duration timeout;
     private final int maxConcurrency; // 0: unset
+    private final int maxQueued; // -1: unset
+    private final @Nullable String limit;
     private final @Nullable CompletionPolicy policy;
     private final @Nullable Executor executor;
 
     private TaskGroupOptions(
             @Nullable Duration timeout,
             int maxConcurrency,
+            int maxQueued,
+            @Nullable String limit,
             @Nullable CompletionPolicy policy,
             @Nullable Executor executor) {
         this.timeout = timeout;
         this.maxConcurrency = maxConcurrency;
+        this.maxQueued = maxQueued;
+        this.limit = limit;
         this.policy = policy;
         this.executor = executor;
     }
@@ -51,6 +58,8 @@ public final class TaskGroupOptions {
         Builder builder = new Builder();
         builder.timeout = timeout;
         builder.maxConcurrency = maxConcurrency;
+        builder.maxQueued = maxQueued;
+        builder.limit = limit;
         builder.policy = policy;
         builder.executor = executor;
         return builder;
@@ -64,6 +73,23 @@ public final class TaskGroupOptions {
     /** @return how many tasks of the group may run at once */
     public OptionalInt maxConcurrency() {
         return maxConcurrency == 0 ? OptionalInt.empty() : OptionalInt.of(maxConcurrency);
+    }
+
+    /**
+     * @return how many tasks may wait for one of the group's {@linkplain #maxConcurrency() concurrency permits}
+     *         before further forks are refused ({@link TaskRejectedException}); empty: unbounded. It has no
+     *         effect on a group without {@code maxConcurrency}, whose tasks never wait for a group permit.
+     */
+    public OptionalInt maxQueued() {
+        return maxQueued < 0 ? OptionalInt.empty() : OptionalInt.of(maxQueued);
+    }
+
+    /**
+     * @return the name of the shared limit (see {@link TaskGroupFactory.Builder#limit(String, int, int)}) every
+     *         task of the group passes; empty: none
+     */
+    public Optional<String> limit() {
+        return Optional.ofNullable(limit);
     }
 
     /** @return the completion policy */
@@ -90,6 +116,8 @@ public final class TaskGroupOptions {
         return new TaskGroupOptions(
                 timeout != null ? timeout : fallback.timeout,
                 maxConcurrency != 0 ? maxConcurrency : fallback.maxConcurrency,
+                maxQueued >= 0 ? maxQueued : fallback.maxQueued,
+                limit != null ? limit : fallback.limit,
                 policy != null ? policy : fallback.policy,
                 executor != null ? executor : fallback.executor);
     }
@@ -99,19 +127,22 @@ public final class TaskGroupOptions {
         return other instanceof TaskGroupOptions that
                 && Objects.equals(timeout, that.timeout)
                 && maxConcurrency == that.maxConcurrency
+                && maxQueued == that.maxQueued
+                && Objects.equals(limit, that.limit)
                 && Objects.equals(policy, that.policy)
                 && Objects.equals(executor, that.executor);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(timeout, maxConcurrency, policy, executor);
+        return Objects.hash(timeout, maxConcurrency, maxQueued, limit, policy, executor);
     }
 
     @Override
     public String toString() {
         return "TaskGroupOptions[timeout=" + timeout + ", maxConcurrency="
-                + (maxConcurrency == 0 ? "unset" : maxConcurrency) + ", policy=" + policy
+                + (maxConcurrency == 0 ? "unset" : maxConcurrency) + ", maxQueued="
+                + (maxQueued < 0 ? "unset" : maxQueued) + ", limit=" + limit + ", policy=" + policy
                 + ", executor=" + executor + "]";
     }
 
@@ -120,6 +151,8 @@ public final class TaskGroupOptions {
 
         private @Nullable Duration timeout;
         private int maxConcurrency;
+        private int maxQueued = -1;
+        private @Nullable String limit;
         private @Nullable CompletionPolicy policy;
         private @Nullable Executor executor;
 
@@ -152,6 +185,43 @@ public final class TaskGroupOptions {
         }
 
         /**
+         * Bounds the group's queue: the tasks forked while its {@link #maxConcurrency(int) maxConcurrency}
+         * permits are all taken wait in it, and a fork that finds it full is refused at once ({@code fork}
+         * throws {@link TaskRejectedException} with reason {@code queue-full}, {@code tryFork} returns empty).
+         * Without {@code maxConcurrency} the group has no queue, and this has no effect.
+         *
+         * @param maxQueued how many tasks may wait; 0: none (a fork either runs at once or is refused)
+         * @return this builder
+         * @throws IllegalArgumentException if it is negative
+         */
+        public Builder maxQueued(int maxQueued) {
+            if (maxQueued < 0) {
+                throw new IllegalArgumentException("maxQueued must be at least 0, but was " + maxQueued);
+            }
+            this.maxQueued = maxQueued;
+            return this;
+        }
+
+        /**
+         * Makes every task of the group pass the shared limit of that name, registered on the factory with
+         * {@link TaskGroupFactory.Builder#limit(String, int, int)}: a bulkhead shared by all the groups that use
+         * it. To limit only some calls of a group, fork them into a nested group that uses the limit.
+         *
+         * @param limit the limit's name; {@code null} unsets it. A name the factory does not know fails
+         *        {@link TaskGroupFactory#open(String, TaskGroupOptions) open} with an
+         *        {@link IllegalArgumentException}.
+         * @return this builder
+         * @throws IllegalArgumentException if it is blank
+         */
+        public Builder limit(@Nullable String limit) {
+            if (limit != null && limit.isBlank()) {
+                throw new IllegalArgumentException("limit must not be blank");
+            }
+            this.limit = limit;
+            return this;
+        }
+
+        /**
          * @param policy the completion policy: a {@link TaskGroupPolicy} constant, one of the policies of
          *        {@link CompletionPolicy} ({@link CompletionPolicy#quorum quorum}, ...) or the application's
          *        own; {@code null} unsets it
@@ -173,10 +243,15 @@ public final class TaskGroupOptions {
 
         /** @return the options */
         public TaskGroupOptions build() {
-            if (timeout == null && maxConcurrency == 0 && policy == null && executor == null) {
+            if (timeout == null
+                    && maxConcurrency == 0
+                    && maxQueued < 0
+                    && limit == null
+                    && policy == null
+                    && executor == null) {
                 return UNSET;
             }
-            return new TaskGroupOptions(timeout, maxConcurrency, policy, executor);
+            return new TaskGroupOptions(timeout, maxConcurrency, maxQueued, limit, policy, executor);
         }
     }
 }

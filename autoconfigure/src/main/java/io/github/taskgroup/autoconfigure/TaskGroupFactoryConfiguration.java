@@ -46,9 +46,13 @@ class TaskGroupFactoryConfiguration {
                         properties.getStragglerThreshold(),
                         "Set 'taskgroup.straggler-threshold' to a positive duration such as '1s' (the default), or"
                                 + " remove it."));
+
+        Validation.limits(properties, builder);
         for (Map.Entry<String, TaskGroupProperties.Group> group :
                 properties.getGroups().entrySet()) {
-            builder.group(group.getKey(), groupOptions(group.getKey(), group.getValue(), beanFactory));
+            builder.group(
+                    group.getKey(),
+                    Validation.groupOptions(group.getKey(), group.getValue(), beanFactory, properties.getLimits()));
         }
         listeners.orderedStream().forEach(builder::listener);
         propagators.orderedStream().forEach(builder::contextPropagator);
@@ -101,6 +105,11 @@ class TaskGroupFactoryConfiguration {
         if (maxConcurrency != null) {
             options.maxConcurrency(maxConcurrency);
         }
+        Integer maxQueued = Validation.maxQueued("taskgroup.max-queued", properties.getMaxQueued());
+        if (maxQueued != null) {
+            options.maxQueued(maxQueued);
+        }
+        options.limit(Validation.limitName("taskgroup.limit", properties.getLimit(), properties.getLimits()));
         return options.build();
     }
 

@@ -27,6 +27,22 @@ public class TaskGroupProperties {
      */
     private @Nullable Integer maxConcurrency;
 
+    /**
+     * How many tasks of a group may wait for one of its max-concurrency permits before further forks are refused
+     * (TaskRejectedException, 429 on the web), for groups that set no bound themselves. Unset: unbounded. No
+     * effect on groups without max-concurrency.
+     */
+    private @Nullable Integer maxQueued;
+
+    /** Name of the shared limit (a key of taskgroup.limits) every task passes, for groups that set none. */
+    private @Nullable String limit;
+
+    /**
+     * Limits shared by every group that uses them (bulkheads), by name: at most max-concurrency of their tasks
+     * run at once, across groups, and at most max-queued wait.
+     */
+    private final Map<String, Limit> limits = new LinkedHashMap<>();
+
     /** What a group does when a task fails or succeeds, for groups that set no policy themselves. */
     private TaskGroupPolicy policy = TaskGroupPolicy.FAIL_FAST;
 
@@ -82,6 +98,52 @@ public class TaskGroupProperties {
 
     public TaskGroupPolicy getPolicy() {
         return this.policy;
+    }
+
+    public @Nullable Integer getMaxQueued() {
+        return this.maxQueued;
+    }
+
+    public void setMaxQueued(@Nullable Integer maxQueued) {
+        this.maxQueued = maxQueued;
+    }
+
+    public @Nullable String getLimit() {
+        return this.limit;
+    }
+
+    public void setLimit(@Nullable String limit) {
+        this.limit = limit;
+    }
+
+    public Map<String, Limit> getLimits() {
+        return this.limits;
+    }
+
+    /** A limit shared by the groups that use it. */
+    public static class Limit {
+
+        /** How many tasks of the groups that use this limit may run at once, across groups. Required. */
+        private @Nullable Integer maxConcurrency;
+
+        /** How many tasks may wait for a permit before further forks are refused. Unset: unbounded. */
+        private @Nullable Integer maxQueued;
+
+        public @Nullable Integer getMaxConcurrency() {
+            return this.maxConcurrency;
+        }
+
+        public void setMaxConcurrency(@Nullable Integer maxConcurrency) {
+            this.maxConcurrency = maxConcurrency;
+        }
+
+        public @Nullable Integer getMaxQueued() {
+            return this.maxQueued;
+        }
+
+        public void setMaxQueued(@Nullable Integer maxQueued) {
+            this.maxQueued = maxQueued;
+        }
     }
 
     public void setPolicy(TaskGroupPolicy policy) {
@@ -177,6 +239,12 @@ public class TaskGroupProperties {
         /** How many tasks of a group with this name may run at once. */
         private @Nullable Integer maxConcurrency;
 
+        /** How many tasks of a group with this name may wait for a max-concurrency permit. */
+        private @Nullable Integer maxQueued;
+
+        /** Name of the shared limit (a key of taskgroup.limits) every task of a group with this name passes. */
+        private @Nullable String limit;
+
         /** What a group with this name does when a task fails or succeeds. */
         private @Nullable TaskGroupPolicy policy;
 
@@ -204,6 +272,22 @@ public class TaskGroupProperties {
 
         public void setMaxConcurrency(@Nullable Integer maxConcurrency) {
             this.maxConcurrency = maxConcurrency;
+        }
+
+        public @Nullable Integer getMaxQueued() {
+            return this.maxQueued;
+        }
+
+        public void setMaxQueued(@Nullable Integer maxQueued) {
+            this.maxQueued = maxQueued;
+        }
+
+        public @Nullable String getLimit() {
+            return this.limit;
+        }
+
+        public void setLimit(@Nullable String limit) {
+            this.limit = limit;
         }
 
         public @Nullable TaskGroupPolicy getPolicy() {

@@ -1,8 +1,10 @@
 package io.github.taskgroup.autoconfigure;
 
+import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.TaskGroupOptions;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -66,6 +68,68 @@ public final class Validation {
                     "Set '" + property + "' to 1 or more, or remove it to let any number of tasks run at once.");
         }
         return value;
+    }
+
+    /**
+     * @param property the property's full name
+     * @param value its value, {@code null} when unset
+     * @return the value
+     * @throws InvalidTaskGroupPropertyException if it is set and negative
+     */
+    public static @Nullable Integer maxQueued(String property, @Nullable Integer value) {
+        if (value != null && value < 0) {
+            throw new InvalidTaskGroupPropertyException(
+                    property,
+                    value,
+                    "it must be at least 0",
+                    "Set '" + property + "' to 0 (no queue) or more, or remove it for an unbounded queue.");
+        }
+        return value;
+    }
+
+    /**
+     * @param property the property's full name
+     * @param value the name of a shared limit, {@code null} when unset
+     * @param limits the limits configured under {@code taskgroup.limits}
+     * @return the value
+     * @throws InvalidTaskGroupPropertyException if it names no configured limit
+     */
+    public static @Nullable String limitName(String property, @Nullable String value, Map<String, ?> limits) {
+        if (value != null && !limits.containsKey(value)) {
+            throw new InvalidTaskGroupPropertyException(
+                    property,
+                    value,
+                    "no shared limit has that name" + (limits.isEmpty() ? "" : " (known: " + limits.keySet() + ")"),
+                    "Define it with 'taskgroup.limits." + value + ".max-concurrency', or fix the name.");
+        }
+        return value;
+    }
+
+    /**
+     * @param properties the properties
+     * @param builder where each valid limit of {@code taskgroup.limits} is registered
+     * @throws InvalidTaskGroupPropertyException if a limit has no max-concurrency, or a bound is out of range
+     */
+    public static void limits(TaskGroupProperties properties, TaskGroupFactory.Builder builder) {
+        for (Map.Entry<String, TaskGroupProperties.Limit> entry :
+                properties.getLimits().entrySet()) {
+            String prefix = "taskgroup.limits." + entry.getKey() + ".";
+            TaskGroupProperties.Limit limit = entry.getValue();
+            if (limit.getMaxConcurrency() == null) {
+                throw new InvalidTaskGroupPropertyException(
+                        prefix + "max-concurrency",
+                        null,
+                        "a shared limit needs it",
+                        "Set '" + prefix + "max-concurrency' to 1 or more, or remove 'taskgroup.limits."
+                                + entry.getKey() + "'.");
+            }
+            Integer maxConcurrency = maxConcurrency(prefix + "max-concurrency", limit.getMaxConcurrency());
+            Integer maxQueued = maxQueued(prefix + "max-queued", limit.getMaxQueued());
+            builder.limit(
+                    entry.getKey(),
+                    java.util.Objects.requireNonNull(maxConcurrency),
+                    maxQueued != null ? maxQueued : Integer.MAX_VALUE);
+        }
     }
 
     /**
@@ -151,6 +215,22 @@ public final class Validation {
      */
     public static TaskGroupOptions groupOptions(
             String name, TaskGroupProperties.Group group, ListableBeanFactory beanFactory) {
+        return groupOptions(name, group, beanFactory, null); // the limit names were checked where the factory was built
+    }
+
+    /**
+     * @param name a group name, as a key of {@code taskgroup.groups}
+     * @param group its options
+     * @param beanFactory where executor beans are looked up
+     * @param limits the shared limits of {@code taskgroup.limits}, which its {@code limit} must name
+     * @return the checked options of the groups with this name
+     * @throws InvalidTaskGroupPropertyException if a value is invalid
+     */
+    public static TaskGroupOptions groupOptions(
+            String name,
+            TaskGroupProperties.Group group,
+            ListableBeanFactory beanFactory,
+            @Nullable Map<String, ?> limits) {
         String prefix = "taskgroup.groups." + name + ".";
         TaskGroupOptions.Builder options = TaskGroupOptions.builder()
                 .timeout(Validation.positive(prefix + "timeout", group.getTimeout()))
@@ -159,6 +239,12 @@ public final class Validation {
         if (maxConcurrency != null) {
             options.maxConcurrency(maxConcurrency);
         }
+        Integer maxQueued = Validation.maxQueued(prefix + "max-queued", group.getMaxQueued());
+        if (maxQueued != null) {
+            options.maxQueued(maxQueued);
+        }
+        options.limit(
+                limits != null ? Validation.limitName(prefix + "limit", group.getLimit(), limits) : group.getLimit());
         if (group.getExecutor() != null) {
             options.executor(Validation.executorBean(beanFactory, prefix + "executor", group.getExecutor()));
         }

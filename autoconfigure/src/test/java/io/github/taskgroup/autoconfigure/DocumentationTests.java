@@ -29,6 +29,8 @@ class DocumentationTests {
 
     private static final String NAMED_GROUP = "taskgroup.groups.<name>.";
 
+    private static final String NAMED_LIMIT = "taskgroup.limits.<name>.";
+
     @Test
     void every_property_in_the_metadata_is_in_the_configuration_table_with_a_description() throws IOException {
         List<String> rows = tableRows(CONFIGURATION);
@@ -38,7 +40,9 @@ class DocumentationTests {
         assertThat(undescribed).isEmpty();
         assertThat(properties).hasSizeGreaterThan(20);
         for (String property : properties) {
-            String documented = property.equals("taskgroup.groups") ? "`" + NAMED_GROUP : "`" + property + "`";
+            String documented = property.equals("taskgroup.groups")
+                    ? "`" + NAMED_GROUP
+                    : property.equals("taskgroup.limits") ? "`" + NAMED_LIMIT : "`" + property + "`";
             assertThat(rows)
                     .as("row of docs/configuration.md for %s", property)
                     .anyMatch((row) -> firstCell(row).startsWith(documented));
@@ -101,7 +105,7 @@ class DocumentationTests {
 
     /** Whether a first cell names a configuration property (a meter named taskgroup.* does not count). */
     private static boolean isPropertyCell(String cell, List<String> properties) {
-        if (cell.startsWith("`" + NAMED_GROUP)) {
+        if (cell.startsWith("`" + NAMED_GROUP) || cell.startsWith("`" + NAMED_LIMIT)) {
             return true;
         }
         return properties.stream().anyMatch((property) -> cell.equals("`" + property + "`"));

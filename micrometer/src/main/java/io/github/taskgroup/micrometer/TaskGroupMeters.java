@@ -29,6 +29,26 @@ public final class TaskGroupMeters {
     public static final String TASKS_QUEUED = "taskgroup.tasks.queued";
 
     /**
+     * Timer: time each task of a group under admission control (a {@code max-concurrency} or a shared limit)
+     * waited from its fork until it held every permit it needs (zero when it got them at once). Tag
+     * {@link #GROUP}. Tasks of groups without admission control are not recorded; a task cancelled while it
+     * waited is not recorded either.
+     */
+    public static final String TASK_WAIT = "taskgroup.task.wait";
+
+    /**
+     * Counter: forks refused by admission control ({@code io.github.taskgroup.TaskRejectedException}). Tags
+     * {@link #GROUP}, {@link #REASON}: {@link #REASON_QUEUE_FULL} or {@link #REASON_LIMIT_FULL}.
+     */
+    public static final String TASKS_REJECTED = "taskgroup.tasks.rejected";
+
+    /** Tag value of {@link #REASON} on {@link #TASKS_REJECTED}: the group's own queue was full. */
+    public static final String REASON_QUEUE_FULL = "queue-full";
+
+    /** Tag value of {@link #REASON} on {@link #TASKS_REJECTED}: the shared limit's queue was full. */
+    public static final String REASON_LIMIT_FULL = "limit-full";
+
+    /**
      * Gauge: tasks running now that were cancelled at least the factory's straggler threshold ago (they ignore
      * their interrupt). Tag {@link #GROUP}. Prometheus: {@code taskgroup_tasks_stragglers_tasks}.
      */
@@ -93,7 +113,8 @@ public final class TaskGroupMeters {
     /**
      * Tag key: why a task was cancelled, a {@link io.github.taskgroup.CancellationReason#value()}:
      * {@code sibling-failure}, {@code timeout}, {@code request-aborted}, {@code shutdown}, {@code explicit},
-     * {@code parent}, {@code first-success}.
+     * {@code parent}, {@code first-success}; on {@link #TASKS_REJECTED}, why a fork was refused
+     * ({@link #REASON_QUEUE_FULL}, {@link #REASON_LIMIT_FULL}).
      */
     public static final String REASON = "reason";
 

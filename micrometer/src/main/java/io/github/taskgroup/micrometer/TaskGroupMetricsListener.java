@@ -4,6 +4,7 @@ import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.Task;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupListener;
+import io.github.taskgroup.TaskRejectedException;
 import io.github.taskgroup.TaskSnapshot;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -30,6 +31,11 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code taskgroup.tasks.queued} counts the tasks forked and not started yet: waiting for a concurrency
  *       permit ({@code max-concurrency}) or for the executor to give them a thread. {@code taskgroup.tasks.active}
  *       counts the tasks running on a thread. {@code taskgroup.groups.active} counts the open groups.</li>
+ *   <li>Admission control: {@code taskgroup.task.wait} times how long each task of a group with a
+ *       {@code max-concurrency} or a shared limit waited for its permits (zero when it had them at once);
+ *       {@code taskgroup.tasks.rejected} counts the forks refused because a queue was full, by {@code reason}
+ *       ({@code queue-full}, {@code limit-full}). A refused fork is not a task: it is not in
+ *       {@code taskgroup.tasks.spawned}.</li>
  *   <li>A task reported as a straggler (still running the factory's straggler threshold after its
  *       cancellation) counts once in {@code taskgroup.tasks.stragglers.seen}, and in the gauge
  *       {@code taskgroup.tasks.stragglers} until it finishes.</li>
@@ -78,6 +84,16 @@ public class TaskGroupMetricsListener implements TaskGroupListener {
         GroupMeters meters = meters(task.group());
         meters.spawned.increment();
         meters.queued.incrementAndGet();
+    }
+
+    @Override
+    public void taskAdmitted(Task<?> task, long waitedNanos) {
+        meters(task.group()).taskWait().record(Math.max(0, waitedNanos), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void forkRejected(TaskGroup group, TaskRejectedException.Reason reason) {
+        meters(group).rejected(reason).increment();
     }
 
     @Override
@@ -180,6 +196,11 @@ public class TaskGroupMetricsListener implements TaskGroupListener {
 
         private final AtomicReferenceArray<Counter> disconnected = new AtomicReferenceArray<>(2);
 
+        private final AtomicReferenceArray<Counter> rejected =
+                new AtomicReferenceArray<>(TaskRejectedException.Reason.values().length);
+
+        private volatile @Nullable Timer taskWait; // created on first use: only groups under admission control
+
         GroupMeters(MeterRegistry registry, String tag) {
             this.registry = registry;
             this.tags = Tags.of(TaskGroupMeters.GROUP, tag);
@@ -233,6 +254,33 @@ public class TaskGroupMetricsListener implements TaskGroupListener {
                                 cancelled ? TaskGroupMeters.ACTION_CANCELLED : TaskGroupMeters.ACTION_IGNORED)
                         .register(this.registry);
                 this.disconnected.set(index, counter);
+            }
+            return counter;
+        }
+
+        Timer taskWait() {
+            Timer timer = this.taskWait;
+            if (timer == null) {
+                timer = Timer.builder(TaskGroupMeters.TASK_WAIT)
+                        .description("Time tasks waited for a concurrency permit (group max-concurrency or shared "
+                                + "limit), from fork to admission")
+                        .tags(this.tags)
+                        .register(this.registry);
+                this.taskWait = timer; // racing threads get the same meter from the registry
+            }
+            return timer;
+        }
+
+        Counter rejected(TaskRejectedException.Reason reason) {
+            Counter counter = this.rejected.get(reason.ordinal());
+            if (counter == null) {
+                counter = Counter.builder(TaskGroupMeters.TASKS_REJECTED)
+                        .description("Forks refused by admission control (a full queue), by reason")
+                        .baseUnit(TaskGroupMeters.UNIT_TASKS)
+                        .tags(this.tags)
+                        .tag(TaskGroupMeters.REASON, reason.value())
+                        .register(this.registry);
+                this.rejected.set(reason.ordinal(), counter);
             }
             return counter;
         }

@@ -3,6 +3,7 @@ package io.github.taskgroup.web;
 import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupTimeoutException;
+import io.github.taskgroup.TaskRejectedException;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import org.apache.commons.logging.Log;
@@ -16,6 +17,8 @@ import org.springframework.http.HttpStatus;
  * handle it, the same way on Spring MVC and WebFlux:
  * <ul>
  *   <li>a {@link TaskGroupTimeoutException}: 504 Gateway Timeout;</li>
+ *   <li>a {@link TaskRejectedException} (a fork refused by admission control: a full queue): 429 Too Many
+ *       Requests, with a {@code Retry-After} header (the same duration as at shutdown);</li>
  *   <li>the {@link CancellationException} (or {@code InterruptedException}) of a request group cancelled from
  *       the server side (shutdown, the {@code taskgroups} endpoint, an async request timeout): 503 Service
  *       Unavailable, with a {@code Retry-After} header at shutdown;</li>
@@ -58,7 +61,7 @@ public final class TaskGroupErrorResponses {
      * @param ex what left the handler
      * @param scope the request's group, if the request has one
      * @param route the request's route (method and pattern), for the log line
-     * @param retryAfter the {@code Retry-After} of a 503 at shutdown
+     * @param retryAfter the {@code Retry-After} of a 503 at shutdown and of a 429
      * @return the error response for the client (already logged at WARN), or {@code null} if {@code ex} is
      *     none of the library's business
      */
@@ -74,6 +77,20 @@ public final class TaskGroupErrorResponses {
                     CancellationReason.TIMEOUT.value(),
                     "Task group '" + timeout.groupName() + "' timed out",
                     ex);
+            log(response, route);
+            return response;
+        }
+        if (ex instanceof TaskRejectedException rejected) {
+            TaskGroupErrorResponseException response = new TaskGroupErrorResponseException(
+                    HttpStatus.TOO_MANY_REQUESTS,
+                    rejected.groupName(),
+                    rejected.reason().value(),
+                    rejected.limitName()
+                            .map(limit -> "Shared limit '" + limit + "' is saturated: task group '"
+                                    + rejected.groupName() + "' refused a fork")
+                            .orElse("Task group '" + rejected.groupName() + "' is saturated: it refused a fork"),
+                    ex);
+            response.getHeaders().set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfter.toSeconds()));
             log(response, route);
             return response;
         }
@@ -121,7 +138,12 @@ public final class TaskGroupErrorResponses {
 
     private static void log(TaskGroupErrorResponseException response, @Nullable String route) {
         logger.warn("Request group '" + response.getGroupName() + "' (route " + route + ") "
-                + ((response.getStatusCode().value() == 504) ? "timed out" : "cancelled") + ": "
+                + switch (response.getStatusCode().value()) {
+                    case 504 -> "timed out";
+                    case 429 -> "refused a fork";
+                    default -> "cancelled";
+                }
+                + ": "
                 + response.getReasonValue() + "; answered "
                 + response.getStatusCode().value());
     }

@@ -1,6 +1,8 @@
 package io.github.taskgroup.autoconfigure.web.status;
 
 import io.github.taskgroup.TaskGroup;
+import io.github.taskgroup.TaskGroupFactory;
+import io.github.taskgroup.TaskGroupOptions;
 import io.github.taskgroup.TaskGroupTimeoutException;
 import io.github.taskgroup.autoconfigure.web.TaskRecorder;
 import java.util.Queue;
@@ -67,6 +69,15 @@ public class ServletStatusApp {
         }
     }
 
+    /** Opens a nested group with one permit and no queue, and forks two tasks into it: the second is refused. */
+    static void saturate(TaskGroupFactory factory, TaskRecorder recorder) {
+        TaskGroupOptions oneAtATime =
+                TaskGroupOptions.builder().maxConcurrency(1).maxQueued(0).build();
+        try (TaskGroup nested = factory.open("saturated", oneAtATime)) {
+            forkSlow(nested, 2, recorder); // the first holds the permit; the fork of the second is refused
+        }
+    }
+
     static void forkSlow(TaskGroup group, int n, TaskRecorder recorder) {
         for (int i = 0; i < n; i++) {
             group.fork("slow-" + i, () -> slow(recorder));
@@ -80,9 +91,12 @@ public class ServletStatusApp {
 
         private final JoinOutcomes joins;
 
-        WorkController(TaskRecorder recorder, JoinOutcomes joins) {
+        private final TaskGroupFactory factory;
+
+        WorkController(TaskRecorder recorder, JoinOutcomes joins, TaskGroupFactory factory) {
             this.recorder = recorder;
             this.joins = joins;
+            this.factory = factory;
         }
 
         @GetMapping("/work")
@@ -121,6 +135,13 @@ public class ServletStatusApp {
                 group.join();
                 return "done";
             };
+        }
+
+        /** Forks more than a nested group admits: the TaskRejectedException leaves the handler. */
+        @GetMapping("/saturated")
+        String saturated(TaskGroup group) {
+            saturate(this.factory, this.recorder); // nested in the request's group, which is bound here
+            return "never";
         }
 
         @GetMapping("/own-cancel")

@@ -93,6 +93,24 @@ class ServletStatusTests {
 
     @ParameterizedTest(name = "{0}, problem details {1}")
     @MethodSource("stacks")
+    void aRefusedForkIs429WithRetryAfter(String server, boolean problem, CapturedOutput output) throws Exception {
+        ConfigurableApplicationContext context = app(server, problem);
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> response = StatusHttp.get(port(context), "/saturated");
+            StatusHttp.assertBody(response, problem, 429, "saturated", "queue-full");
+            assertThat(response.headers().firstValue("Retry-After")).hasValue("5"); // taskgroup.web.retry-after
+        }
+        await().atMost(WAIT)
+                .until(() -> StatusHttp.countMatches(
+                                output,
+                                "WARN .*Request group 'saturated' \\(route GET /saturated\\) refused a fork: "
+                                        + "queue-full; answered 429")
+                        == 3);
+        StatusHttp.assertNoErrorLogged(output);
+    }
+
+    @ParameterizedTest(name = "{0}, problem details {1}")
+    @MethodSource("stacks")
     void endpointCancelIs503AndJoinThrows(String server, boolean problem, CapturedOutput output) throws Exception {
         ConfigurableApplicationContext context = app(server, problem);
         TaskRecorder recorder = context.getBean(TaskRecorder.class);

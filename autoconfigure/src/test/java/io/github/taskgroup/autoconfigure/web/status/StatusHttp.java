@@ -88,6 +88,16 @@ final class StatusHttp {
         return count;
     }
 
+    /** @return how many times the pattern matches the output */
+    static int countMatches(CapturedOutput output, String regex) {
+        Matcher matcher = Pattern.compile(regex).matcher(output.getAll());
+        int count = 0;
+        while (matcher.find()) {
+            count++;
+        }
+        return count;
+    }
+
     static void assertNoErrorLogged(CapturedOutput output) {
         assertThat(output.getAll()).doesNotContain(" ERROR ").doesNotContain("\tat ");
     }

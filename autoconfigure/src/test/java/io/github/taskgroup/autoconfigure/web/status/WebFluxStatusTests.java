@@ -41,6 +41,9 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /** What the client of a request group gets on WebFlux (Reactor Netty): 504, 503, Retry-After, its error style. */
+// By name: the tests that start and close a server of their own (includeMessage..., shutdown...) come after
+// those that share the cached servers, which closing a Reactor Netty server can take down with it.
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.MethodName.class)
 @ExtendWith(OutputCaptureExtension.class)
 class WebFluxStatusTests {
 
@@ -78,6 +81,24 @@ class WebFluxStatusTests {
 
     static int port(ConfigurableApplicationContext context) {
         return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    @ParameterizedTest(name = "problem details {0}")
+    @ValueSource(booleans = {false, true})
+    void aRefusedForkIs429WithRetryAfter(boolean problem, CapturedOutput output) throws Exception {
+        ConfigurableApplicationContext context = app(problem);
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> response = StatusHttp.get(port(context), "/saturated");
+            StatusHttp.assertBody(response, problem, 429, "saturated", "queue-full");
+            assertThat(response.headers().firstValue("Retry-After")).hasValue("5"); // taskgroup.web.retry-after
+        }
+        await().atMost(WAIT)
+                .until(() -> StatusHttp.countMatches(
+                                output,
+                                "WARN .*Request group 'saturated' \\(route GET /saturated\\) refused a fork: "
+                                        + "queue-full; answered 429")
+                        == 3);
+        StatusHttp.assertNoErrorLogged(output);
     }
 
     @ParameterizedTest(name = "problem details {0}")
@@ -222,9 +243,25 @@ class WebFluxStatusTests {
 
             private final ServletStatusApp.JoinOutcomes joins;
 
-            WorkController(TaskRecorder recorder, ServletStatusApp.JoinOutcomes joins) {
+            private final io.github.taskgroup.TaskGroupFactory factory;
+
+            WorkController(
+                    TaskRecorder recorder,
+                    ServletStatusApp.JoinOutcomes joins,
+                    io.github.taskgroup.TaskGroupFactory factory) {
                 this.recorder = recorder;
                 this.joins = joins;
+                this.factory = factory;
+            }
+
+            /** Forks more than a nested group admits: the TaskRejectedException ends the Mono. */
+            @GetMapping("/saturated")
+            Mono<String> saturated() {
+                return Mono.fromCallable(() -> {
+                            ServletStatusApp.saturate(this.factory, this.recorder);
+                            return "never";
+                        })
+                        .subscribeOn(Schedulers.boundedElastic());
             }
 
             private Mono<String> joined(TaskGroup group, String result) {
