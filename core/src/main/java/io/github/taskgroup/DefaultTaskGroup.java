@@ -345,17 +345,18 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         if (state == TaskGroup.State.CLOSED) {
             throw closed(name);
         }
-        // Admission is decided before the task exists: a refused fork leaves no trace but the rejected event.
+        // The task is made first: its context propagators may throw, and a reservation taken before them
+        // would leak (a permit that no task returns). A refused fork leaves only an unused sequence number.
         // A cancelled group takes every fork (it returns a cancelled task), so it reserves nothing.
+        int taskSequence = sequence.incrementAndGet();
+        DefaultTask<T> task = new DefaultTask<>(this, taskSequence, name, callable, factory.propagators());
         int reservation = 0;
         if (limited && cancelReason == null) {
-            reservation = reserve(name, orNull);
+            reservation = reserve(name, taskSequence, orNull);
             if (reservation == REFUSED) {
                 return null;
             }
         }
-        DefaultTask<T> task =
-                new DefaultTask<>(this, sequence.incrementAndGet(), name, callable, factory.propagators());
         if (joinedClean) {
             joinedClean = false; // only when set: a volatile write per fork is a fence on the owner's hot path
         }
@@ -414,7 +415,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
      *         {@link ConcurrencyLimit#PLACE}; {@link #REFUSED} when a queue is full and {@code orNull} is set
      * @throws TaskRejectedException when a queue is full and {@code orNull} is not set
      */
-    private int reserve(@Nullable String taskName, boolean orNull) {
+    private int reserve(@Nullable String taskName, int taskSequence, boolean orNull) {
         int reservation = 0;
         if (queue != null) {
             lock.lock();
@@ -430,7 +431,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
                 lock.unlock();
             }
             if (reservation == 0) {
-                return refuse(taskName, TaskRejectedException.Reason.QUEUE_FULL, orNull);
+                return refuse(taskName, taskSequence, TaskRejectedException.Reason.QUEUE_FULL, orNull);
             }
             if (reservation == GROUP_PLACE) {
                 return reservation;
@@ -442,14 +443,15 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
                 if (reservation != 0) {
                     dispatch(giveBackGroupPermit()); // rare: the group's permit goes to its queue, or back
                 }
-                return refuse(taskName, TaskRejectedException.Reason.LIMIT_FULL, orNull);
+                return refuse(taskName, taskSequence, TaskRejectedException.Reason.LIMIT_FULL, orNull);
             }
             reservation |= shared;
         }
         return reservation;
     }
 
-    private int refuse(@Nullable String taskName, TaskRejectedException.Reason reason, boolean orNull) {
+    private int refuse(
+            @Nullable String taskName, int taskSequence, TaskRejectedException.Reason reason, boolean orNull) {
         VirtualMachineError fatal = listeners().forkRejected(this, reason);
         if (fatal != null) {
             throw fatal;
@@ -457,7 +459,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         if (orNull) {
             return REFUSED;
         }
-        String task = taskName != null ? "'" + taskName + "'" : "task-" + (sequence.get() + 1);
+        String task = taskName != null ? "'" + taskName + "'" : "task-" + taskSequence;
         if (reason == TaskRejectedException.Reason.QUEUE_FULL) {
             throw new TaskRejectedException(
                     name,

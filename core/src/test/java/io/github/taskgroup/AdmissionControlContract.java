@@ -112,6 +112,37 @@ abstract class AdmissionControlContract {
         }
     }
 
+    @RepeatedTest(5)
+    void aForkWhosePropagatorThrowsTakesNoPermitWithIt() throws Exception {
+        AtomicBoolean failNext = new AtomicBoolean(true);
+        ContextPropagator hostile = (task) -> {
+            if (failNext.getAndSet(false)) {
+                throw new IllegalStateException("injected: propagator");
+            }
+            return task;
+        };
+        try (TaskGroupFactory own = TaskGroupFactory.builder()
+                .executor(executor)
+                .contextPropagator(hostile)
+                .limit("pricing", 1, 1)
+                .build()) {
+            for (TaskGroupOptions options : List.of(queue(1, 1), limit("pricing"))) {
+                failNext.set(true);
+                try (TaskGroup group = own.open("propagator", options)) {
+                    assertThatThrownBy(() -> group.fork("lost", () -> "never"))
+                            .isInstanceOf(IllegalStateException.class)
+                            .hasMessage("injected: propagator");
+                    // the failed fork gave nothing away: the group's one permit and queue place are free
+                    Task<String> first = group.fork("first", () -> "ran");
+                    Task<String> second = group.fork("second", () -> "ran too");
+                    group.join();
+                    assertThat(first.get()).isEqualTo("ran");
+                    assertThat(second.get()).isEqualTo("ran too");
+                }
+            }
+        }
+    }
+
     private static TaskGroupOptions queue(int maxConcurrency, int maxQueued) {
         return TaskGroupOptions.builder()
                 .maxConcurrency(maxConcurrency)
