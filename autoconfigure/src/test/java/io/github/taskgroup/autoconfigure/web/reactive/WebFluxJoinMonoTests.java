@@ -51,6 +51,8 @@ import reactor.core.publisher.Mono;
         properties = {
             "spring.main.web-application-type=reactive",
             "server.error.include-message=always",
+            // the default executor is virtual on JDK 21+ only when Spring Boot's virtual threads are on
+            "spring.threads.virtual.enabled=true",
             "spring.autoconfigure.exclude=org.springframework.boot.tomcat.autoconfigure.reactive."
                     + "TomcatReactiveWebServerAutoConfiguration,org.springframework.boot.jetty.autoconfigure."
                     + "reactive.JettyReactiveWebServerAutoConfiguration"
