@@ -1,5 +1,10 @@
 package io.github.taskgroup.benchmarks;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,6 +13,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 
 /**
  * A companion to {@link ForkJoinBenchmark} for a noisy, shared machine: instead of measuring each
@@ -16,7 +23,17 @@ import java.util.Random;
  * after round, in one JVM, and reports the median of each implementation's slices and the median of its
  * per-round ratio to raw virtual threads measured in the same round. The benchmark bodies are exactly
  * the JMH ones. Usage: {@code InterleavedForkJoin [--n 1,10,100,1000] [--rounds 60] [--slice-ms 25]
- * [--warmup-rounds 15] [--out file.md]}.
+ * [--warmup-rounds 15] [--impls a,b] [--compare a:b,c:d] [--jfc settings.jfc] [--out file.md]}.
+ *
+ * <p>{@code --compare a:b} adds a table of {@code a} against {@code b} measured in the same rounds: the median of
+ * the per-round ratios a/b and of the per-round differences (a - b) / N, each with its quartiles (both are
+ * measured, whether named in {@code --impls} or not; with {@code --compare} and no {@code --impls}, only they
+ * and raw virtual threads are).
+ *
+ * <p>{@code taskGroupJfrRecording} is {@code taskGroup} while a JFR recording with taskgroup's shipped settings
+ * ({@code META-INF/taskgroup.jfc} of the core jar, or {@code --jfc}) runs: the recording starts before its slice
+ * (outside the timing, followed by an untimed settling run of {@value #SETTLE_MS} ms) and is stopped and
+ * discarded after it, so the other implementations of the same round run without one.
  */
 public final class InterleavedForkJoin {
 
@@ -24,7 +41,23 @@ public final class InterleavedForkJoin {
         Object run(ForkJoinBenchmark b) throws Exception;
     }
 
-    record Impl(String name, Body body) {}
+    /** Set-up around one slice of an implementation (not timed): returns what to close after the slice. */
+    interface Around {
+        AutoCloseable open() throws Exception;
+    }
+
+    static final Around NOTHING = () -> () -> {};
+
+    record Impl(String name, Body body, Around around) {
+        Impl(String name, Body body) {
+            this(name, body, NOTHING);
+        }
+    }
+
+    static final int SETTLE_MS = 5;
+
+    /** The settings the JFR implementation records with; set by {@link #main}. */
+    static volatile Configuration jfrSettings;
 
     static final List<Impl> IMPLS = List.of(
             new Impl("rawVirtualThreads", ForkJoinBenchmark::rawVirtualThreads),
@@ -35,7 +68,43 @@ public final class InterleavedForkJoin {
             new Impl("taskGroup", ForkJoinBenchmark::taskGroup),
             new Impl("taskGroupMetrics", ForkJoinBenchmark::taskGroupMetrics),
             new Impl("taskGroupNoRename", ForkJoinBenchmark::taskGroupNoRename),
-            new Impl("taskGroupNoRenameBareExecutor", ForkJoinBenchmark::taskGroupNoRenameBareExecutor));
+            new Impl("taskGroupNoRenameBareExecutor", ForkJoinBenchmark::taskGroupNoRenameBareExecutor),
+            // Issue 17: JFR events compiled in (taskGroup) against no JFR listener, and a recording running.
+            new Impl("taskGroupNoJfr", ForkJoinBenchmark::taskGroupNoJfr),
+            new Impl("taskGroupJfrRecording", ForkJoinBenchmark::taskGroup, InterleavedForkJoin::startRecording),
+            new Impl("taskGroupInline", ForkJoinBenchmark::taskGroupInline),
+            new Impl("taskGroupInlineNoJfr", ForkJoinBenchmark::taskGroupInlineNoJfr),
+            // Issue 15 part 5: admission control and the policy SPI, there but not limiting.
+            new Impl("taskGroupMaxConcurrencyUnreached", ForkJoinBenchmark::taskGroupMaxConcurrencyUnreached),
+            new Impl("taskGroupSharedLimitUnreached", ForkJoinBenchmark::taskGroupSharedLimitUnreached),
+            new Impl("taskGroupOwnPolicy", ForkJoinBenchmark::taskGroupOwnPolicy));
+
+    /** Starts a recording with {@link #jfrSettings} (a continuous one: no duration, kept on disk for 1 h). */
+    static AutoCloseable startRecording() {
+        Recording recording = new Recording(jfrSettings);
+        recording.setName("taskgroup-benchmark");
+        recording.setToDisk(true);
+        recording.setMaxAge(java.time.Duration.ofHours(1));
+        recording.start();
+        return () -> {
+            recording.stop();
+            recording.close();
+        };
+    }
+
+    static Configuration loadSettings(String path) throws IOException, java.text.ParseException {
+        if (path != null) {
+            return Configuration.create(Path.of(path));
+        }
+        InputStream in = InterleavedForkJoin.class.getResourceAsStream("/META-INF/taskgroup.jfc");
+        if (in == null) {
+            throw new IllegalStateException(
+                    "META-INF/taskgroup.jfc is not on the class path (it ships in taskgroup-core); pass --jfc <file>");
+        }
+        try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            return Configuration.create(reader);
+        }
+    }
 
     static volatile Object sink;
 
@@ -65,6 +134,15 @@ public final class InterleavedForkJoin {
         return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
     }
 
+    static int indexOf(List<Impl> impls, String name) {
+        for (int i = 0; i < impls.size(); i++) {
+            if (impls.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("Unknown implementation " + name);
+    }
+
     public static void main(String[] args) throws Exception {
         int[] ns = Arrays.stream(Parking.stringArg(args, "--n", "1,10,100,1000").split(","))
                 .mapToInt(Integer::parseInt)
@@ -73,16 +151,40 @@ public final class InterleavedForkJoin {
         int warmup = Parking.intArg(args, "--warmup-rounds", 15);
         long sliceNanos = Parking.intArg(args, "--slice-ms", 25) * 1_000_000L;
         String only = Parking.stringArg(args, "--impls", null);
+        String compare = Parking.stringArg(args, "--compare", null);
+        List<String[]> pairs = new ArrayList<>();
+        List<String> wanted = new ArrayList<>();
+        if (only != null) {
+            wanted.addAll(Arrays.asList(only.split(",")));
+        }
+        if (compare != null) {
+            for (String pair : compare.split(",")) {
+                String[] ab = pair.split(":");
+                if (ab.length != 2) {
+                    throw new IllegalArgumentException("--compare takes a:b pairs, got " + pair);
+                }
+                pairs.add(ab);
+                wanted.addAll(Arrays.asList(ab));
+            }
+        }
+        for (String name : wanted) {
+            if (IMPLS.stream().noneMatch(impl -> impl.name().equals(name))) {
+                throw new IllegalArgumentException("Unknown implementation " + name);
+            }
+        }
         String out = Parking.stringArg(args, "--out", null);
+        jfrSettings = loadSettings(Parking.stringArg(args, "--jfc", null));
         List<Impl> impls = new ArrayList<>();
         for (Impl impl : IMPLS) {
-            if (only == null
-                    || impl.name().equals("rawVirtualThreads")
-                    || Arrays.asList(only.split(",")).contains(impl.name())) {
+            if (wanted.isEmpty() || impl.name().equals("rawVirtualThreads") || wanted.contains(impl.name())) {
                 impls.add(impl);
             }
         }
         StringBuilder md = new StringBuilder();
+        StringBuilder pairTable = new StringBuilder();
+        pairTable.append(
+                "| N | implementation | against | x against, median of per-round ratios (p25 to p75) | ns/child over it, median of per-round differences (p25 to p75) |\n");
+        pairTable.append("|---:|---|---|---:|---:|\n");
         md.append(
                 "| N | implementation | median ns/group (p25 to p75) | ns/child | x raw, median of per-round ratios (p25 to p75) | ns/child over raw |\n");
         md.append("|---:|---|---:|---:|---:|---:|\n");
@@ -99,7 +201,16 @@ public final class InterleavedForkJoin {
             for (int round = -warmup; round < rounds; round++) {
                 Collections.shuffle(order, random);
                 for (int i : order) {
-                    double value = slice(b, impls.get(i).body(), sliceNanos);
+                    Impl impl = impls.get(i);
+                    double value;
+                    if (impl.around() == NOTHING) {
+                        value = slice(b, impl.body(), sliceNanos);
+                    } else {
+                        try (AutoCloseable around = impl.around().open()) {
+                            slice(b, impl.body(), SETTLE_MS * 1_000_000L); // untimed: let the set-up settle
+                            value = slice(b, impl.body(), sliceNanos);
+                        }
+                    }
                     if (round >= 0) {
                         samples[i][round] = value;
                     }
@@ -129,8 +240,36 @@ public final class InterleavedForkJoin {
                         quantile(ratios, 0.75),
                         (ratio - 1) * rawMedian / n));
             }
+            for (String[] pair : pairs) {
+                double[] a = samples[indexOf(impls, pair[0])];
+                double[] c = samples[indexOf(impls, pair[1])];
+                double[] ratios = new double[rounds];
+                double[] perChild = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    ratios[r] = a[r] / c[r];
+                    perChild[r] = (a[r] - c[r]) / n;
+                }
+                pairTable.append(String.format(
+                        Locale.ROOT,
+                        "| %d | %s | %s | %.3f (%.3f to %.3f) | %+,.1f (%+,.1f to %+,.1f) |%n",
+                        n,
+                        pair[0],
+                        pair[1],
+                        median(ratios),
+                        quantile(ratios, 0.25),
+                        quantile(ratios, 0.75),
+                        median(perChild),
+                        quantile(perChild, 0.25),
+                        quantile(perChild, 0.75)));
+            }
             System.out.print(md);
+            if (!pairs.isEmpty()) {
+                System.out.print(pairTable);
+            }
             System.out.flush();
+        }
+        if (!pairs.isEmpty()) {
+            md.append('\n').append(pairTable);
         }
         md.append(String.format(
                 Locale.ROOT,
