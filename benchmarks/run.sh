@@ -39,7 +39,9 @@ fi
 
 RUN=("$JAVA" --enable-preview -cp "$JAR")
 # Issue 17 and issue 15 part 5: what JFR, a recording and admission control cost when unused (or not limiting).
-JFR_PAIRS=taskGroup:taskGroupNoJfr,taskGroupInline:taskGroupInlineNoJfr,taskGroupJfrRecording:taskGroup
+# CPU time of all JVM threads (--clock threads): elapsed time on a shared machine cannot resolve these.
+JFR_PAIRS=taskGroup:taskGroupNoJfr,taskGroupJfrRecording:taskGroup
+JFR_PAIRS=$JFR_PAIRS,taskGroupJfrRecordingNoTaskEvents:taskGroup
 JFR_PAIRS=$JFR_PAIRS,taskGroupMaxConcurrencyUnreached:taskGroup,taskGroupSharedLimitUnreached:taskGroup
 JFR_PAIRS=$JFR_PAIRS,taskGroupOwnPolicy:taskGroup
 
@@ -59,7 +61,7 @@ if [ "$MODE" = smoke ]; then
   echo "== Smoke: interleaved fork/join (N=10, 2 rounds of 2 ms slices)"
   # Every implementation, the JFR recording one included, and the pair table of the JFR and admission figures.
   "${RUN[@]}" io.github.taskgroup.benchmarks.InterleavedForkJoin --n 10 --rounds 2 --warmup-rounds 0 --slice-ms 2 \
-    --compare "$JFR_PAIRS" > /dev/null
+    --clock threads --compare "$JFR_PAIRS,taskGroupInline:taskGroupInlineNoJfr" > /dev/null
   echo "== Smoke: straggler watch harness (50 children, 20 ms threshold, 1 round)"
   "${RUN[@]}" io.github.taskgroup.benchmarks.StragglerWatchCost --children 50 --threshold-ms 20 --watch-thresholds 3 \
     --rounds 1 > /dev/null
@@ -113,9 +115,14 @@ echo >> "$REPORT"
 echo "== JFR, admission control and policy SPI: costs when unused (interleaved, N=1000)"
 echo "### JFR events, a recording, admission control and the policy SPI, N = 1000 (load: $(uptime | sed 's/.*load average: //'))" >> "$REPORT"
 echo >> "$REPORT"
-"${RUN[@]}" -Xms1g -Xmx1g io.github.taskgroup.benchmarks.InterleavedForkJoin --n 1000 --rounds 60 --warmup-rounds 10 \
-  --compare "$JFR_PAIRS" --out "$OUT/unused-costs.md" > /dev/null
+"${RUN[@]}" -Xms1g -Xmx1g io.github.taskgroup.benchmarks.InterleavedForkJoin --n 1000 --rounds 150 --warmup-rounds 15 \
+  --clock threads --compare "$JFR_PAIRS" --out "$OUT/unused-costs.md" > /dev/null
 cat "$OUT/unused-costs.md" >> "$REPORT"
+echo >> "$REPORT"
+# The JFR listener's own cost per child, tasks run inline: CPU time of the measuring thread, which is all of it.
+"${RUN[@]}" -Xms1g -Xmx1g io.github.taskgroup.benchmarks.InterleavedForkJoin --n 1000 --rounds 300 --warmup-rounds 20 \
+  --clock thread --compare taskGroupInline:taskGroupInlineNoJfr --out "$OUT/jfr-inline.md" > /dev/null
+cat "$OUT/jfr-inline.md" >> "$REPORT"
 echo >> "$REPORT"
 
 echo "== Straggler watch"

@@ -23,7 +23,10 @@ import jdk.jfr.Recording;
  * after round, in one JVM, and reports the median of each implementation's slices and the median of its
  * per-round ratio to raw virtual threads measured in the same round. The benchmark bodies are exactly
  * the JMH ones. Usage: {@code InterleavedForkJoin [--n 1,10,100,1000] [--rounds 60] [--slice-ms 25]
- * [--warmup-rounds 15] [--impls a,b] [--compare a:b,c:d] [--jfc settings.jfc] [--out file.md]}.
+ * [--warmup-rounds 15] [--impls a,b] [--compare a:b,c:d] [--clock wall|thread|threads] [--jfc settings.jfc]
+ * [--out file.md]}. With {@code --clock thread} or {@code threads} the figures are CPU time per group, not
+ * elapsed time (see {@link Clock}): on a machine shared with other work they do not count the time the others
+ * take.
  *
  * <p>{@code --compare a:b} adds a table of {@code a} against {@code b} measured in the same rounds: the median of
  * the per-round ratios a/b and of the per-round differences (a - b) / N, each with its quartiles (both are
@@ -34,6 +37,7 @@ import jdk.jfr.Recording;
  * ({@code META-INF/taskgroup.jfc} of the core jar, or {@code --jfc}) runs: the recording starts before its slice
  * (outside the timing, followed by an untimed settling run of {@value #SETTLE_MS} ms) and is stopped and
  * discarded after it, so the other implementations of the same round run without one.
+ * {@code taskGroupJfrRecordingNoTaskEvents} is the same with {@code io.github.taskgroup.TaskFinished} disabled.
  */
 public final class InterleavedForkJoin {
 
@@ -71,7 +75,8 @@ public final class InterleavedForkJoin {
             new Impl("taskGroupNoRenameBareExecutor", ForkJoinBenchmark::taskGroupNoRenameBareExecutor),
             // Issue 17: JFR events compiled in (taskGroup) against no JFR listener, and a recording running.
             new Impl("taskGroupNoJfr", ForkJoinBenchmark::taskGroupNoJfr),
-            new Impl("taskGroupJfrRecording", ForkJoinBenchmark::taskGroup, InterleavedForkJoin::startRecording),
+            new Impl("taskGroupJfrRecording", ForkJoinBenchmark::taskGroup, () -> startRecording(true)),
+            new Impl("taskGroupJfrRecordingNoTaskEvents", ForkJoinBenchmark::taskGroup, () -> startRecording(false)),
             new Impl("taskGroupInline", ForkJoinBenchmark::taskGroupInline),
             new Impl("taskGroupInlineNoJfr", ForkJoinBenchmark::taskGroupInlineNoJfr),
             // Issue 15 part 5: admission control and the policy SPI, there but not limiting.
@@ -79,9 +84,17 @@ public final class InterleavedForkJoin {
             new Impl("taskGroupSharedLimitUnreached", ForkJoinBenchmark::taskGroupSharedLimitUnreached),
             new Impl("taskGroupOwnPolicy", ForkJoinBenchmark::taskGroupOwnPolicy));
 
-    /** Starts a recording with {@link #jfrSettings} (a continuous one: no duration, kept on disk for 1 h). */
-    static AutoCloseable startRecording() {
+    /**
+     * Starts a recording with {@link #jfrSettings} (a continuous one: no duration, kept on disk for 1 h).
+     *
+     * @param taskEvents {@code false}: with {@code io.github.taskgroup.TaskFinished} disabled (groups and
+     *        stragglers only)
+     */
+    static AutoCloseable startRecording(boolean taskEvents) {
         Recording recording = new Recording(jfrSettings);
+        if (!taskEvents) {
+            recording.disable("io.github.taskgroup.TaskFinished");
+        }
         recording.setName("taskgroup-benchmark");
         recording.setToDisk(true);
         recording.setMaxAge(java.time.Duration.ofHours(1));
@@ -108,8 +121,44 @@ public final class InterleavedForkJoin {
 
     static volatile Object sink;
 
+    /** What a slice measures, per group: {@code --clock wall} (default), {@code thread} or {@code threads}. */
+    enum Clock {
+        /** Elapsed time. */
+        WALL,
+        /**
+         * CPU time of the measuring thread: the whole cost only for implementations that run their tasks inline
+         * (on the forking thread); unlike elapsed time, it does not count the time other processes take the CPU.
+         */
+        THREAD,
+        /**
+         * CPU time of every platform thread of the JVM (the carrier threads of virtual threads, JFR's own
+         * threads, not GC or JIT threads), read before and after the slice.
+         */
+        THREADS;
+
+        long read() {
+            return switch (this) {
+                case WALL -> System.nanoTime();
+                case THREAD -> THREAD_MX.getCurrentThreadCpuTime();
+                case THREADS -> {
+                    long sum = 0;
+                    for (long cpu : THREAD_MX.getThreadCpuTime(THREAD_MX.getAllThreadIds())) {
+                        sum += Math.max(0L, cpu); // -1: the thread ended meanwhile
+                    }
+                    yield sum;
+                }
+            };
+        }
+    }
+
+    static final com.sun.management.ThreadMXBean THREAD_MX =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
+    static Clock clock = Clock.WALL;
+
     static double slice(ForkJoinBenchmark b, Body body, long sliceNanos) throws Exception {
         long start = System.nanoTime();
+        long startClock = clock == Clock.WALL ? start : clock.read();
         long end = start + sliceNanos;
         long ops = 0;
         long now;
@@ -118,7 +167,8 @@ public final class InterleavedForkJoin {
             ops++;
             now = System.nanoTime();
         } while (now < end);
-        return (now - start) / (double) ops;
+        long spent = clock == Clock.WALL ? now - start : clock.read() - startClock;
+        return spent / (double) ops;
     }
 
     static double median(double[] values) {
@@ -150,6 +200,7 @@ public final class InterleavedForkJoin {
         int rounds = Parking.intArg(args, "--rounds", 60);
         int warmup = Parking.intArg(args, "--warmup-rounds", 15);
         long sliceNanos = Parking.intArg(args, "--slice-ms", 25) * 1_000_000L;
+        clock = Clock.valueOf(Parking.stringArg(args, "--clock", "wall").toUpperCase(Locale.ROOT));
         String only = Parking.stringArg(args, "--impls", null);
         String compare = Parking.stringArg(args, "--compare", null);
         List<String[]> pairs = new ArrayList<>();
@@ -273,7 +324,9 @@ public final class InterleavedForkJoin {
         }
         md.append(String.format(
                 Locale.ROOT,
-                "%n%d rounds of %d ms slices per implementation and N, shuffled order, after %d warm-up rounds; "
+                "%n%d rounds of %d ms slices per implementation and N, shuffled order, after %d warm-up rounds, clock "
+                        + clock.name().toLowerCase(Locale.ROOT)
+                        + "; "
                         + "\"ns/child over raw\" = (median ratio - 1) x median raw ns/group / N.%n",
                 rounds,
                 sliceNanos / 1_000_000,
