@@ -60,8 +60,14 @@ public final class InterleavedForkJoin {
 
     static final int SETTLE_MS = 5;
 
-    /** The settings the JFR implementation records with; set by {@link #main}. */
-    static volatile Configuration jfrSettings;
+    /** {@code --jfc}, or {@code null} for the core jar's {@code META-INF/taskgroup.jfc}; set by {@link #main}. */
+    static volatile String jfcPath;
+
+    /**
+     * The settings the JFR implementations record with, read at their first slice: a run without them touches
+     * no {@code jdk.jfr} class.
+     */
+    static Configuration jfrSettings; // the main thread only
 
     static final List<Impl> IMPLS = List.of(
             new Impl("rawVirtualThreads", ForkJoinBenchmark::rawVirtualThreads),
@@ -86,11 +92,15 @@ public final class InterleavedForkJoin {
 
     /**
      * Starts a recording with {@link #jfrSettings} (a continuous one: no duration, kept on disk for 1 h).
+     * Called by the main thread, between slices.
      *
      * @param taskEvents {@code false}: with {@code io.github.taskgroup.TaskFinished} disabled (groups and
      *        stragglers only)
      */
-    static AutoCloseable startRecording(boolean taskEvents) {
+    static AutoCloseable startRecording(boolean taskEvents) throws IOException, java.text.ParseException {
+        if (jfrSettings == null) {
+            jfrSettings = loadSettings(jfcPath);
+        }
         Recording recording = new Recording(jfrSettings);
         if (!taskEvents) {
             recording.disable("io.github.taskgroup.TaskFinished");
@@ -224,7 +234,7 @@ public final class InterleavedForkJoin {
             }
         }
         String out = Parking.stringArg(args, "--out", null);
-        jfrSettings = loadSettings(Parking.stringArg(args, "--jfc", null));
+        jfcPath = Parking.stringArg(args, "--jfc", null);
         List<Impl> impls = new ArrayList<>();
         for (Impl impl : IMPLS) {
             if (wanted.isEmpty() || impl.name().equals("rawVirtualThreads") || wanted.contains(impl.name())) {
