@@ -194,7 +194,7 @@ public class ForkJoinBenchmark {
         });
     }
 
-    /** taskgroup with the library defaults on virtual threads, no listener. */
+    /** taskgroup with the library defaults on virtual threads: JFR events on (no recording), no other listener. */
     @Benchmark
     public Object taskGroup() throws InterruptedException {
         return runGroup(plain);
