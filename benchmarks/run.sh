@@ -3,7 +3,9 @@
 #
 #   benchmarks/run.sh            full run: JMH fork/join + concurrency limit (with -prof gc), RUNS times
 #                                (default 2), then the interleaved fork/join companion (robust ratios on
-#                                a noisy machine), the cancellation and the heap harnesses; report in
+#                                a noisy machine), the costs of JFR, a recording, admission control and the
+#                                policy SPI (interleaved pairs), the straggler watch, the cancellation and the
+#                                heap harnesses; report in
 #                                benchmarks/target/results/results.md (about 20 minutes on 2 cores)
 #   benchmarks/run.sh --smoke    proves every benchmark and harness starts: one 10 ms iteration each, in
 #                                one JVM, tiny harness sizes (well under a minute after the build)
@@ -36,6 +38,12 @@ if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$JAR" ]; then
 fi
 
 RUN=("$JAVA" --enable-preview -cp "$JAR")
+# Issue 17 and issue 15 part 5: what JFR, a recording and admission control cost when unused (or not limiting).
+# CPU time of all JVM threads (--clock threads): elapsed time on a shared machine cannot resolve these.
+JFR_PAIRS=taskGroup:taskGroupNoJfr,taskGroupJfrRecording:taskGroup
+JFR_PAIRS=$JFR_PAIRS,taskGroupJfrRecordingNoTaskEvents:taskGroup
+JFR_PAIRS=$JFR_PAIRS,taskGroupMaxConcurrencyUnreached:taskGroup,taskGroupSharedLimitUnreached:taskGroup
+JFR_PAIRS=$JFR_PAIRS,taskGroupOwnPolicy:taskGroup
 
 if [ "$MODE" = smoke ]; then
   start=$(date +%s%N)
@@ -51,16 +59,22 @@ if [ "$MODE" = smoke ]; then
   echo "== Smoke: heap harness (100 children, 1 round)"
   "${RUN[@]}" -XX:+UseSerialGC io.github.taskgroup.benchmarks.HeapPerParkedChild --children 100 --rounds 1 --warmup 1 > /dev/null
   echo "== Smoke: interleaved fork/join (N=10, 2 rounds of 2 ms slices)"
-  "${RUN[@]}" io.github.taskgroup.benchmarks.InterleavedForkJoin --n 10 --rounds 2 --warmup-rounds 0 --slice-ms 2 > /dev/null
+  # Every implementation, the JFR recording one included, and the pair table of the JFR and admission figures.
+  "${RUN[@]}" io.github.taskgroup.benchmarks.InterleavedForkJoin --n 10 --rounds 2 --warmup-rounds 0 --slice-ms 2 \
+    --clock threads --compare "$JFR_PAIRS,taskGroupInline:taskGroupInlineNoJfr" > /dev/null
+  echo "== Smoke: straggler watch harness (50 children, 20 ms threshold, 1 round)"
+  "${RUN[@]}" io.github.taskgroup.benchmarks.StragglerWatchCost --children 50 --threshold-ms 20 --watch-thresholds 3 \
+    --rounds 1 > /dev/null
   echo "== Smoke: report"
   "${RUN[@]}" io.github.taskgroup.benchmarks.Report "$OUT/smoke.csv" "$OUT/smoke.md" smoke > /dev/null
   expected=$(( $(grep -c '^    @Benchmark$' benchmarks/src/main/java/io/github/taskgroup/benchmarks/ForkJoinBenchmark.java) * 2 \
-    + $(grep -c '^    @Benchmark$' benchmarks/src/main/java/io/github/taskgroup/benchmarks/LimitBenchmark.java) ))
+    + $(grep -c '^    @Benchmark$' benchmarks/src/main/java/io/github/taskgroup/benchmarks/LimitBenchmark.java) \
+    + $(grep -c '^    @Benchmark$' benchmarks/src/main/java/io/github/taskgroup/benchmarks/CompletionViewBenchmark.java) ))
   if [ "$count" -ne "$expected" ]; then
     echo "Smoke FAILED: $count JMH results, expected $expected" >&2
     exit 1
   fi
-  echo "Smoke OK in $(( ($(date +%s%N) - start) / 1000000 )) ms: $count JMH benchmarks and 3 harnesses started"
+  echo "Smoke OK in $(( ($(date +%s%N) - start) / 1000000 )) ms: $count JMH benchmarks and 4 harnesses started"
   exit 0
 fi
 
@@ -96,6 +110,26 @@ echo "### Fork/join, interleaved short slices in one JVM (load: $(uptime | sed '
 echo >> "$REPORT"
 "${RUN[@]}" -Xms1g -Xmx1g io.github.taskgroup.benchmarks.InterleavedForkJoin --out "$OUT/interleaved.md" > /dev/null
 cat "$OUT/interleaved.md" >> "$REPORT"
+echo >> "$REPORT"
+
+echo "== JFR, admission control and policy SPI: costs when unused (interleaved, N=1000)"
+echo "### JFR events, a recording, admission control and the policy SPI, N = 1000 (load: $(uptime | sed 's/.*load average: //'))" >> "$REPORT"
+echo >> "$REPORT"
+"${RUN[@]}" -Xms1g -Xmx1g io.github.taskgroup.benchmarks.InterleavedForkJoin --n 1000 --rounds 150 --warmup-rounds 15 \
+  --clock threads --compare "$JFR_PAIRS" --out "$OUT/unused-costs.md" > /dev/null
+cat "$OUT/unused-costs.md" >> "$REPORT"
+echo >> "$REPORT"
+# The JFR listener's own cost per child, tasks run inline: CPU time of the measuring thread, which is all of it.
+"${RUN[@]}" -Xms1g -Xmx1g io.github.taskgroup.benchmarks.InterleavedForkJoin --n 1000 --rounds 300 --warmup-rounds 20 \
+  --clock thread --compare taskGroupInline:taskGroupInlineNoJfr --out "$OUT/jfr-inline.md" > /dev/null
+cat "$OUT/jfr-inline.md" >> "$REPORT"
+echo >> "$REPORT"
+
+echo "== Straggler watch"
+echo "### Straggler watch: 1,000 parked tasks, then 1,000 cancelled stragglers (load: $(uptime | sed 's/.*load average: //'))" >> "$REPORT"
+echo >> "$REPORT"
+"${RUN[@]}" io.github.taskgroup.benchmarks.StragglerWatchCost --out "$OUT/stragglers.md" > /dev/null
+cat "$OUT/stragglers.md" >> "$REPORT"
 echo >> "$REPORT"
 
 echo "== Cancellation latency"

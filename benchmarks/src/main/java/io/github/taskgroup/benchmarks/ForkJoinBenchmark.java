@@ -1,6 +1,9 @@
 package io.github.taskgroup.benchmarks;
 
 import com.softwaremill.jox.structured.Scopes;
+import io.github.taskgroup.CancellationReason;
+import io.github.taskgroup.CompletionPolicy;
+import io.github.taskgroup.Task;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.TaskGroupOptions;
@@ -57,8 +60,24 @@ public class ForkJoinBenchmark {
     private TaskGroupFactory noRename;
     private TaskGroupFactory bareExecutor;
     private TaskGroupFactory withMetrics;
+    private TaskGroupFactory noJfr;
+    private TaskGroupFactory inline;
+    private TaskGroupFactory inlineNoJfr;
+    private TaskGroupFactory withLimit;
     private SimpleMeterRegistry registry;
     private final TaskGroupOptions defaults = TaskGroupOptions.defaults();
+    // Admission control present but never limiting (issue 15 part 5): a group limit and a shared limit no
+    // group of N <= 1000 can reach, and an application-written completion policy that behaves like FAIL_FAST.
+    private final TaskGroupOptions unlimitedMaxConcurrency = TaskGroupOptions.builder()
+            .maxConcurrency(Integer.MAX_VALUE)
+            .maxQueued(Integer.MAX_VALUE)
+            .build();
+    private final TaskGroupOptions unlimitedSharedLimit =
+            TaskGroupOptions.builder().limit(UNLIMITED).build();
+    private final TaskGroupOptions ownFailFast =
+            TaskGroupOptions.builder().policy(new OwnFailFast()).build();
+
+    static final String UNLIMITED = "unlimited";
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -75,6 +94,23 @@ public class ForkJoinBenchmark {
         withMetrics = TaskGroupFactory.builder()
                 .listener(new TaskGroupMetricsListener(registry, 100))
                 .build();
+        // The library's defaults with its JFR listener left out: what jfrEvents(true) (the default) costs while
+        // no recording runs is taskGroup against this one.
+        noJfr = TaskGroupFactory.builder().jfrEvents(false).build();
+        // Diagnostic: each task runs inline, on the forking thread, so that a group's time is the library's own
+        // bookkeeping (no thread to start, no hand-over), where a few nanoseconds per child can be resolved.
+        inline = TaskGroupFactory.builder()
+                .executor(Runnable::run)
+                .renameThreads(false)
+                .build();
+        inlineNoJfr = TaskGroupFactory.builder()
+                .executor(Runnable::run)
+                .renameThreads(false)
+                .jfrEvents(false)
+                .build();
+        withLimit = TaskGroupFactory.builder()
+                .limit(UNLIMITED, Integer.MAX_VALUE, Integer.MAX_VALUE)
+                .build();
     }
 
     @TearDown(Level.Trial)
@@ -83,6 +119,10 @@ public class ForkJoinBenchmark {
         noRename.close();
         bareExecutor.close();
         withMetrics.close();
+        noJfr.close();
+        inline.close();
+        inlineNoJfr.close();
+        withLimit.close();
         sharedVirtualThreads.close();
     }
 
@@ -154,7 +194,7 @@ public class ForkJoinBenchmark {
         });
     }
 
-    /** taskgroup with the library defaults on virtual threads, no listener. */
+    /** taskgroup with the library defaults on virtual threads: JFR events on (no recording), no other listener. */
     @Benchmark
     public Object taskGroup() throws InterruptedException {
         return runGroup(plain);
@@ -178,13 +218,75 @@ public class ForkJoinBenchmark {
         return runGroup(bareExecutor);
     }
 
+    /** taskgroup with the library defaults except {@code jfrEvents(false)}: no JFR listener at all. */
+    @Benchmark
+    public Object taskGroupNoJfr() throws InterruptedException {
+        return runGroup(noJfr);
+    }
+
+    /**
+     * Diagnostic (interleaved companion only): {@code jfrEvents} on (the default), tasks run inline on the
+     * forking thread, {@code renameThreads(false)}.
+     */
+    public Object taskGroupInline() throws InterruptedException {
+        return runGroup(inline);
+    }
+
+    /** Diagnostic (interleaved companion only): as {@link #taskGroupInline()} with {@code jfrEvents(false)}. */
+    public Object taskGroupInlineNoJfr() throws InterruptedException {
+        return runGroup(inlineNoJfr);
+    }
+
+    /**
+     * Interleaved companion only: the defaults plus a group {@code maxConcurrency} and {@code maxQueued} of
+     * {@link Integer#MAX_VALUE}, a limit that is there but never reached.
+     */
+    public Object taskGroupMaxConcurrencyUnreached() throws InterruptedException {
+        return runGroup(plain, unlimitedMaxConcurrency);
+    }
+
+    /** Interleaved companion only: every task passes a shared factory limit that is never reached. */
+    public Object taskGroupSharedLimitUnreached() throws InterruptedException {
+        return runGroup(withLimit, unlimitedSharedLimit);
+    }
+
+    /** Interleaved companion only: an application-written policy on the SPI that behaves like FAIL_FAST. */
+    public Object taskGroupOwnPolicy() throws InterruptedException {
+        return runGroup(plain, ownFailFast);
+    }
+
     private Object runGroup(TaskGroupFactory factory) throws InterruptedException {
-        try (TaskGroup group = factory.open("bench", defaults)) {
+        return runGroup(factory, defaults);
+    }
+
+    private Object runGroup(TaskGroupFactory factory, TaskGroupOptions options) throws InterruptedException {
+        try (TaskGroup group = factory.open("bench", options)) {
             for (int i = 0; i < n; i++) {
                 group.fork(TASK);
             }
             group.join();
             return group;
+        }
+    }
+
+    /** Fail fast, written by an application on the policy SPI: one tracker per group, a stateless decision. */
+    static final class OwnFailFast implements CompletionPolicy, CompletionPolicy.Tracker {
+
+        @Override
+        public String value() {
+            return "own-fail-fast";
+        }
+
+        @Override
+        public Tracker newTracker(Context context) {
+            return this;
+        }
+
+        @Override
+        public Decision onTaskEnded(Task<?> task) {
+            return task.state() == Task.State.FAILED
+                    ? Decision.fail(CancellationReason.SIBLING_FAILURE)
+                    : Decision.CONTINUE;
         }
     }
 }
