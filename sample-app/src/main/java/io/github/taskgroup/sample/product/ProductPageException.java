@@ -1,6 +1,7 @@
 package io.github.taskgroup.sample.product;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 
@@ -99,5 +100,36 @@ public class ProductPageException extends RuntimeException {
     /** @return the final state of each task: {@code SUCCEEDED}, {@code FAILED} or {@code CANCELLED} */
     public Map<String, String> tasks() {
         return tasks;
+    }
+
+    /** @return the JSON body of the error answer: status, error, what failed or timed out, message, task states */
+    public Map<String, Object> body() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", status.value());
+        body.put("error", error);
+        if (dependency != null) {
+            body.put("dependency", dependency);
+        }
+        if (dependencyStatus != null) {
+            body.put("dependencyStatus", dependencyStatus);
+        }
+        if (group != null) {
+            body.put("group", group);
+        }
+        if (timeout != null) {
+            body.put("timeout", timeout.toString());
+        }
+        body.put("message", getMessage());
+        body.put("tasks", tasks);
+        return body;
+    }
+
+    /** @return the JSON body of a 400 answer to a bad demo parameter */
+    public static Map<String, Object> badRequestBody(IllegalArgumentException ex) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", HttpStatus.BAD_REQUEST.value());
+        body.put("error", "bad-request");
+        body.put("message", ex.getMessage());
+        return body;
     }
 }

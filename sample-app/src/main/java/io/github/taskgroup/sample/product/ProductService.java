@@ -3,16 +3,12 @@ package io.github.taskgroup.sample.product;
 import io.github.taskgroup.Task;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupException;
-import io.github.taskgroup.TaskGroupTimeoutException;
-import io.github.taskgroup.sample.downstream.Dependency;
 import io.github.taskgroup.sample.downstream.Price;
 import io.github.taskgroup.sample.downstream.Reviews;
 import io.github.taskgroup.sample.downstream.Stock;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -67,65 +63,37 @@ public class ProductService {
         return fetch(id, demo, group, true);
     }
 
-    private ProductPage fetch(String id, Demo demo, TaskGroup group, boolean reviewsOptional)
-            throws InterruptedException {
+    /**
+     * Forks the three calls into {@code group} and returns at once; the caller waits for the group (with
+     * {@code join()}, or with {@code TaskGroupMono.join(group)} on WebFlux) and then calls
+     * {@link PageFetch#complete(Throwable)}.
+     *
+     * @param id the product
+     * @param demo the demo knobs
+     * @param group the group to fork into
+     * @param reviewsOptional whether a page without reviews is served when only they fail (a supervise group)
+     * @return the forked calls
+     * @throws IllegalStateException if the group is closed
+     */
+    public PageFetch fork(String id, Demo demo, TaskGroup group, boolean reviewsOptional) {
         long start = System.nanoTime();
         Map<String, Long> timings = new ConcurrentHashMap<>();
         Task<Price> price = group.fork("price", timed("price", timings, () -> client.price(id, demo)));
         Task<Stock> stock = group.fork("stock", timed("stock", timings, () -> client.stock(id, demo)));
         Task<Reviews> reviews = group.fork("reviews", timed("reviews", timings, () -> client.reviews(id, demo)));
-        List<Task<?>> tasks = List.of(price, stock, reviews);
+        return new PageFetch(id, group, reviewsOptional, start, timings, price, stock, reviews);
+    }
+
+    private ProductPage fetch(String id, Demo demo, TaskGroup group, boolean reviewsOptional)
+            throws InterruptedException {
+        PageFetch fetch = fork(id, demo, group, reviewsOptional);
+        Throwable failure = null;
         try {
             group.join();
-        } catch (TaskGroupTimeoutException ex) {
-            log.warn(
-                    "product {}: group '{}' timed out after {}; tasks {}",
-                    id,
-                    group.name(),
-                    ex.timeout(),
-                    states(tasks));
-            throw ProductPageException.timeout(group.name(), ex.timeout(), states(tasks), ex);
-        } catch (TaskGroupException ex) {
-            boolean onlyReviewsFailed = reviews.state() == Task.State.FAILED
-                    && price.state() == Task.State.SUCCEEDED
-                    && stock.state() == Task.State.SUCCEEDED;
-            if (!(reviewsOptional && onlyReviewsFailed)) {
-                Task<?> failed = tasks.stream()
-                        .filter(task -> task.state() == Task.State.FAILED)
-                        .findFirst()
-                        .orElse(price);
-                Throwable failure = failed.exception() != null ? failed.exception() : ex;
-                Integer status = failure instanceof DependencyFailedException dependencyFailed
-                        ? dependencyFailed.status()
-                        : null;
-                log.warn(
-                        "product {}: {} failed ({}); tasks {}", id, failed.name(), failure.getMessage(), states(tasks));
-                throw ProductPageException.dependencyFailed(failed.name(), status, states(tasks), failure);
-            }
-            log.info(
-                    "product {}: reviews failed ({}), serving the page without them",
-                    id,
-                    reviews.exception().getMessage());
-        } catch (java.util.concurrent.CancellationException ex) {
-            log.info(
-                    "product {}: group '{}' cancelled ({}); tasks {}",
-                    id,
-                    group.name(),
-                    group.cancellationReason().map(reason -> reason.value()).orElse("?"),
-                    states(tasks));
-            throw ex;
+        } catch (TaskGroupException | CancellationException ex) {
+            failure = ex;
         }
-        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        List<String> missing = new ArrayList<>();
-        Reviews reviewsValue = null;
-        if (reviews.state() == Task.State.SUCCEEDED) {
-            reviewsValue = reviews.get();
-        } else {
-            missing.add(Dependency.REVIEWS.value());
-        }
-        log.info("product {}: page ready in {} ms (calls: {})", id, elapsedMs, timings);
-        return new ProductPage(
-                id, price.get(), stock.get(), reviewsValue, missing, new LinkedHashMap<>(timings), elapsedMs);
+        return fetch.complete(failure);
     }
 
     private static <T> Callable<T> timed(String name, Map<String, Long> timings, Callable<T> call) {
@@ -146,13 +114,5 @@ public class ProductService {
                 throw ex;
             }
         };
-    }
-
-    private static Map<String, String> states(List<Task<?>> tasks) {
-        Map<String, String> states = new LinkedHashMap<>();
-        for (Task<?> task : tasks) {
-            states.put(task.name(), task.state().name());
-        }
-        return states;
     }
 }

@@ -44,7 +44,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The request-group figures of docs/performance.md, on a real server over loopback; not part of the test run. Usage:
  * {@code WebPerformanceHarness <tomcat|jetty|webflux> <auto|proc|tomcat> <latency|cost|throughput|cpu|h2-reset|h2-close>
- * [count]} ({@code webflux}: Reactor Netty, {@code h2-*} modes only).
+ * [count]} ({@code webflux}: Reactor Netty, {@code h2-*} modes only), or {@code webflux-join [pairs] [requests]}
+ * for {@link WebFluxJoinBenchmark}.
  * <ul>
  *   <li>latency: a request whose one task sleeps until interrupted; the client closes (FIN) at a random
  *       point of the probe's cycle once the request is registered; time from the close to the task's
@@ -123,6 +124,10 @@ public final class WebPerformanceHarness {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("webflux-join")) {
+            WebFluxJoinBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         String server = args[0];
         String strategy = args[1];
         String mode = args[2];
