@@ -141,8 +141,12 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     //   timer, the canceller of a parent group, any caller of cancel()), before state becomes CANCELLING; never
     //   cleared. R without lock: forks, tasks, the owner reporting, snapshots. Non-null = cancelled.
     private volatile @Nullable CancellationReason cancelReason;
-    // ownDeadlineExpired: W once (false -> true), under lock, by the deadline timer thread (expire) while not
-    //   cancelled. R by whoever builds the timeout exception (the owner in join/close/run, completion()'s settler).
+    // ownDeadlineExpired: the group's own deadline passed (while it was not cancelled; possibly after a clean
+    //   join, with nothing live: then only what is forked or opened later is cancelled). W once (false -> true),
+    //   under lock, by the deadline timer thread (expire), before it reads live, joinedClean and children.
+    //   R by forks (after counting themselves live) and nested groups opening (start), which then cancel for
+    //   timeout; and by whoever builds the timeout exception (its message). (It was two flags, the second,
+    //   expiredWhileIdle, written just after this one: one flag now, see docs/design/decisions.md.)
     private volatile boolean ownDeadlineExpired;
     // won: the policy settled the group as a success (a won race): the tasks' failures are dropped. W once
     //   (false -> true), by the thread whose task end (or the owner's join) made the tracker decide, before that
@@ -182,10 +186,6 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     //   cancelReason then reads the right value). R after cancelReason: the owner reporting, nested groups
     //   opening (start), completion()'s settler.
     private volatile boolean quietCancel;
-    // expiredWhileIdle: the own deadline passed (possibly after a clean join, with nothing live). W once
-    //   (false -> true) by the deadline timer thread (expire), before it reads live, joinedClean and children.
-    //   R by forks (after counting themselves live) and by nested groups opening (start): they cancel for timeout.
-    private volatile boolean expiredWhileIdle;
     // joinedClean: join() returned normally and nothing was forked or opened since. W true by the owner at the
     //   end of a clean join(); W false by forks (any thread, only when it is set) and nested groups opening.
     //   R by the deadline timer thread (expire) and forks.
@@ -275,7 +275,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         if (parent != null) {
             parent.joinedClean = false;
             parent.children.add(this);
-            if (parent.expiredWhileIdle) {
+            if (parent.ownDeadlineExpired) {
                 parent.cancel(CancellationReason.TIMEOUT); // opened after the parent's deadline
             }
             CancellationReason parentReason = parent.cancelReason;
@@ -474,7 +474,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
             dispatch(task.rejected(fatal)); // a listener's fatal error fails the fork: the task never runs
             throw fatal;
         }
-        if (expiredWhileIdle) {
+        if (ownDeadlineExpired) {
             cancel(CancellationReason.TIMEOUT);
         }
         CancellationReason reason = cancelReason;
@@ -1523,9 +1523,8 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
             lock.unlock();
         }
         // A deadline that passes after a successful join() while nothing is live (before close) cuts
-        // nothing short: it only cancels what is forked or opened later. The flag is written before the
-        // checks, and fork() counts itself live before reading it, so one of the two always sees the other.
-        expiredWhileIdle = true;
+        // nothing short: it only cancels what is forked or opened later. The flag is written (above) before
+        // the checks, and fork() counts itself live before reading it, so one of the two always sees the other.
         if (!joinedClean || live.get() > 0 || !children.isEmpty()) {
             cancel(CancellationReason.TIMEOUT);
         }
