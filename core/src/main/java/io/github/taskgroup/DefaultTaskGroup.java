@@ -32,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>
  *   OPEN       -> JOINING     JOIN_STARTS            join() starts waiting
  *   JOINING    -> OPEN        JOIN_RETURNS           join() stops waiting and nothing cancelled or closed the group
- *   OPEN       -> CANCELLING  CANCEL                 the first cancel(reason) (cancelReason is set once, before)
+ *   OPEN       -> CANCELLING  CANCEL                 the first cancel(reason) (cancellation is set once, before)
  *   JOINING    -> CANCELLING  CANCEL_WHILE_JOINING   idem, while the owner waits in join()
  *   OPEN       -> CLOSED      CLOSE                  close(), once every task finished
  *   CANCELLING -> CLOSED      CLOSE_CANCELLED        idem, after a cancel (close() cancels what is still live)
@@ -94,6 +94,39 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         }
     }
 
+    /** @return the reason of the group's cancellation, or {@code null} while it is not cancelled */
+    private @Nullable CancellationReason cancelReason() {
+        Cancellation cancelled = cancellation;
+        return cancelled == null ? null : cancelled.reason;
+    }
+
+    /**
+     * A group's cancellation: its reason, and whether {@code join()} stays quiet about it (the owner side's own
+     * decision). Immutable; one shared instance per (reason, quiet), so cancelling allocates nothing.
+     */
+    static final class Cancellation {
+        private static final Cancellation[] ALL = new Cancellation[CancellationReason.values().length * 2];
+
+        static {
+            for (CancellationReason reason : CancellationReason.values()) {
+                ALL[reason.ordinal() * 2] = new Cancellation(reason, false);
+                ALL[reason.ordinal() * 2 + 1] = new Cancellation(reason, true);
+            }
+        }
+
+        final CancellationReason reason;
+        final boolean quiet;
+
+        private Cancellation(CancellationReason reason, boolean quiet) {
+            this.reason = reason;
+            this.quiet = quiet;
+        }
+
+        static Cancellation of(CancellationReason reason, boolean quiet) {
+            return ALL[reason.ordinal() * 2 + (quiet ? 1 : 0)];
+        }
+    }
+
     /** Writes {@link #state}; caller holds {@link #lock}, and the change is one of {@link Transition}. */
     private void setState(TaskGroup.State to) {
         assert lock.isHeldByCurrentThread();
@@ -137,10 +170,13 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     //   thread), the thread whose close() sealed the count (-> CLOSED). R without lock: every thread (fork,
     //   state(), snapshots, the walks of CURRENT).
     private volatile TaskGroup.State state = TaskGroup.State.OPEN;
-    // cancelReason: W once, under lock, by the first canceller (the owner, a thread ending a task, the deadline
-    //   timer, the canceller of a parent group, any caller of cancel()), before state becomes CANCELLING; never
-    //   cleared. R without lock: forks, tasks, the owner reporting, snapshots. Non-null = cancelled.
-    private volatile @Nullable CancellationReason cancelReason;
+    // cancellation: the reason and whether join() stays quiet (a decision of the owner's side: explicit, a
+    //   won race, the policy), in one immutable value. W once, under lock, by the first canceller (the owner, a
+    //   thread ending a task, the deadline timer, the canceller of a parent group, any caller of cancel()),
+    //   before state becomes CANCELLING; never cleared. R without lock: forks, tasks, the owner reporting,
+    //   nested groups opening, snapshots. Non-null = cancelled. (It was two fields, cancelReason and
+    //   quietCancel, that readers had to read in the right order.)
+    private volatile @Nullable Cancellation cancellation;
     // ownDeadlineExpired: the group's own deadline passed (while it was not cancelled; possibly after a clean
     //   join, with nothing live: then only what is forked or opened later is cancelled). W once (false -> true),
     //   under lock, by the deadline timer thread (expire), before it reads live, joinedClean and children.
@@ -181,11 +217,6 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     // reportedToOwner: the last thing join() threw, so that run() does not wrap it. W and R by the thread that
     //   calls join() and run() (the owner).
     private volatile @Nullable Throwable reportedToOwner;
-    // quietCancel: cancelled by a decision of the owner's side (explicit, a won race, the policy): join() stays
-    //   quiet. W once, under lock, by the first canceller, just BEFORE cancelReason (so whoever reads a non-null
-    //   cancelReason then reads the right value). R after cancelReason: the owner reporting, nested groups
-    //   opening (start), completion()'s settler.
-    private volatile boolean quietCancel;
     // joinedClean: join() returned normally and nothing was forked or opened since. W true by the owner at the
     //   end of a clean join(); W false by forks (any thread, only when it is set) and nested groups opening.
     //   R by the deadline timer thread (expire) and forks.
@@ -278,9 +309,9 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
             if (parent.ownDeadlineExpired) {
                 parent.cancel(CancellationReason.TIMEOUT); // opened after the parent's deadline
             }
-            CancellationReason parentReason = parent.cancelReason;
-            if (parentReason != null) { // cancelled while we were linking in: its sweep may have missed us
-                cancel(parentReason.forNestedGroups(), parent.quietCancel);
+            Cancellation parentCancellation = parent.cancellation;
+            if (parentCancellation != null) { // cancelled while we were linking in: its sweep may have missed us
+                cancel(parentCancellation.reason.forNestedGroups(), parentCancellation.quiet);
             }
         }
     }
@@ -404,7 +435,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
 
     @Override
     public Optional<CancellationReason> cancellationReason() {
-        return Optional.ofNullable(cancelReason);
+        return Optional.ofNullable(cancelReason());
     }
 
     @Override
@@ -446,7 +477,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         int taskSequence = sequence.incrementAndGet();
         DefaultTask<T> task = new DefaultTask<>(this, taskSequence, name, callable, factory.propagators());
         int reservation = 0;
-        if (limited && cancelReason == null) {
+        if (limited && cancellation == null) {
             reservation = reserve(name, taskSequence, orNull);
             if (reservation == REFUSED) {
                 return null;
@@ -477,7 +508,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         if (ownDeadlineExpired) {
             cancel(CancellationReason.TIMEOUT);
         }
-        CancellationReason reason = cancelReason;
+        CancellationReason reason = cancelReason();
         if (reason != null) {
             dispatch(toRun != task ? toRun : null);
             task.cancel(reason); // never runs; its end is accounted for by cancel, which frees its permits
@@ -824,7 +855,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         Objects.requireNonNull(reason, "reason");
         if (reason == CancellationReason.TIMEOUT) {
             // The policy says whether a timeout is loud (asked only if this cancel is likely to count).
-            return cancel(reason, cancelReason == null && state != TaskGroup.State.CLOSED && !policyHearsDeadline());
+            return cancel(reason, cancellation == null && state != TaskGroup.State.CLOSED && !policyHearsDeadline());
         }
         return cancel(
                 reason,
@@ -840,11 +871,10 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     private boolean cancel(CancellationReason reason, boolean quiet) {
         lock.lock();
         try {
-            if (cancelReason != null || state == TaskGroup.State.CLOSED) {
+            if (cancellation != null || state == TaskGroup.State.CLOSED) {
                 return false;
             }
-            quietCancel = quiet;
-            cancelReason = reason;
+            cancellation = Cancellation.of(reason, quiet);
             setState(TaskGroup.State.CANCELLING); // CANCEL or CANCEL_WHILE_JOINING
             if (queue != null) {
                 queue.clear(); // queued tasks are cancelled below, with the others
@@ -1020,12 +1050,12 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     }
 
     boolean isCancelled() {
-        return cancelReason != null;
+        return cancellation != null;
     }
 
     @Nullable
     CancellationReason cancellationReasonOrNull() {
-        return cancelReason;
+        return cancelReason();
     }
 
     @Nullable
@@ -1336,7 +1366,8 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
             entries.removeIf(entry -> !entry.fromBody()); // a won race drops the losers' failures
             omitted = 0;
         }
-        CancellationReason reason = cancelReason;
+        Cancellation cancelled = cancellation;
+        CancellationReason reason = cancelled == null ? null : cancelled.reason;
         FailureRecord.Drained drained = new FailureRecord.Drained(entries, omitted);
         if (!drained.isEmpty()) {
             return reason == CancellationReason.TIMEOUT
@@ -1347,7 +1378,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
                             drained.failures(),
                             drained.omitted());
         }
-        if (reason == null || quietCancel) {
+        if (cancelled == null || cancelled.quiet) {
             return null;
         }
         if (reason == CancellationReason.TIMEOUT) {
@@ -1381,7 +1412,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         lock.lock();
         try {
             waiters++;
-            while (!task.state().isDone() && task.cancellationReason() == null && cancelReason == null) {
+            while (!task.state().isDone() && task.cancellationReason() == null && cancellation == null) {
                 changed.await();
             }
         } catch (InterruptedException e) {
@@ -1460,10 +1491,11 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
             throw new InterruptedException(
                     "Interrupted while joining task group '" + name + "'; its tasks were cancelled");
         }
-        CancellationReason reason = cancelReason;
-        if (reason == null || quietCancel) {
+        Cancellation cancelled = cancellation;
+        if (cancelled == null || cancelled.quiet) {
             return;
         }
+        CancellationReason reason = cancelled.reason;
         if (reason == CancellationReason.TIMEOUT) {
             throw timeoutException(new FailureRecord.Drained(List.of(), 0));
         }
@@ -1492,7 +1524,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        TaskGroupException report = cancelReason == CancellationReason.TIMEOUT
+        TaskGroupException report = cancelReason() == CancellationReason.TIMEOUT
                 ? timeoutException(drained)
                 : new TaskGroupException(
                         name,
@@ -1515,7 +1547,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     private void expire() {
         lock.lock();
         try {
-            if (cancelReason != null) {
+            if (cancellation != null) {
                 return;
             }
             ownDeadlineExpired = true;
@@ -1540,7 +1572,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
                 lock.unlock();
             }
         }
-        CancellationReason reason = cancelReason;
+        CancellationReason reason = cancelReason();
         if (failed > 0 && !won) {
             return TaskGroup.Outcome.FAILED;
         }
@@ -1594,7 +1626,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
                 deadlineInstant(),
                 policy,
                 state,
-                cancelReason,
+                cancelReason(),
                 taskSnapshots,
                 groups,
                 leaked,
