@@ -26,15 +26,23 @@ import org.jspecify.annotations.Nullable;
 /**
  * The group implementation. See {@link TaskGroup} for the guarantees.
  *
- * <p>State transitions ({@link TaskGroup.State}):
+ * <p>State ({@link TaskGroup.State}, in {@link #state}): every legal change is a constant of {@link Transition}
+ * (the complete list, checked by {@code GroupStateTransitionsTest}, which drives each one); {@link #setState}
+ * asserts that each write is one of them. Every write of {@code state} holds {@link #lock}; reads take no lock.
  * <pre>
- *   OPEN       -> JOINING     join() starts waiting
- *   JOINING    -> OPEN        join() returns and the group was not cancelled meanwhile
- *   OPEN       -> CANCELLING  cancel(reason), the first time only (cancelReason is set once, before)
- *   JOINING    -> CANCELLING  idem, while the owner waits
- *   OPEN       -> CLOSED      close(), once every task finished
- *   CANCELLING -> CLOSED      idem
+ *   OPEN       -> JOINING     JOIN_STARTS            join() starts waiting
+ *   JOINING    -> OPEN        JOIN_RETURNS           join() stops waiting and nothing cancelled or closed the group
+ *   OPEN       -> CANCELLING  CANCEL                 the first cancel(reason) (cancellation is set once, before)
+ *   JOINING    -> CANCELLING  CANCEL_WHILE_JOINING   idem, while the owner waits in join()
+ *   OPEN       -> CLOSED      CLOSE                  close(), once every task finished
+ *   CANCELLING -> CLOSED      CLOSE_CANCELLED        idem, after a cancel (close() cancels what is still live)
+ *   JOINING    -> CLOSED      CLOSE_WHILE_JOINING    close() by another thread while the owner is in join() with
+ *                                                    nothing live: join() then returns (or reports) as usual and
+ *                                                    the group stays CLOSED
  * </pre>
+ * Nothing leaves CLOSED, and CANCELLING never goes back: a join() that starts or ends in CANCELLING or CLOSED
+ * changes nothing.
+ *
  * {@code live} counts tasks that are not done; a task is done when its final state is published, its
  * listener events are delivered and its thread no longer runs its code. {@code join()} and
  * {@code close()} wait for {@code live == 0}; {@code close()} then seals it ({@code 0 -> SEALED}, one CAS),
@@ -42,6 +50,89 @@ import org.jspecify.annotations.Nullable;
  * sealed and fails: no task of a group ever starts once it is CLOSED.
  */
 final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
+
+    /**
+     * Every legal change of {@link #state}; nothing else ever happens to it (asserted by {@link #setState}).
+     * {@code GroupStateTransitionsTest} drives each one and fails to compile when one is added without a test.
+     */
+    enum Transition {
+        /** join() starts waiting. */
+        JOIN_STARTS(TaskGroup.State.OPEN, TaskGroup.State.JOINING),
+        /** join() stops waiting (returns, throws or times out) and nothing cancelled or closed the group. */
+        JOIN_RETURNS(TaskGroup.State.JOINING, TaskGroup.State.OPEN),
+        /** The first cancel(reason), by any thread: the owner, a task's end, the deadline timer, a parent. */
+        CANCEL(TaskGroup.State.OPEN, TaskGroup.State.CANCELLING),
+        /** The first cancel(reason) while the owner waits in join(). */
+        CANCEL_WHILE_JOINING(TaskGroup.State.JOINING, TaskGroup.State.CANCELLING),
+        /** close() of a group never cancelled, once nothing is live (it seals the count first). */
+        CLOSE(TaskGroup.State.OPEN, TaskGroup.State.CLOSED),
+        /** close() of a cancelled group (close() itself cancels what is still live), once nothing is live. */
+        CLOSE_CANCELLED(TaskGroup.State.CANCELLING, TaskGroup.State.CLOSED),
+        /**
+         * close() by a thread other than the owner while the owner is in join() and nothing is live (so
+         * close() cancels nothing): the owner's join() then finds the group CLOSED, does not move it back to
+         * OPEN, and returns or reports as after any wait.
+         */
+        CLOSE_WHILE_JOINING(TaskGroup.State.JOINING, TaskGroup.State.CLOSED);
+
+        final TaskGroup.State from;
+        final TaskGroup.State to;
+
+        Transition(TaskGroup.State from, TaskGroup.State to) {
+            this.from = from;
+            this.to = to;
+        }
+
+        /** @return the transition from {@code from} to {@code to}, or {@code null} if that change is illegal */
+        static @Nullable Transition of(TaskGroup.State from, TaskGroup.State to) {
+            for (Transition transition : values()) {
+                if (transition.from == from && transition.to == to) {
+                    return transition;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** @return the reason of the group's cancellation, or {@code null} while it is not cancelled */
+    private @Nullable CancellationReason cancelReason() {
+        Cancellation cancelled = cancellation;
+        return cancelled == null ? null : cancelled.reason;
+    }
+
+    /**
+     * A group's cancellation: its reason, and whether {@code join()} stays quiet about it (the owner side's own
+     * decision). Immutable; one shared instance per (reason, quiet), so cancelling allocates nothing.
+     */
+    static final class Cancellation {
+        private static final Cancellation[] ALL = new Cancellation[CancellationReason.values().length * 2];
+
+        static {
+            for (CancellationReason reason : CancellationReason.values()) {
+                ALL[reason.ordinal() * 2] = new Cancellation(reason, false);
+                ALL[reason.ordinal() * 2 + 1] = new Cancellation(reason, true);
+            }
+        }
+
+        final CancellationReason reason;
+        final boolean quiet;
+
+        private Cancellation(CancellationReason reason, boolean quiet) {
+            this.reason = reason;
+            this.quiet = quiet;
+        }
+
+        static Cancellation of(CancellationReason reason, boolean quiet) {
+            return ALL[reason.ordinal() * 2 + (quiet ? 1 : 0)];
+        }
+    }
+
+    /** Writes {@link #state}; caller holds {@link #lock}, and the change is one of {@link Transition}. */
+    private void setState(TaskGroup.State to) {
+        assert lock.isHeldByCurrentThread();
+        assert Transition.of(state, to) != null : "illegal transition " + state + " -> " + to + " of " + this;
+        state = to;
+    }
 
     /**
      * The innermost live group the current thread opened (or {@linkplain CurrentTaskGroup#bind bound}).
@@ -74,15 +165,37 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     private final String ownerName;
     private final long openedAtNanos = System.nanoTime();
 
+    // ---- The state that decides behaviour. Who writes (W) and who reads (R) each field:
+    // state: see Transition. W under lock: the owner in join() (OPEN <-> JOINING), the first canceller (any
+    //   thread), the thread whose close() sealed the count (-> CLOSED). R without lock: every thread (fork,
+    //   state(), snapshots, the walks of CURRENT).
     private volatile TaskGroup.State state = TaskGroup.State.OPEN;
-    private volatile @Nullable CancellationReason cancelReason;
+    // cancellation: the reason and whether join() stays quiet (a decision of the owner's side: explicit, a
+    //   won race, the policy), in one immutable value. W once, under lock, by the first canceller (the owner, a
+    //   thread ending a task, the deadline timer, the canceller of a parent group, any caller of cancel()),
+    //   before state becomes CANCELLING; never cleared. R without lock: forks, tasks, the owner reporting,
+    //   nested groups opening, snapshots. Non-null = cancelled. (It was two fields, cancelReason and
+    //   quietCancel, that readers had to read in the right order.)
+    private volatile @Nullable Cancellation cancellation;
+    // ownDeadlineExpired: the group's own deadline passed (while it was not cancelled; possibly after a clean
+    //   join, with nothing live: then only what is forked or opened later is cancelled). W once (false -> true),
+    //   under lock, by the deadline timer thread (expire), before it reads live, joinedClean and children.
+    //   R by forks (after counting themselves live) and nested groups opening (start), which then cancel for
+    //   timeout; and by whoever builds the timeout exception (its message). (It was two flags, the second,
+    //   expiredWhileIdle, written just after this one: one flag now, see docs/design/decisions.md.)
     private volatile boolean ownDeadlineExpired;
-    private volatile boolean won; // the policy settled the group as a success (a won race): tasks' failures dropped
+    // won: the policy settled the group as a success (a won race): the tasks' failures are dropped. W once
+    //   (false -> true), by the thread whose task end (or the owner's join) made the tracker decide, before that
+    //   decision's cancel. R by the owner reporting (throwFailures, outcome) and completion()'s settler.
+    private volatile boolean won;
 
+    // live: tasks not done (atomic; +1 by forks, any thread; -1 by the thread that ends each task). SEALED by
+    //   the one close() whose CAS 0 -> SEALED wins. R by join()/close() waits, expire, completion().
     private final AtomicInteger live = new AtomicInteger();
     private static final int SEALED = Integer.MIN_VALUE; // live once closed: forks see a negative count
     private final AtomicInteger sequence = new AtomicInteger();
     // Tasks that ended failed or cancelled, for the JFR group event; counted on those (rare) paths only.
+    // W (atomic increments): the threads that end tasks. R: the closing thread (JFR), introspection.
     private volatile int failedTasks;
     private volatile int cancelledTasks;
     private static final AtomicIntegerFieldUpdater<DefaultTaskGroup> FAILED_TASKS =
@@ -94,15 +207,26 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
-    private volatile int waiters; // threads waiting on 'changed' for a single task (Task.get)
+    // waiters: threads waiting on 'changed' for a single task (Task.get). W under lock by those threads;
+    //   R without lock by the threads that end tasks (to skip the signal when nobody waits).
+    private volatile int waiters;
     private final FailureRecord failures = new FailureRecord(); // guarded by lock
+    // firstFailure: W once, under lock, with the first entry of 'failures' (any thread that records one);
+    //   R without lock as the cheap "anything failed?" test: the owner reporting, tasks, outcome().
     private volatile @Nullable Throwable firstFailure;
-    private volatile @Nullable Throwable reportedToOwner; // the last thing join() threw, so run() does not wrap it
-    private volatile boolean quietCancel; // cancelled by a decision of the owner's side: join() stays quiet
-    private volatile boolean expiredWhileIdle; // the deadline passed after a clean join, with nothing live
-    private volatile boolean joinedClean; // join() returned normally and nothing was forked or opened since
-    private volatile boolean leaked; // left open and bound by a task that ended: unbound and reported once
-    private volatile CompletionView.@Nullable OfGroup view; // completion(); written under lock
+    // reportedToOwner: the last thing join() threw, so that run() does not wrap it. W and R by the thread that
+    //   calls join() and run() (the owner).
+    private volatile @Nullable Throwable reportedToOwner;
+    // joinedClean: join() returned normally and nothing was forked or opened since. W true by the owner at the
+    //   end of a clean join(); W false by forks (any thread, only when it is set) and nested groups opening.
+    //   R by the deadline timer thread (expire) and forks.
+    private volatile boolean joinedClean;
+    // leaked: left open and bound by a task that ended: unbound and reported once. W (false -> true) by the
+    //   thread that ended that task (restoreBinding); R by that path and by snapshots (any thread).
+    private volatile boolean leaked;
+    // view: completion()'s pending future. W under lock by callers of completion() (and cleared in it by the
+    //   settler); R without lock by threads ending tasks (taskCountedOff) and completion() callers.
+    private volatile CompletionView.@Nullable OfGroup view;
 
     /**
      * Whether a task of this group ever opened a group bound to its thread: only then does a task's end
@@ -118,6 +242,8 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     private final @Nullable ConcurrencyLimit limit; // the shared limit every task passes, or null
     // Whether forks go through admission (a maxConcurrency or a shared limit): else a fork reads this only.
     private final boolean limited;
+    // deadlineTimer: W once by the opening thread (start), which publishes the group after; R under lock by
+    //   cancel() and close() (any thread); a timer that fires before the write finds it null, harmlessly.
     private @Nullable ScheduledFuture<?> deadlineTimer;
 
     /**
@@ -180,12 +306,12 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         if (parent != null) {
             parent.joinedClean = false;
             parent.children.add(this);
-            if (parent.expiredWhileIdle) {
+            if (parent.ownDeadlineExpired) {
                 parent.cancel(CancellationReason.TIMEOUT); // opened after the parent's deadline
             }
-            CancellationReason parentReason = parent.cancelReason;
-            if (parentReason != null) { // cancelled while we were linking in: its sweep may have missed us
-                cancel(parentReason.forNestedGroups(), parent.quietCancel);
+            Cancellation parentCancellation = parent.cancellation;
+            if (parentCancellation != null) { // cancelled while we were linking in: its sweep may have missed us
+                cancel(parentCancellation.reason.forNestedGroups(), parentCancellation.quiet);
             }
         }
     }
@@ -309,7 +435,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
 
     @Override
     public Optional<CancellationReason> cancellationReason() {
-        return Optional.ofNullable(cancelReason);
+        return Optional.ofNullable(cancelReason());
     }
 
     @Override
@@ -351,7 +477,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         int taskSequence = sequence.incrementAndGet();
         DefaultTask<T> task = new DefaultTask<>(this, taskSequence, name, callable, factory.propagators());
         int reservation = 0;
-        if (limited && cancelReason == null) {
+        if (limited && cancellation == null) {
             reservation = reserve(name, taskSequence, orNull);
             if (reservation == REFUSED) {
                 return null;
@@ -379,10 +505,10 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
             dispatch(task.rejected(fatal)); // a listener's fatal error fails the fork: the task never runs
             throw fatal;
         }
-        if (expiredWhileIdle) {
+        if (ownDeadlineExpired) {
             cancel(CancellationReason.TIMEOUT);
         }
-        CancellationReason reason = cancelReason;
+        CancellationReason reason = cancelReason();
         if (reason != null) {
             dispatch(toRun != task ? toRun : null);
             task.cancel(reason); // never runs; its end is accounted for by cancel, which frees its permits
@@ -700,13 +826,13 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         if (state == TaskGroup.State.CLOSED) {
             throw new IllegalStateException("Task group '" + name + "' is closed: it cannot be joined");
         }
-        transition(TaskGroup.State.OPEN, TaskGroup.State.JOINING);
+        transition(TaskGroup.State.OPEN, TaskGroup.State.JOINING); // JOIN_STARTS, unless cancelled or closed
         policyHearsJoin(true);
         int waited;
         try {
             waited = awaitAll(true, deadline);
         } finally {
-            transition(TaskGroup.State.JOINING, TaskGroup.State.OPEN);
+            transition(TaskGroup.State.JOINING, TaskGroup.State.OPEN); // JOIN_RETURNS, unless cancelled or closed
         }
         if (waited == TIMED_OUT) {
             return false;
@@ -729,7 +855,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         Objects.requireNonNull(reason, "reason");
         if (reason == CancellationReason.TIMEOUT) {
             // The policy says whether a timeout is loud (asked only if this cancel is likely to count).
-            return cancel(reason, cancelReason == null && state != TaskGroup.State.CLOSED && !policyHearsDeadline());
+            return cancel(reason, cancellation == null && state != TaskGroup.State.CLOSED && !policyHearsDeadline());
         }
         return cancel(
                 reason,
@@ -745,12 +871,11 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     private boolean cancel(CancellationReason reason, boolean quiet) {
         lock.lock();
         try {
-            if (cancelReason != null || state == TaskGroup.State.CLOSED) {
+            if (cancellation != null || state == TaskGroup.State.CLOSED) {
                 return false;
             }
-            quietCancel = quiet;
-            cancelReason = reason;
-            state = TaskGroup.State.CANCELLING;
+            cancellation = Cancellation.of(reason, quiet);
+            setState(TaskGroup.State.CANCELLING); // CANCEL or CANCEL_WHILE_JOINING
             if (queue != null) {
                 queue.clear(); // queued tasks are cancelled below, with the others
             }
@@ -791,7 +916,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         }
         lock.lock();
         try {
-            state = TaskGroup.State.CLOSED;
+            setState(TaskGroup.State.CLOSED); // CLOSE, CLOSE_CANCELLED or CLOSE_WHILE_JOINING
             if (deadlineTimer != null) {
                 deadlineTimer.cancel(false);
             }
@@ -925,12 +1050,12 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     }
 
     boolean isCancelled() {
-        return cancelReason != null;
+        return cancellation != null;
     }
 
     @Nullable
     CancellationReason cancellationReasonOrNull() {
-        return cancelReason;
+        return cancelReason();
     }
 
     @Nullable
@@ -1241,7 +1366,8 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
             entries.removeIf(entry -> !entry.fromBody()); // a won race drops the losers' failures
             omitted = 0;
         }
-        CancellationReason reason = cancelReason;
+        Cancellation cancelled = cancellation;
+        CancellationReason reason = cancelled == null ? null : cancelled.reason;
         FailureRecord.Drained drained = new FailureRecord.Drained(entries, omitted);
         if (!drained.isEmpty()) {
             return reason == CancellationReason.TIMEOUT
@@ -1252,7 +1378,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
                             drained.failures(),
                             drained.omitted());
         }
-        if (reason == null || quietCancel) {
+        if (cancelled == null || cancelled.quiet) {
             return null;
         }
         if (reason == CancellationReason.TIMEOUT) {
@@ -1286,7 +1412,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         lock.lock();
         try {
             waiters++;
-            while (!task.state().isDone() && task.cancellationReason() == null && cancelReason == null) {
+            while (!task.state().isDone() && task.cancellationReason() == null && cancellation == null) {
                 changed.await();
             }
         } catch (InterruptedException e) {
@@ -1365,10 +1491,11 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
             throw new InterruptedException(
                     "Interrupted while joining task group '" + name + "'; its tasks were cancelled");
         }
-        CancellationReason reason = cancelReason;
-        if (reason == null || quietCancel) {
+        Cancellation cancelled = cancellation;
+        if (cancelled == null || cancelled.quiet) {
             return;
         }
+        CancellationReason reason = cancelled.reason;
         if (reason == CancellationReason.TIMEOUT) {
             throw timeoutException(new FailureRecord.Drained(List.of(), 0));
         }
@@ -1397,7 +1524,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        TaskGroupException report = cancelReason == CancellationReason.TIMEOUT
+        TaskGroupException report = cancelReason() == CancellationReason.TIMEOUT
                 ? timeoutException(drained)
                 : new TaskGroupException(
                         name,
@@ -1420,7 +1547,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     private void expire() {
         lock.lock();
         try {
-            if (cancelReason != null) {
+            if (cancellation != null) {
                 return;
             }
             ownDeadlineExpired = true;
@@ -1428,9 +1555,8 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
             lock.unlock();
         }
         // A deadline that passes after a successful join() while nothing is live (before close) cuts
-        // nothing short: it only cancels what is forked or opened later. The flag is written before the
-        // checks, and fork() counts itself live before reading it, so one of the two always sees the other.
-        expiredWhileIdle = true;
+        // nothing short: it only cancels what is forked or opened later. The flag is written (above) before
+        // the checks, and fork() counts itself live before reading it, so one of the two always sees the other.
         if (!joinedClean || live.get() > 0 || !children.isEmpty()) {
             cancel(CancellationReason.TIMEOUT);
         }
@@ -1446,7 +1572,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
                 lock.unlock();
             }
         }
-        CancellationReason reason = cancelReason;
+        CancellationReason reason = cancelReason();
         if (failed > 0 && !won) {
             return TaskGroup.Outcome.FAILED;
         }
@@ -1463,7 +1589,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         lock.lock();
         try {
             if (state == from) {
-                state = to;
+                setState(to);
             }
         } finally {
             lock.unlock();
@@ -1500,7 +1626,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
                 deadlineInstant(),
                 policy,
                 state,
-                cancelReason,
+                cancelReason(),
                 taskSnapshots,
                 groups,
                 leaked,
