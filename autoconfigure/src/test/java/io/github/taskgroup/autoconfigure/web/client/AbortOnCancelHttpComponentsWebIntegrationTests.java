@@ -14,8 +14,7 @@ import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
             "spring.autoconfigure.exclude="
                     + "org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration",
             "spring.main.web-application-type=servlet",
-            "spring.http.clients.imperative.factory=http-components",
-            "taskgroup.propagation.abort-on-cancel=false"
+            "spring.http.clients.imperative.factory=http-components"
         })
 @DisplayNameGeneration(DisplayNameGenerator.ReplaceUnderscores.class)
 class AbortOnCancelHttpComponentsWebIntegrationTests extends AbortOnCancelWebIntegrationContract {
