@@ -228,6 +228,7 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
     /** Requests cancellation; returns whether this call did it. Safe to call from any thread. */
     boolean cancel(CancellationReason reason) {
         boolean neverStarted;
+        Thread running = null;
         synchronized (this) {
             if (state == Task.State.PENDING) {
                 cancelReason = reason;
@@ -240,6 +241,7 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
                     runner.interrupt();
                 }
                 group.factory().stragglers().watch(this); // until it ends: it may ignore the interrupt
+                running = runner;
                 neverStarted = false;
             } else {
                 return false;
@@ -250,8 +252,20 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
             settleViewAsync();
         } else {
             group.signalWaiters();
+            // Alone (a cancelled group runs every action itself, after its sweep): the runner's actions.
+            if (running != null && group.hasCancelHooks() && !group.isCancelled()) {
+                group.runCancelHooksOf(running);
+            }
         }
         return true;
+    }
+
+    /**
+     * Whether this task runs on {@code thread} and was cancelled; asked by that thread only, which is why
+     * {@link #runner} can be read without the monitor (only the runner sets it to itself, and clears it).
+     */
+    boolean cancelledWhileRunningOn(Thread thread) {
+        return runner == thread && cancelReason != null;
     }
 
     /**

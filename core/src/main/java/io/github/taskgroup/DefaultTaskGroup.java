@@ -229,6 +229,13 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     private volatile CompletionView.@Nullable OfGroup view;
 
     /**
+     * Armed {@link CurrentTaskGroup#onCancel on-cancel actions}: null until the first registration (so that a
+     * group nobody registers with pays one null check when it or one of its tasks is cancelled), and again once
+     * the group is cancelled (it took them). Written under lock; read unlocked for that null check.
+     */
+    private volatile @Nullable Set<CancelHook> cancelHooks;
+
+    /**
      * Whether a task of this group ever opened a group bound to its thread: only then does a task's end
      * check, and restore, its thread's binding. Set once, never cleared; a plain field (a stale read only
      * costs a check, see {@link #restoreBinding}).
@@ -893,7 +900,110 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         }
         tasks.forEachLive(task -> task.cancel(reason));
         signalAll();
+        if (cancelHooks != null) {
+            runCancelHooks(); // last: every task already knows it is cancelled when its call is aborted
+        }
         return true;
+    }
+
+    // ---------------------------------------------------------------- on-cancel actions
+
+    /**
+     * Arms {@code hook} unless this group is already cancelled.
+     *
+     * @return whether it was armed; {@code false}: the caller runs it at once
+     */
+    boolean addCancelHook(CancelHook hook) {
+        lock.lock();
+        try {
+            if (cancelReason != null) {
+                return false;
+            }
+            Set<CancelHook> hooks = cancelHooks;
+            if (hooks == null) {
+                hooks = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+                cancelHooks = hooks;
+            }
+            hooks.add(hook);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void removeCancelHook(CancelHook hook) {
+        lock.lock();
+        try {
+            Set<CancelHook> hooks = cancelHooks;
+            if (hooks != null) {
+                hooks.remove(hook);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The group was cancelled (its cancelReason is set): runs every armed action, on this thread. */
+    private void runCancelHooks() {
+        Set<CancelHook> taken;
+        lock.lock();
+        try {
+            taken = cancelHooks;
+            cancelHooks = null; // registrations from now on find the group cancelled and run at once
+        } finally {
+            lock.unlock();
+        }
+        if (taken != null) {
+            for (CancelHook hook : taken) {
+                hook.fire(); // failures logged: the sweep goes on (a fatal error is logged, as in a task sweep)
+            }
+        }
+    }
+
+    /**
+     * A running task of this group was cancelled alone (the group is not): runs the armed actions registered
+     * by the thread that runs it, on this thread.
+     */
+    void runCancelHooksOf(Thread runner) {
+        List<CancelHook> matching = null;
+        lock.lock();
+        try {
+            Set<CancelHook> hooks = cancelHooks;
+            if (hooks == null) {
+                return;
+            }
+            for (CancelHook hook : hooks) {
+                if (hook.thread() == runner) {
+                    if (matching == null) {
+                        matching = new ArrayList<>(2);
+                    }
+                    matching.add(hook);
+                }
+            }
+            if (matching != null) {
+                hooks.removeAll(matching);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (matching != null) {
+            for (CancelHook hook : matching) {
+                hook.fire();
+            }
+        }
+    }
+
+    /** Whether a task of this group that the calling thread runs has been cancelled; asked on that thread. */
+    boolean taskOfCurrentThreadCancelled() {
+        Thread thread = Thread.currentThread();
+        boolean[] found = new boolean[1];
+        tasks.forEachLive(task -> found[0] |= task.cancelledWhileRunningOn(thread));
+        return found[0];
+    }
+
+    /** Whether an on-cancel action may be armed: the task cancel path's one check when nobody registers. */
+    boolean hasCancelHooks() {
+        return cancelHooks != null;
     }
 
     @Override

@@ -157,4 +157,17 @@ final class Listeners {
         LOG.log(Level.WARNING, () -> "TaskGroupListener " + listener + " threw in " + event + "; ignored", e);
         return fatal;
     }
+
+    /**
+     * Logs the failure of an {@link CurrentTaskGroup#onCancel on-cancel action}, as a listener's failure is
+     * logged; returns it if it is a {@link VirtualMachineError}.
+     */
+    static @Nullable VirtualMachineError actionFailed(Object registration, Throwable e) {
+        if (e instanceof VirtualMachineError error) {
+            LOG.log(Level.ERROR, () -> "On-cancel action of " + registration + " threw", e);
+            return error;
+        }
+        LOG.log(Level.WARNING, () -> "On-cancel action of " + registration + " threw; ignored", e);
+        return null;
+    }
 }

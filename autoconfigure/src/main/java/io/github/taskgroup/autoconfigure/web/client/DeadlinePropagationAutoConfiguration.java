@@ -5,6 +5,8 @@ import io.github.taskgroup.micrometer.TaskGroupMeters;
 import io.github.taskgroup.web.client.DeadlinePropagation;
 import io.github.taskgroup.web.client.DeadlinePropagationFilter;
 import io.github.taskgroup.web.client.DeadlinePropagationInterceptor;
+import io.github.taskgroup.web.client.HttpComponentsAbortOnCancel;
+import io.github.taskgroup.web.client.JettyAbortOnCancel;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
@@ -14,6 +16,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.http.client.HttpComponentsClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.JettyClientHttpRequestFactoryBuilder;
+import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
 import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.boot.restclient.RestTemplateCustomizer;
 import org.springframework.boot.webclient.WebClientCustomizer;
@@ -31,6 +36,11 @@ import org.springframework.web.reactive.function.client.WebClient;
  * {@code spring-boot-webclient}). With a {@link MeterRegistry} (and {@code taskgroup.metrics.enabled} not
  * {@code false}), the outcomes are counted as {@value TaskGroupMeters#PROPAGATION_CALLS}. Switch it off with
  * {@code taskgroup.propagation.enabled=false}.
+ *
+ * <p>Cancellation travels too: the request factories that Spring Boot's {@code ClientHttpRequestFactoryBuilder}
+ * builds for Apache HttpClient 5 and the Jetty client abort a call when the task that makes it is cancelled
+ * ({@link HttpComponentsAbortOnCancel}, {@link JettyAbortOnCancel}); the JDK client and Reactor Netty do it by
+ * themselves. Switch it off with {@code taskgroup.propagation.abort-on-cancel=false}.
  */
 @AutoConfiguration(
         afterName = {
@@ -82,6 +92,40 @@ public final class DeadlinePropagationAutoConfiguration {
         WebClientCustomizer taskGroupDeadlinePropagationWebClientCustomizer(DeadlinePropagation propagation) {
             DeadlinePropagationFilter filter = new DeadlinePropagationFilter(propagation);
             return (builder) -> builder.filter(filter);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({
+        HttpComponentsClientHttpRequestFactoryBuilder.class,
+        ClientHttpRequestFactoryBuilderCustomizer.class,
+        HttpComponentsAbortOnCancel.class,
+        org.apache.hc.client5.http.impl.classic.HttpClientBuilder.class
+    })
+    @ConditionalOnBooleanProperty(name = "taskgroup.propagation.abort-on-cancel", matchIfMissing = true)
+    static class HttpComponentsAborting {
+
+        @Bean
+        ClientHttpRequestFactoryBuilderCustomizer<HttpComponentsClientHttpRequestFactoryBuilder>
+                taskGroupAbortOnCancelHttpComponentsCustomizer() {
+            return (builder) -> builder.withHttpClientCustomizer(HttpComponentsAbortOnCancel::register);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({
+        JettyClientHttpRequestFactoryBuilder.class,
+        ClientHttpRequestFactoryBuilderCustomizer.class,
+        JettyAbortOnCancel.class,
+        org.eclipse.jetty.client.HttpClient.class
+    })
+    @ConditionalOnBooleanProperty(name = "taskgroup.propagation.abort-on-cancel", matchIfMissing = true)
+    static class JettyAborting {
+
+        @Bean
+        ClientHttpRequestFactoryBuilderCustomizer<JettyClientHttpRequestFactoryBuilder>
+                taskGroupAbortOnCancelJettyCustomizer() {
+            return (builder) -> builder.withHttpClientCustomizer(JettyAbortOnCancel::register);
         }
     }
 

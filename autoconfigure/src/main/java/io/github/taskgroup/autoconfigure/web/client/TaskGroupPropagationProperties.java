@@ -24,6 +24,13 @@ public class TaskGroupPropagationProperties {
     /** Name of the header that carries the remaining time, in whole milliseconds. A legal HTTP header name. */
     private String headerName = "X-Request-Timeout-Ms";
 
+    /**
+     * Whether a blocking call made through an Apache HttpClient 5 or Jetty client that Spring Boot's
+     * ClientHttpRequestFactoryBuilder builds is aborted, and its connection closed, when the task that makes it
+     * is cancelled. Needs taskgroup.propagation.enabled too.
+     */
+    private boolean abortOnCancel = true;
+
     private final Incoming incoming = new Incoming();
 
     public boolean isEnabled() {
@@ -40,6 +47,14 @@ public class TaskGroupPropagationProperties {
 
     public void setHeaderName(String headerName) {
         this.headerName = headerName;
+    }
+
+    public boolean isAbortOnCancel() {
+        return this.abortOnCancel;
+    }
+
+    public void setAbortOnCancel(boolean abortOnCancel) {
+        this.abortOnCancel = abortOnCancel;
     }
 
     public Incoming getIncoming() {

@@ -34,6 +34,10 @@ class DeadlinePropagationAutoConfigurationTests {
 
     private static final String WEB_CLIENT = "taskGroupDeadlinePropagationWebClientCustomizer";
 
+    private static final String APACHE_ABORT = "taskGroupAbortOnCancelHttpComponentsCustomizer";
+
+    private static final String JETTY_ABORT = "taskGroupAbortOnCancelJettyCustomizer";
+
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(
                     TaskGroupAutoConfiguration.class, DeadlinePropagationAutoConfiguration.class));
@@ -167,5 +171,38 @@ class DeadlinePropagationAutoConfigurationTests {
                 .withBean(MeterRegistry.class, SimpleMeterRegistry::new)
                 .withPropertyValues("taskgroup.metrics.enabled=false")
                 .run((context) -> assertThat(context).doesNotHaveBean(DeadlinePropagation.Listener.class));
+    }
+
+    @Test
+    void the_apache_and_jetty_request_factory_builders_get_the_abort_on_cancel_customizers() {
+        this.runner.run((context) -> assertThat(context).hasBean(APACHE_ABORT).hasBean(JETTY_ABORT));
+    }
+
+    @Test
+    void abort_on_cancel_false_removes_the_abort_customizers_and_keeps_the_header() {
+        this.runner
+                .withPropertyValues("taskgroup.propagation.abort-on-cancel=false")
+                .run((context) -> assertThat(context)
+                        .doesNotHaveBean(APACHE_ABORT)
+                        .doesNotHaveBean(JETTY_ABORT)
+                        .hasBean(REST_CLIENT));
+    }
+
+    @Test
+    void an_application_without_the_jetty_client_starts_with_the_apache_customizer_only() {
+        this.runner
+                .withClassLoader(new FilteredClassLoader(org.eclipse.jetty.client.HttpClient.class))
+                .run((context) ->
+                        assertThat(context).hasNotFailed().hasBean(APACHE_ABORT).doesNotHaveBean(JETTY_ABORT));
+    }
+
+    @Test
+    void an_application_without_apache_http_client_starts_with_the_jetty_customizer_only() {
+        this.runner
+                .withClassLoader(new FilteredClassLoader("org.apache.hc.client5"))
+                .run((context) -> assertThat(context)
+                        .hasNotFailed()
+                        .doesNotHaveBean(APACHE_ABORT)
+                        .hasBean(JETTY_ABORT));
     }
 }
