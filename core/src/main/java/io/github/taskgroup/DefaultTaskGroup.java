@@ -916,7 +916,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     boolean addCancelHook(CancelHook hook) {
         lock.lock();
         try {
-            if (cancelReason != null) {
+            if (cancellation != null) {
                 return false;
             }
             Set<CancelHook> hooks = cancelHooks;
