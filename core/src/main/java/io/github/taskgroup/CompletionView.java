@@ -3,6 +3,8 @@ package io.github.taskgroup;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -20,10 +22,20 @@ import org.jspecify.annotations.Nullable;
  * with what it then reports. {@code orTimeout} and {@code completeOnTimeout} apply to a copy, which they
  * return. Dependent stages are plain {@code CompletableFuture}s.
  *
+ * <p>Its {@link #defaultExecutor()}, where it completes when its source ended on an internal thread and where
+ * {@code ...Async} dependents without an executor run, is {@code CompletableFuture}'s own (the common pool)
+ * where that pool has at least two threads. With fewer (one or two cores), {@code CompletableFuture} would
+ * start a new platform thread for every step; there it is a new virtual thread per step on JDK 21+, and a
+ * shared cached pool of daemon threads ({@code taskgroup-completion-N}, retired after 60 idle seconds) on
+ * JDK 17.
+ *
  * <p>A group's view also collects the failures it will report (bounded like a {@link TaskGroupException}),
  * without consuming them: the owner's {@code join()} or {@code close()} still reports each one.
  */
 class CompletionView<T extends @Nullable Object> extends CompletableFuture<T> {
+
+    /** Where views complete asynchronously; see the class comment. */
+    private static final Executor ASYNC = asyncExecutor(ForkJoinPool.getCommonPoolParallelism());
 
     private final Object source; // the DefaultTask or DefaultTaskGroup it is a view of
 
@@ -41,7 +53,7 @@ class CompletionView<T extends @Nullable Object> extends CompletableFuture<T> {
         super.completeExceptionally(failure);
     }
 
-    /** Completes it on CompletableFuture's default async executor: never on the calling (internal) thread. */
+    /** Completes it on {@link #defaultExecutor()}: never on the calling (internal) thread. */
     void settleAsync(@Nullable Throwable failure, @Nullable T value) {
         defaultExecutor().execute(() -> {
             if (failure != null) {
@@ -50,6 +62,26 @@ class CompletionView<T extends @Nullable Object> extends CompletableFuture<T> {
                 succeed(value);
             }
         });
+    }
+
+    @Override
+    public Executor defaultExecutor() {
+        return ASYNC;
+    }
+
+    /** @param commonParallelism the common pool's parallelism, a parameter so that tests can choose it */
+    static Executor asyncExecutor(int commonParallelism) {
+        if (commonParallelism > 1) {
+            return ForkJoinPool.commonPool(); // what CompletableFuture itself uses there
+        }
+        return TaskGroupExecutors.virtualThreadsAvailable()
+                ? TaskGroupExecutors.virtualThreadStarter()
+                : SharedPlatformPool.INSTANCE;
+    }
+
+    /** Made only on a JDK without virtual threads whose common pool is too small. */
+    private static final class SharedPlatformPool {
+        static final ExecutorService INSTANCE = TaskGroupExecutors.platformThreads("taskgroup-completion-");
     }
 
     // ---------------------------------------------------------------- read-only

@@ -1441,7 +1441,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
 
     /**
      * Nothing is live: takes the pending view's outcome now, as join() would report it, without draining
-     * anything; completes it on CompletableFuture's default async executor when called by the last task to
+     * anything; completes it on the view's defaultExecutor() when called by the last task to
      * end (an internal thread, maybe inside a cancellation sweep), or here when called by completion().
      */
     private void settleView(boolean async) {

@@ -233,8 +233,12 @@ public sealed interface TaskGroup extends AutoCloseable permits DefaultTaskGroup
      * the group like {@link #cancel()}, which is quiet, so the view then completes normally unless a task
      * fails genuinely.
      *
-     * <p>Dependent stages registered without an executor run on {@code CompletableFuture}'s default async
-     * executor, never on a thread of the group; once the view is complete, on the thread that registers them.
+     * <p>Dependent stages registered without an executor run on the view's {@code defaultExecutor()}, never
+     * on a thread of the group; once the view is complete, on the thread that registers them. That executor
+     * is {@code CompletableFuture}'s own, the common pool, where the pool has at least two threads; with fewer
+     * (one or two cores), where {@code CompletableFuture} would start a new platform thread per step, it
+     * starts a virtual thread per step on JDK 21+ and uses a shared cached pool of daemon threads named
+     * {@code taskgroup-completion-N} on JDK 17.
      * The actions of every task it waited for happen-before the view completes.
      *
      * @return the read-only completion view of the group

@@ -43,7 +43,7 @@ import reactor.util.context.ContextView;
  *
  * <p>Cancelling after the Mono completed does nothing. Signals are emitted on the thread that completes the
  * view (see {@link Task#completion()} and {@link TaskGroup#completion()}): a task's own thread, or
- * {@code CompletableFuture}'s default async executor for a group; use {@code publishOn} to move on.
+ * the view's {@code defaultExecutor()} for a group; use {@code publishOn} to move on.
  */
 public final class TaskGroupMono {
 

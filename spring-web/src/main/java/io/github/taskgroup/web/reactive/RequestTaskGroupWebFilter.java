@@ -28,7 +28,7 @@ import reactor.core.publisher.Mono;
  * {@code TaskGroupMono.join(group)} of {@code taskgroup-reactor}), the group is closed at once on the thread
  * that terminated the chain, which does not wait. Otherwise the tasks still running are cancelled (with the
  * abort's reason, else {@code explicit}), unless the client left a route that opted out, and the group is
- * closed by the group's completion (on {@code CompletableFuture}'s default async executor) once they ended. No
+ * closed by the group's completion (on the view's {@code defaultExecutor()}) once they ended. No
  * thread waits for them. Failures that the chain did not end with (a handler that did not wait for its tasks)
  * are logged as a warning, the others at debug level.
  *
