@@ -50,7 +50,9 @@ wait_for() { # url, seconds
 }
 
 echo "== Starting the sample app on 127.0.0.1:$APP_PORT"
-java -jar "$JAR" --server.port="$APP_PORT" --server.address=127.0.0.1 >"$WORK/app.log" 2>&1 &
+# The bulkhead "downstream" (50 calls at once) without its queue, so that a short burst shows refused forks (429).
+java -jar "$JAR" --server.port="$APP_PORT" --server.address=127.0.0.1 \
+  --taskgroup.limits.downstream.max-queued=0 >"$WORK/app.log" 2>&1 &
 APP_PID=$!
 wait_for "http://127.0.0.1:$APP_PORT/actuator/health" 90
 
@@ -115,6 +117,22 @@ echo "== Checking the counters through Prometheus"
 check_value "tasks spawned" 'sum(taskgroup_tasks_spawned_tasks_total)' "$SPAWNED"
 check_value "tasks cancelled because the client hung up" \
   'sum(taskgroup_tasks_cancelled_tasks_total{reason="request-aborted"})' "$ABORTED_TASKS"
+
+echo "== A burst past the bulkhead: 40 requests at once, 3 calls of about 1 s each, 50 permits and no queue"
+seq 1 40 | xargs -P 40 -I{} curl -s -o /dev/null -w '%{http_code}\n' "$A/api/products/burst{}?latencyMs=1000" \
+  >"$WORK/burst.txt"
+REFUSED=$(grep -c '^429$' "$WORK/burst.txt" || true)
+# The others answer 200 (or 504 if a slow machine pushed one past its 2 s timeout).
+if [ "$REFUSED" -gt 0 ] && [ "$(grep -cvE '^(200|429|504)$' "$WORK/burst.txt" || true)" = 0 ]; then
+  echo "ok   burst: $REFUSED of 40 answered 429, the others: $(grep -vx 429 "$WORK/burst.txt" | sort | uniq -c | awk '{printf "%s x %s ", $1, $2}')"
+  PASSED=$((PASSED + 1))
+else
+  echo "FAIL burst: expected some 429 and otherwise 200, got $(sort "$WORK/burst.txt" | uniq -c | tr '\n' ' ')"
+  FAILURES=$((FAILURES + 1))
+fi
+# A refused fork ends its request: one refused fork per 429.
+check_value "forks refused by the full bulkhead" \
+  'sum(taskgroup_tasks_rejected_tasks_total{reason="limit-full"})' "$REFUSED"
 
 echo "== Checking the meter families: one per concept"
 # Every series name starting with taskgroup_, as Prometheus stored them.

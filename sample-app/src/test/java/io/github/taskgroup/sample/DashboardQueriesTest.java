@@ -1,15 +1,19 @@
 package io.github.taskgroup.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
@@ -30,7 +34,10 @@ import tools.jackson.databind.json.JsonMapper;
         properties = {
             "sample.downstream.price.latency=10ms",
             "sample.downstream.stock.latency=10ms",
-            "sample.downstream.reviews.latency=1s"
+            "sample.downstream.reviews.latency=1s",
+            // A bulkhead with no queue, so that one request in flight makes the next one's forks refused (429).
+            "taskgroup.limits.downstream.max-concurrency=3",
+            "taskgroup.limits.downstream.max-queued=0"
         })
 @AutoConfigureMetrics
 class DashboardQueriesTest {
@@ -72,11 +79,18 @@ class DashboardQueriesTest {
 
     @Test
     void everyQueryNamesExposedSeriesAndLabels() throws Exception {
-        // Traffic that makes every kind of series appear: successes, a failure (cancellations), a timeout.
+        // Traffic that makes every kind of series appear: successes, a failure (cancellations), a timeout, a
+        // refused fork.
         assertThat(Http.get(port, "/api/products/1").status()).isEqualTo(200);
         assertThat(Http.get(port, "/api/products/2?fail=stock").status()).isEqualTo(502);
         assertThat(Http.get(port, "/api/products/3/lenient?fail=reviews").status())
                 .isEqualTo(200);
+        // A refused fork: while a slow request holds every permit of the bulkhead, the next one gets 429.
+        CompletableFuture<Http.Response> slow =
+                CompletableFuture.supplyAsync(() -> Http.get(port, "/api/products/slow?latencyMs=1500"));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> Http.get(port, "/api/products/refused").status() == 429);
+        assertThat(slow.get(30, TimeUnit.SECONDS).status()).isEqualTo(504);
 
         String scrape = Http.get(port, "/actuator/prometheus").body();
         Assumptions.assumeTrue(
