@@ -53,16 +53,19 @@ import reactor.netty.resources.LoopResources;
  * program, not part of the test run. Usage: {@code WebFluxJoinBenchmark [pairs (6)] [requests (2000)]}, or through
  * {@link WebPerformanceHarness}: {@code webflux-join [pairs] [requests]}.
  *
- * <p>One WebFlux application on Reactor Netty with two handlers that fork the same three blocking calls (each
+ * <p>One WebFlux application on Reactor Netty with three handlers that fork the same three blocking calls (each
  * sleeps 50 ms) and answer their sum:
  * <ul>
  *   <li>{@code /join}: the request's {@link TaskGroup}, three {@code fork}s and {@code TaskGroupMono.join(group)};
- *   <li>{@code /zip}: {@code Mono.zip} of three {@code Mono.fromCallable(...).subscribeOn(Schedulers.boundedElastic())}.
+ *   <li>{@code /zip}: {@code Mono.zip} of three {@code Mono.fromCallable(...).subscribeOn(Schedulers.boundedElastic())};
+ *   <li>{@code /join-limited}: {@code /join} whose request groups pass a shared limit of as many calls at once as
+ *       bounded-elastic has threads (10 x cores), with an unbounded queue: the same concurrency of blocking calls
+ *       as {@code /zip}, to compare what a request in flight holds at equal concurrency.
  * </ul>
  * A burst is {@code requests} concurrent requests (a Reactor Netty client in the same JVM, on its own two event-loop
  * threads, with a pool of {@code requests} keep-alive connections). After two warm-up bursts of each (the join ones
  * first: no bounded-elastic worker may exist after them), {@code pairs} pairs of bursts in ABBA order, each burst
- * between two full GCs, give: throughput (requests / time to the last response), allocation per request (bytes freed
+ * between two full GCs (and {@code /join-limited} against {@code /zip} in the same way), give: throughput (requests / time to the last response), allocation per request (bytes freed
  * by the collections during the burst plus the growth of the heap after it, from GC notifications: the whole JVM,
  * the client's share being the same for both), and the median per-pair ratio. Then a hold burst of each: the
  * calls wait on a latch instead of sleeping; once every request is in its handler and every call that can start
@@ -103,7 +106,7 @@ public final class WebFluxJoinBenchmark {
 
         @Override
         public void groupClosed(TaskGroup group, TaskGroup.Outcome outcome, long durationNanos) {
-            if (group.name().equals("GET /join")) {
+            if (group.name().startsWith("GET /join")) {
                 record("closed");
             }
         }
@@ -138,7 +141,7 @@ public final class WebFluxJoinBenchmark {
                 return value;
             }
 
-            @GetMapping("/join")
+            @GetMapping({"/join", "/join-limited"})
             Mono<String> join(TaskGroup group, @RequestParam(defaultValue = "false") boolean hold) {
                 this.probe.entered.incrementAndGet();
                 List<Task<Integer>> calls = new ArrayList<>(CALLS);
@@ -256,6 +259,8 @@ public final class WebFluxJoinBenchmark {
                     + "org.springframework.boot.tomcat.autoconfigure.reactive.TomcatReactiveWebServerAutoConfiguration,"
                     + "org.springframework.boot.jetty.autoconfigure.reactive.JettyReactiveWebServerAutoConfiguration",
             "logging.level.root=WARN",
+            "taskgroup.limits.calls.max-concurrency=" + Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE,
+            "taskgroup.groups.[GET /join-limited].limit=calls",
             "spring.main.banner-mode=off"
         };
         Collections collections = new Collections();
@@ -299,15 +304,23 @@ public final class WebFluxJoinBenchmark {
                 System.out.printf(Locale.ROOT, "warm-up zip  %.0f req/s%n", warm.requestsPerSecond());
             }
 
-            String[] paths = {"/join", "/zip"};
-            Burst[][] bursts = new Burst[2][pairs];
+            for (int i = 0; i < 2; i++) {
+                Burst warm = burst(client, collections, probe, "/join-limited", requests);
+                System.out.printf(Locale.ROOT, "warm-up join-limited %.0f req/s%n", warm.requestsPerSecond());
+            }
+
+            String[] paths = {"/join", "/zip", "/join-limited"};
+            Burst[][] bursts = new Burst[3][pairs];
             double[] ratios = new double[pairs];
+            double[] limitedRatios = new double[pairs];
             for (int r = 0; r < pairs; r++) {
-                for (int k = 0; k < 2; k++) {
-                    int p = ((r % 2) == 0) ? k : 1 - k;
+                // ABBA over rounds: join, zip, limited, then limited, zip, join.
+                for (int k = 0; k < 3; k++) {
+                    int p = ((r % 2) == 0) ? k : 2 - k;
                     bursts[p][r] = burst(client, collections, probe, paths[p], requests);
                 }
                 ratios[r] = bursts[0][r].requestsPerSecond() / bursts[1][r].requestsPerSecond();
+                limitedRatios[r] = bursts[2][r].requestsPerSecond() / bursts[1][r].requestsPerSecond();
                 System.out.printf(
                         Locale.ROOT,
                         "pair %d: join %.0f req/s %.1f KB/req, zip %.0f req/s %.1f KB/req (throughput ratio %.2f)%n",
@@ -317,6 +330,12 @@ public final class WebFluxJoinBenchmark {
                         bursts[1][r].requestsPerSecond(),
                         bursts[1][r].bytesPerRequest() / 1024,
                         ratios[r]);
+                System.out.printf(
+                        Locale.ROOT,
+                        "        join-limited %.0f req/s %.1f KB/req (throughput ratio to zip %.2f)%n",
+                        bursts[2][r].requestsPerSecond(),
+                        bursts[2][r].bytesPerRequest() / 1024,
+                        limitedRatios[r]);
             }
             Hold joinHold = hold(client, collections, probe, "/join", requests, CALLS * requests);
             Hold zipHold = hold(
@@ -324,6 +343,13 @@ public final class WebFluxJoinBenchmark {
                     collections,
                     probe,
                     "/zip",
+                    requests,
+                    Math.min(CALLS * requests, Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE));
+            Hold limitedHold = hold(
+                    client,
+                    collections,
+                    probe,
+                    "/join-limited",
                     requests,
                     Math.min(CALLS * requests, Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE));
             long elasticInJoin = probe.joinThreads.stream()
@@ -363,6 +389,18 @@ public final class WebFluxJoinBenchmark {
                     zipHold.platformThreads(),
                     zipHold.rssKbPerRequest(),
                     zipHold.started());
+            System.out.printf(
+                    Locale.ROOT,
+                    "join-limited: throughput median %.0f req/s, join-limited/zip per pair %.2f; allocated %.1f KB/request;"
+                            + " %.1f KB heap/request in flight, %d more platform threads, RSS +%d KB/request"
+                            + " (%d calls running, the rest queued)%n",
+                    median(bursts[2], Burst::requestsPerSecond),
+                    median(limitedRatios),
+                    median(bursts[2], Burst::bytesPerRequest) / 1024,
+                    limitedHold.heapBytesPerRequest() / 1024,
+                    limitedHold.platformThreads(),
+                    limitedHold.rssKbPerRequest(),
+                    limitedHold.started());
             System.out.printf(
                     Locale.ROOT,
                     "bounded-elastic threads used by the join handler (tasks, continuation, group close): %d %s%n",
@@ -408,6 +446,7 @@ public final class WebFluxJoinBenchmark {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         collections.fullGc();
         long heap0 = heapUsed();
+        java.util.Map<String, long[]> histogram0 = HISTOGRAMS ? classHistogram() : null;
         int threads0 = threads.getThreadCount();
         long rss0 = rssKb();
         probe.entered.set(0);
@@ -421,12 +460,61 @@ public final class WebFluxJoinBenchmark {
         int platformThreads = threads.getThreadCount() - threads0;
         long rss = rssKb() - rss0;
         int started = probe.started.get();
+        if (histogram0 != null) {
+            printGrowth(path, histogram0, classHistogram(), requests);
+        }
         probe.gate.countDown();
         long ok = answered.get(10, TimeUnit.MINUTES);
         if (ok != requests) {
             throw new IllegalStateException(path + " (hold): " + ok + " of " + requests + " answered");
         }
         return new Hold((double) heap / requests, platformThreads, rss / requests, started);
+    }
+
+    /** {@code -Dbench.histograms=true}: what each hold burst holds, class by class (a heap histogram diff). */
+    static final boolean HISTOGRAMS = Boolean.getBoolean("bench.histograms");
+
+    /** Class name to {instances, bytes}, from the DiagnosticCommand MBean ({@code jcmd GC.class_histogram}). */
+    static java.util.Map<String, long[]> classHistogram() throws Exception {
+        String text = (String) ManagementFactory.getPlatformMBeanServer()
+                .invoke(
+                        new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                        "gcClassHistogram",
+                        new Object[] {new String[0]},
+                        new String[] {String[].class.getName()});
+        java.util.Map<String, long[]> classes = new java.util.HashMap<>();
+        for (String line : text.split("\n")) {
+            String[] cells = line.trim().split("\\s+");
+            if (cells.length >= 4 && cells[0].endsWith(":")) {
+                classes.put(cells[3], new long[] {Long.parseLong(cells[1]), Long.parseLong(cells[2])});
+            }
+        }
+        return classes;
+    }
+
+    /** Prints the classes whose footprint grew the most, per request in flight. */
+    static void printGrowth(
+            String path, java.util.Map<String, long[]> before, java.util.Map<String, long[]> after, int requests) {
+        List<java.util.Map.Entry<String, long[]>> growth = new ArrayList<>();
+        after.forEach((name, counts) -> {
+            long[] was = before.getOrDefault(name, new long[2]);
+            growth.add(java.util.Map.entry(name, new long[] {counts[0] - was[0], counts[1] - was[1]}));
+        });
+        growth.sort((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]));
+        long total = growth.stream().mapToLong((e) -> e.getValue()[1]).sum();
+        System.out.printf(
+                Locale.ROOT,
+                "%s (hold): %.0f B per request in the histogram diff; largest:%n",
+                path,
+                (double) total / requests);
+        for (java.util.Map.Entry<String, long[]> entry : growth.subList(0, Math.min(25, growth.size()))) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "  %8.1f B %6.2f objects  %s%n",
+                    (double) entry.getValue()[1] / requests,
+                    (double) entry.getValue()[0] / requests,
+                    entry.getKey());
+        }
     }
 
     static Mono<Long> requests(HttpClient client, String path, int requests) {
