@@ -4,6 +4,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import jdk.jfr.FlightRecorder;
+import jdk.jfr.FlightRecorderListener;
+import jdk.jfr.Recording;
+import jdk.jfr.RecordingState;
 
 /**
  * The built-in listener that emits the JFR events {@link GroupClosedEvent}, {@link TaskFinishedEvent} and
@@ -27,6 +32,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class JfrListener implements TaskGroupListener, Listeners.Untimed {
 
+    private static final System.Logger LOG = System.getLogger(JfrListener.class.getName());
+
+    /** Whether {@link ThresholdCheck} is registered: once per JVM, by the first listener. */
+    private static final AtomicBoolean CHECKING = new AtomicBoolean();
+
     /** Groups opened while {@link GroupClosedEvent} was enabled, with their begun events. */
     private final ConcurrentHashMap<TaskGroup, GroupClosedEvent> openGroups = new ConcurrentHashMap<>();
 
@@ -41,7 +51,36 @@ final class JfrListener implements TaskGroupListener, Listeners.Untimed {
         new GroupClosedEvent().isEnabled();
         new TaskFinishedEvent().isEnabled();
         new TaskStragglerEvent().isEnabled();
+        if (CHECKING.compareAndSet(false, true)) {
+            FlightRecorder.addListener(new ThresholdCheck()); // does not start JFR
+        }
         return new JfrListener();
+    }
+
+    /**
+     * Warns of a recording that sets JFR's {@code threshold} on {@link TaskFinishedEvent} above zero: the event
+     * has no duration (its run time is a field, filtered by {@code runTimeThreshold}), so such a recording gets
+     * none of them. Settings written before the event had {@code runTimeThreshold} did that.
+     */
+    static final class ThresholdCheck implements FlightRecorderListener {
+
+        static final String SETTING = TaskFinishedEvent.NAME + "#threshold";
+
+        @Override
+        public void recordingStateChanged(Recording recording) {
+            if (recording.getState() != RecordingState.RUNNING) {
+                return;
+            }
+            String threshold = recording.getSettings().get(SETTING);
+            if (threshold != null && RunTimeThreshold.parse(threshold) > 0L) {
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        () -> "JFR recording '" + recording.getName() + "' sets " + SETTING + "=" + threshold
+                                + ": that event has no duration, so the recording gets none of them. Set "
+                                + TaskFinishedEvent.NAME + "#" + RunTimeThreshold.NAME + " instead, and "
+                                + SETTING + " to 0 ms (see taskgroup's docs/diagnostics.md)");
+            }
+        }
     }
 
     @Override

@@ -414,6 +414,42 @@ class JfrEventsTest {
         }
     }
 
+    @Test
+    void aRecordingThatSetsTheOldThresholdIsWarnedAbout() throws Exception {
+        List<java.util.logging.LogRecord> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                warnings.add(record);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(JfrListener.class.getName());
+        logger.addHandler(handler);
+        try (TaskGroupFactory factory = factory();
+                Recording old = new Recording();
+                Recording current = new Recording()) {
+            old.setName(prefix + "old");
+            old.enable(TASK).withThreshold(Duration.ofMillis(10));
+            old.start();
+            current.setName(prefix + "current");
+            current.enable(TASK).withThreshold(Duration.ZERO).with(RUN_TIME_THRESHOLD, "10 ms");
+            current.start();
+        } finally {
+            logger.removeHandler(handler);
+        }
+        assertThat(warnings)
+                .extracting(java.util.logging.LogRecord::getMessage)
+                .filteredOn(message -> message.contains(prefix))
+                .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains("'" + prefix + "old'", TASK + "#threshold=10000000 ns", RUN_TIME_THRESHOLD);
+    }
+
     @RepeatedTest(5)
     void recordingsStartedAndStoppedWhileTasksRunBreakNothing() throws Exception {
         String name = prefix + "toggle";
