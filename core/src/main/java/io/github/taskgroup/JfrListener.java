@@ -71,8 +71,10 @@ final class JfrListener implements TaskGroupListener, Listeners.Untimed {
             if (recording.getState() != RecordingState.RUNNING) {
                 return;
             }
-            String threshold = recording.getSettings().get(SETTING);
-            if (threshold != null && RunTimeThreshold.parse(threshold) > 0L) {
+            java.util.Map<String, String> settings = recording.getSettings();
+            String threshold = settings.get(SETTING);
+            boolean disabled = "false".equals(settings.get(TaskFinishedEvent.NAME + "#enabled"));
+            if (threshold != null && !disabled && RunTimeThreshold.parse(threshold) > 0L) {
                 LOG.log(
                         System.Logger.Level.WARNING,
                         () -> "JFR recording '" + recording.getName() + "' sets " + SETTING + "=" + threshold

@@ -64,7 +64,10 @@ class JfrEventsTest {
         return task.getDuration("runTime");
     }
 
-    /** When the task started: the event is committed at its end, on its thread, its run time after the start. */
+    /**
+     * When the task started, at the latest: the event is committed on its thread once it ended (a moment after, or
+     * later if the thread is descheduled in between), and it ran its run time before it ended.
+     */
     private static java.time.Instant startOf(RecordedEvent task) {
         return task.getEndTime().minus(runTime(task));
     }
@@ -293,13 +296,19 @@ class JfrEventsTest {
         RecordedEvent middle = task(events, name + "-1", "middle");
         RecordedEvent inner = task(events, name + "-2", "inner");
         RecordedEvent inner2 = task(events, name + "-2", "inner2");
-        assertThat(startOf(middle)).isAfterOrEqualTo(startOf(outer));
+        // One thread, each run inside the one around it: shorter, and committed before it. (Not the start computed
+        // from the event's time: that is the commit, which a descheduled thread may make later than the end.)
+        assertThat(runTime(middle)).isLessThanOrEqualTo(runTime(outer));
         assertThat(middle.getEndTime()).isBeforeOrEqualTo(outer.getEndTime());
-        for (RecordedEvent task : List.of(inner, inner2)) {
-            assertThat(startOf(task)).isAfterOrEqualTo(startOf(middle));
-            assertThat(task.getEndTime()).isBeforeOrEqualTo(middle.getEndTime());
+        assertThat(runTime(inner).plus(runTime(inner2))).isLessThanOrEqualTo(runTime(middle));
+        assertThat(inner.getEndTime()).isBeforeOrEqualTo(inner2.getEndTime());
+        for (RecordedEvent task : List.of(inner, inner2, middle)) {
+            assertThat(task.getEndTime()).isBeforeOrEqualTo(outer.getEndTime());
+            assertThat(task.getThread().getJavaThreadId())
+                    .isEqualTo(outer.getThread().getJavaThreadId());
             assertThat(task.getString("outcome")).isEqualTo("succeeded");
         }
+        assertThat(inner2.getEndTime()).isBeforeOrEqualTo(middle.getEndTime());
         assertThat(group(events, name + "-2").getLong("parentId"))
                 .isEqualTo(group(events, name + "-1").getLong("groupId"));
     }
