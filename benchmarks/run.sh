@@ -41,7 +41,7 @@ RUN=("$JAVA" --enable-preview -cp "$JAR")
 # Issue 17 and issue 15 part 5: what JFR, a recording and admission control cost when unused (or not limiting).
 # CPU time of all JVM threads (--clock threads): elapsed time on a shared machine cannot resolve these.
 JFR_PAIRS=taskGroup:taskGroupNoJfr,taskGroupJfrRecording:taskGroup
-JFR_PAIRS=$JFR_PAIRS,taskGroupJfrRecordingNoTaskEvents:taskGroup
+JFR_PAIRS=$JFR_PAIRS,taskGroupJfrRecordingNoTaskEvents:taskGroup,taskGroupMetricsJfrRecording:taskGroupMetrics
 JFR_PAIRS=$JFR_PAIRS,taskGroupMaxConcurrencyUnreached:taskGroup,taskGroupSharedLimitUnreached:taskGroup
 JFR_PAIRS=$JFR_PAIRS,taskGroupOwnPolicy:taskGroup
 

@@ -4,6 +4,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import jdk.jfr.FlightRecorder;
+import jdk.jfr.FlightRecorderListener;
+import jdk.jfr.Recording;
+import jdk.jfr.RecordingState;
 
 /**
  * The built-in listener that emits the JFR events {@link GroupClosedEvent}, {@link TaskFinishedEvent} and
@@ -13,22 +18,27 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Cost: while no recording enables an event, each callback creates the event, asks {@link
  * jdk.jfr.Event#isEnabled()} and returns; the event does not escape, so the JIT removes the allocation (the
- * idiom of the JDK's own events). While a recording enables them, an event is begun where the span starts
- * (open, start) and committed where it ends (close, finish) if {@link jdk.jfr.Event#shouldCommit()} says so,
- * which is where JFR applies the {@code threshold} setting; its fields are filled only then.
+ * idiom of the JDK's own events).
  *
- * <p>Begun events wait in a map until their span ends: a group may be closed on another thread than the one
- * that opened it. A task starts and finishes on one thread, but a thread-local would cost a virtual thread
- * (a new thread per task) its thread-local map, more than the map's node. JFR times the task itself, so the
- * listener is {@linkplain Listeners.Untimed untimed}: with no other listener, a task's run reads no clock.
+ * <p>While a recording enables them: a group event is begun at the open and committed at the close if {@link
+ * jdk.jfr.Event#shouldCommit()} says so (JFR's {@code threshold}); begun events wait in a map until then, since
+ * a group may be closed on another thread than the one that opened it. Groups are few. Tasks are many, so a task
+ * event is not begun: the listener is {@linkplain Listeners.Untimed untimed} but for the time a recording
+ * enables {@link TaskFinishedEvent}, when it asks the task's runner for its run time (the runner reads the clock
+ * at the start and the end, on the task's thread, and passes the run time to {@link #taskFinished}). There the
+ * run time is compared with {@link RunTimeThreshold} before any event is created: a task under it costs two
+ * clock reads and a comparison, nothing else. With no other listener and no recording, a task's run reads no
+ * clock.
  */
 final class JfrListener implements TaskGroupListener, Listeners.Untimed {
 
+    private static final System.Logger LOG = System.getLogger(JfrListener.class.getName());
+
+    /** Whether {@link ThresholdCheck} is registered: once per JVM, by the first listener. */
+    private static final AtomicBoolean CHECKING = new AtomicBoolean();
+
     /** Groups opened while {@link GroupClosedEvent} was enabled, with their begun events. */
     private final ConcurrentHashMap<TaskGroup, GroupClosedEvent> openGroups = new ConcurrentHashMap<>();
-
-    /** Tasks started while {@link TaskFinishedEvent} was enabled, with their begun events. */
-    private final ConcurrentHashMap<Task<?>, TaskFinishedEvent> runningTasks = new ConcurrentHashMap<>();
 
     private JfrListener() {}
 
@@ -41,7 +51,38 @@ final class JfrListener implements TaskGroupListener, Listeners.Untimed {
         new GroupClosedEvent().isEnabled();
         new TaskFinishedEvent().isEnabled();
         new TaskStragglerEvent().isEnabled();
+        if (CHECKING.compareAndSet(false, true)) {
+            FlightRecorder.addListener(new ThresholdCheck()); // does not start JFR
+        }
         return new JfrListener();
+    }
+
+    /**
+     * Warns of a recording that sets JFR's {@code threshold} on {@link TaskFinishedEvent} above zero: the event
+     * has no duration (its run time is a field, filtered by {@code runTimeThreshold}), so such a recording gets
+     * none of them. Settings written before the event had {@code runTimeThreshold} did that.
+     */
+    static final class ThresholdCheck implements FlightRecorderListener {
+
+        static final String SETTING = TaskFinishedEvent.NAME + "#threshold";
+
+        @Override
+        public void recordingStateChanged(Recording recording) {
+            if (recording.getState() != RecordingState.RUNNING) {
+                return;
+            }
+            java.util.Map<String, String> settings = recording.getSettings();
+            String threshold = settings.get(SETTING);
+            boolean disabled = "false".equals(settings.get(TaskFinishedEvent.NAME + "#enabled"));
+            if (threshold != null && !disabled && RunTimeThreshold.parse(threshold) > 0L) {
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        () -> "JFR recording '" + recording.getName() + "' sets " + SETTING + "=" + threshold
+                                + ": that event has no duration, so the recording gets none of them. Set "
+                                + TaskFinishedEvent.NAME + "#" + RunTimeThreshold.NAME + " instead, and "
+                                + SETTING + " to 0 ms (see taskgroup's docs/diagnostics.md)");
+            }
+        }
     }
 
     @Override
@@ -82,45 +123,38 @@ final class JfrListener implements TaskGroupListener, Listeners.Untimed {
     }
 
     @Override
-    public void taskStarted(Task<?> task) {
-        TaskFinishedEvent event = new TaskFinishedEvent();
-        if (!event.isEnabled()) {
-            return;
-        }
-        long now = System.nanoTime();
-        event.waitTime = task instanceof DefaultTask<?> own ? Math.max(0L, now - own.forkedAtNanos()) : 0L;
-        runningTasks.put(task, event);
-        event.begin();
+    public boolean needsRunTimeNow() {
+        return TaskFinishedEvent.enabledNow();
     }
 
     @Override
     public void taskFinished(Task<?> task, long runNanos) {
-        TaskFinishedEvent event;
+        if (!TaskFinishedEvent.enabledNow()) {
+            return;
+        }
         if (runNanos == NOT_STARTED) {
-            event = new TaskFinishedEvent();
-            if (!event.isEnabled()) {
-                return;
+            if (RunTimeThreshold.nanos() > 0L) {
+                return; // a run time of zero: recorded only under a zero threshold
             }
-            event.begin(); // a zero duration: recorded only under a zero threshold
-            event.end();
-            if (!event.shouldCommit()) {
-                return;
-            }
-            event.waitTime =
-                    task instanceof DefaultTask<?> own ? Math.max(0L, System.nanoTime() - own.forkedAtNanos()) : 0L;
-        } else {
-            if (runningTasks.isEmpty()) {
-                return;
-            }
-            event = runningTasks.remove(task); // even if disabled meanwhile: nothing stays behind
-            if (event == null) {
-                return; // started before the recording did
-            }
-            event.end();
-            if (!event.shouldCommit()) {
-                return;
-            }
-            event.started = true;
+        } else if (runNanos == 0L || runNanos < RunTimeThreshold.nanos()) {
+            return; // 0: not timed, it started while no recording enabled the event
+        }
+        commitTaskFinished(task, runNanos);
+    }
+
+    /** A task passed the threshold: its event, created here so that the caller's check allocates nothing. */
+    private static void commitTaskFinished(Task<?> task, long runNanos) {
+        TaskFinishedEvent event = new TaskFinishedEvent();
+        boolean started = runNanos != NOT_STARTED;
+        event.started = started;
+        event.runTime = started ? runNanos : 0L;
+        if (task instanceof DefaultTask<?> own) {
+            // The run ended a moment ago: its start was then runNanos before now.
+            long startedAt = System.nanoTime() - event.runTime;
+            event.waitTime = Math.max(0L, startedAt - own.forkedAtNanos());
+        }
+        if (!event.shouldCommit()) {
+            return; // disabled meanwhile, or a threshold raised meanwhile
         }
         TaskGroup group = task.group();
         event.groupId = group.id();

@@ -19,27 +19,44 @@ final class Listeners {
 
     private final TaskGroupListener[] listeners;
     private final boolean needsRunTime;
+    private final @Nullable Untimed untimed; // the listener that asks for run times only now and then, if any
 
     Listeners(List<TaskGroupListener> listeners) {
         this.listeners = listeners.toArray(new TaskGroupListener[0]);
         boolean timed = false;
+        Untimed sometimes = null;
         for (TaskGroupListener listener : this.listeners) {
-            timed |= !(listener instanceof Untimed);
+            if (listener instanceof Untimed own) {
+                sometimes = own;
+            } else {
+                timed = true;
+            }
         }
         this.needsRunTime = timed;
+        this.untimed = timed ? null : sometimes;
     }
 
     boolean isEmpty() {
         return listeners.length == 0;
     }
 
-    /** @return whether a listener reads {@code runNanos}: else a task's run is not timed (two clock reads) */
+    /**
+     * Asked as a task starts.
+     *
+     * @return whether a listener will read its {@code runNanos}: else its run is not timed (two clock reads)
+     */
     boolean needsRunTime() {
-        return needsRunTime;
+        return needsRunTime || (untimed != null && untimed.needsRunTimeNow());
     }
 
-    /** A listener that ignores {@code runNanos} of started tasks (it gets 0): the built-in JFR listener. */
-    interface Untimed {}
+    /**
+     * A listener that reads {@code runNanos} of started tasks only while it says so (it gets 0 for a task that
+     * started while it did not): the built-in JFR listener, which needs it only while a recording runs.
+     */
+    interface Untimed {
+        /** @return whether it will read the run time of a task that starts now; called on every task start */
+        boolean needsRunTimeNow();
+    }
 
     @Nullable
     VirtualMachineError groupOpened(TaskGroup group) {

@@ -30,6 +30,7 @@ class JfrEventsTest {
 
     private static final String GROUP = GroupClosedEvent.NAME;
     private static final String TASK = TaskFinishedEvent.NAME;
+    private static final String RUN_TIME_THRESHOLD = RunTimeThreshold.NAME;
     private static final AtomicLong RUNS = new AtomicLong();
 
     @TempDir
@@ -49,13 +50,35 @@ class JfrEventsTest {
         return TaskGroupFactory.builder().executor(pool).build();
     }
 
-    /** A recording of both events with the given task threshold, around {@code work}. */
+    /** A recording of both events with the given task run time threshold, around {@code work}. */
     private List<RecordedEvent> record(Duration taskThreshold, Work work) throws Exception {
         try (Recording recording = new Recording()) {
             recording.enable(GROUP).withThreshold(Duration.ZERO);
-            recording.enable(TASK).withThreshold(taskThreshold);
+            recording.enable(TASK).with(RUN_TIME_THRESHOLD, taskThreshold.toNanos() + " ns");
             return record(recording, work);
         }
+    }
+
+    /** The task's run time, as the event records it. */
+    private static Duration runTime(RecordedEvent task) {
+        return task.getDuration("runTime");
+    }
+
+    /**
+     * When the task started, at the latest: the event is committed on its thread once it ended (a moment after, or
+     * later if the thread is descheduled in between), and it ran its run time before it ended.
+     */
+    private static java.time.Instant startOf(RecordedEvent task) {
+        return task.getEndTime().minus(runTime(task));
+    }
+
+    /** Runs for at least {@code time}, by the clock the run time is measured with (not a guess at a wait). */
+    private static String runFor(Duration time) {
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < time.toNanos()) {
+            java.util.concurrent.locks.LockSupport.parkNanos(time.toNanos() / 4);
+        }
+        return "done";
     }
 
     private List<RecordedEvent> record(Recording recording, Work work) throws Exception {
@@ -137,11 +160,12 @@ class JfrEventsTest {
             assertThat(task.getString("outcome")).isEqualTo("succeeded");
             assertThat(task.getString("cancellationReason")).isNull();
             assertThat(task.getBoolean("started")).isTrue();
-            assertThat(task.getDuration()).isLessThanOrEqualTo(closed.getDuration());
+            assertThat(task.getDuration()).isZero(); // committed at the end: the run time is a field
+            assertThat(runTime(task)).isPositive().isLessThanOrEqualTo(closed.getDuration());
             assertThat(task.getLong("waitTime")).isNotNegative();
         }
-        // The second waited for the first's permit: at least until the first began.
-        assertThat(second.getStartTime()).isAfterOrEqualTo(first.getEndTime());
+        // The second waited for the first's permit: it started once the first had ended.
+        assertThat(startOf(second)).isAfterOrEqualTo(first.getEndTime());
         assertThat(second.getLong("waitTime")).isPositive();
         assertThat(Duration.ofNanos(second.getLong("waitTime"))).isLessThanOrEqualTo(closed.getDuration());
     }
@@ -212,6 +236,7 @@ class JfrEventsTest {
         assertThat(never.getString("outcome")).isEqualTo("cancelled");
         assertThat(never.getString("cancellationReason")).isEqualTo("explicit");
         assertThat(never.getBoolean("started")).isFalse();
+        assertThat(runTime(never)).isZero();
         assertThat(never.getLong("waitTime")).isNotNegative();
     }
 
@@ -271,13 +296,19 @@ class JfrEventsTest {
         RecordedEvent middle = task(events, name + "-1", "middle");
         RecordedEvent inner = task(events, name + "-2", "inner");
         RecordedEvent inner2 = task(events, name + "-2", "inner2");
-        assertThat(middle.getStartTime()).isAfterOrEqualTo(outer.getStartTime());
+        // One thread, each run inside the one around it: shorter, and committed before it. (Not the start computed
+        // from the event's time: that is the commit, which a descheduled thread may make later than the end.)
+        assertThat(runTime(middle)).isLessThanOrEqualTo(runTime(outer));
         assertThat(middle.getEndTime()).isBeforeOrEqualTo(outer.getEndTime());
-        for (RecordedEvent task : List.of(inner, inner2)) {
-            assertThat(task.getStartTime()).isAfterOrEqualTo(middle.getStartTime());
-            assertThat(task.getEndTime()).isBeforeOrEqualTo(middle.getEndTime());
+        assertThat(runTime(inner).plus(runTime(inner2))).isLessThanOrEqualTo(runTime(middle));
+        assertThat(inner.getEndTime()).isBeforeOrEqualTo(inner2.getEndTime());
+        for (RecordedEvent task : List.of(inner, inner2, middle)) {
+            assertThat(task.getEndTime()).isBeforeOrEqualTo(outer.getEndTime());
+            assertThat(task.getThread().getJavaThreadId())
+                    .isEqualTo(outer.getThread().getJavaThreadId());
             assertThat(task.getString("outcome")).isEqualTo("succeeded");
         }
+        assertThat(inner2.getEndTime()).isBeforeOrEqualTo(middle.getEndTime());
         assertThat(group(events, name + "-2").getLong("parentId"))
                 .isEqualTo(group(events, name + "-1").getLong("groupId"));
     }
@@ -334,6 +365,142 @@ class JfrEventsTest {
         assertThat(group(events, name).getInt("tasksForked")).isEqualTo(2);
     }
 
+    @RepeatedTest(3)
+    void aTaskOverTheThresholdIsRecordedWithItsRunTimeAndFields() throws Exception {
+        String name = prefix + "over";
+        Duration threshold = Duration.ofMillis(20);
+        long[] groupId = new long[1];
+        List<RecordedEvent> events = record(threshold, () -> {
+            try (TaskGroupFactory factory = factory()) {
+                factory.run(name, group -> {
+                    groupId[0] = group.id();
+                    group.fork("slow", () -> runFor(Duration.ofMillis(30)));
+                    group.join();
+                    return null;
+                });
+            }
+        });
+        RecordedEvent slow = task(events, name, "slow");
+        assertThat(runTime(slow)).isGreaterThanOrEqualTo(Duration.ofMillis(30));
+        assertThat(runTime(slow)).isLessThanOrEqualTo(group(events, name).getDuration());
+        assertThat(slow.getLong("groupId")).isEqualTo(groupId[0]);
+        assertThat(slow.getString("outcome")).isEqualTo("succeeded");
+        assertThat(slow.getString("cancellationReason")).isNull();
+        assertThat(slow.getBoolean("started")).isTrue();
+        assertThat(slow.getLong("waitTime")).isNotNegative();
+        assertThat(slow.getThread().getJavaName()).startsWith("jfr-");
+    }
+
+    @Test
+    void theRunTimeThresholdTakesTheValuesOfJfrThresholdsAndTheLowestOfSeveralRecordings() {
+        assertThat(RunTimeThreshold.parse("10 ms")).isEqualTo(10_000_000L);
+        assertThat(RunTimeThreshold.parse("10ms")).isEqualTo(10_000_000L);
+        assertThat(RunTimeThreshold.parse("0 ns")).isZero();
+        assertThat(RunTimeThreshold.parse("250 us")).isEqualTo(250_000L);
+        assertThat(RunTimeThreshold.parse("2 s")).isEqualTo(2_000_000_000L);
+        assertThat(RunTimeThreshold.parse("1 m")).isEqualTo(60_000_000_000L);
+        assertThat(RunTimeThreshold.parse("infinity")).isEqualTo(Long.MAX_VALUE);
+        assertThat(RunTimeThreshold.parse("ten ms")).isNegative();
+        assertThat(RunTimeThreshold.parse("10 weeks")).isNegative();
+        RunTimeThreshold control = new RunTimeThreshold();
+        assertThat(control.combine(java.util.Set.of("10 ms", "1 s", "200 us", "nonsense")))
+                .isEqualTo("200 us");
+        assertThat(control.combine(java.util.Set.of())).isEqualTo(RunTimeThreshold.DEFAULT);
+    }
+
+    @RepeatedTest(3)
+    void twoRecordingsGetAtLeastTheTasksEachAskedFor() throws Exception {
+        String name = prefix + "two";
+        try (Recording coarse = new Recording()) {
+            coarse.enable(TASK).with(RUN_TIME_THRESHOLD, "1 h");
+            coarse.start();
+            List<RecordedEvent> events = record(Duration.ZERO, () -> {
+                try (TaskGroupFactory factory = factory()) {
+                    factory.run(name, group -> group.fork("quick", () -> "done").get());
+                }
+            });
+            assertThat(runTime(task(events, name, "quick"))).isPositive();
+        }
+    }
+
+    @Test
+    void aRecordingThatSetsTheOldThresholdIsWarnedAbout() throws Exception {
+        List<java.util.logging.LogRecord> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                warnings.add(record);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(JfrListener.class.getName());
+        logger.addHandler(handler);
+        try (TaskGroupFactory factory = factory();
+                Recording old = new Recording();
+                Recording current = new Recording()) {
+            old.setName(prefix + "old");
+            old.enable(TASK).withThreshold(Duration.ofMillis(10));
+            old.start();
+            current.setName(prefix + "current");
+            current.enable(TASK).withThreshold(Duration.ZERO).with(RUN_TIME_THRESHOLD, "10 ms");
+            current.start();
+        } finally {
+            logger.removeHandler(handler);
+        }
+        assertThat(warnings)
+                .extracting(java.util.logging.LogRecord::getMessage)
+                .filteredOn(message -> message.contains(prefix))
+                .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains("'" + prefix + "old'", TASK + "#threshold=10000000 ns", RUN_TIME_THRESHOLD);
+    }
+
+    @RepeatedTest(5)
+    void recordingsStartedAndStoppedWhileTasksRunBreakNothing() throws Exception {
+        String name = prefix + "toggle";
+        ExecutorService toggler = java.util.concurrent.Executors.newSingleThreadExecutor();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        CountDownLatch toggled = new CountDownLatch(3);
+        java.util.concurrent.Future<?> toggling = toggler.submit(() -> {
+            while (!stop.get()) {
+                try (Recording recording = new Recording()) {
+                    recording.enable(TASK).with(RUN_TIME_THRESHOLD, "0 ns");
+                    recording.enable(GROUP);
+                    recording.start();
+                    Thread.onSpinWait();
+                    recording.stop();
+                }
+                toggled.countDown();
+            }
+            return null;
+        });
+        try (TaskGroupFactory factory = factory()) {
+            int groups = 0;
+            // Until the recordings have come and gone a few times while groups ran; at least 20 groups.
+            while (groups < 20 || toggled.getCount() > 0) {
+                int sum = factory.run(name, group -> {
+                    List<Task<Integer>> tasks = new java.util.ArrayList<>();
+                    for (int i = 0; i < 20; i++) {
+                        int value = i;
+                        tasks.add(group.fork(() -> value));
+                    }
+                    group.join();
+                    return tasks.stream().mapToInt(Task::get).sum();
+                });
+                assertThat(sum).isEqualTo(190);
+                groups++;
+            }
+        } finally {
+            stop.set(true);
+            toggling.get(30, TimeUnit.SECONDS); // rethrows what the recordings threw
+            toggler.shutdown();
+        }
+    }
+
     @Test
     void theOptOutLeavesNoEvents() throws Exception {
         String name = prefix + "off";
@@ -356,7 +523,7 @@ class JfrEventsTest {
         try (TaskGroupFactory factory = factory();
                 Recording recording = new Recording()) {
             recording.enable(GROUP).withThreshold(Duration.ZERO);
-            recording.enable(TASK).withThreshold(Duration.ZERO);
+            recording.enable(TASK).with(RUN_TIME_THRESHOLD, "0 ms");
             CountDownLatch started = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             TaskGroup group = factory.open(name);
@@ -392,17 +559,15 @@ class JfrEventsTest {
                 .containsEntry(GROUP + "#enabled", "true")
                 .containsEntry(GROUP + "#threshold", "0 ms")
                 .containsEntry(TASK + "#enabled", "true")
-                .containsEntry(TASK + "#threshold", "10 ms");
+                .containsEntry(TASK + "#threshold", "0 ms")
+                .containsEntry(TASK + "#" + RUN_TIME_THRESHOLD, "10 ms");
         String name = prefix + "jfc";
         List<RecordedEvent> events;
         try (Recording recording = new Recording(configuration)) {
             events = record(recording, () -> {
                 try (TaskGroupFactory factory = factory()) {
                     factory.run(name, group -> {
-                        group.fork(() -> {
-                            Thread.sleep(50); // not synchronisation: a task that runs above the 10 ms threshold
-                            return null;
-                        });
+                        group.fork(() -> runFor(Duration.ofMillis(15))); // over the 10 ms threshold
                         group.join();
                         return null;
                     });
@@ -410,7 +575,9 @@ class JfrEventsTest {
             });
         }
         assertThat(group(events, name).getString("outcome")).isEqualTo("succeeded");
-        assertThat(task(events, name, "task-1").getDuration()).isGreaterThanOrEqualTo(Duration.ofMillis(10));
+        RecordedEvent task = task(events, name, "task-1");
+        assertThat(runTime(task)).isGreaterThanOrEqualTo(Duration.ofMillis(15));
+        assertThat(task.getString("outcome")).isEqualTo("succeeded");
     }
 
     @Test
@@ -430,10 +597,10 @@ class JfrEventsTest {
         }
         assertThat(group(events, name).getInt("tasksForked")).isEqualTo(1);
         jdk.jfr.EventType type = jdk.jfr.EventType.getEventType(TaskFinishedEvent.class);
-        assertThat(type.getSettingDescriptors())
-                .filteredOn(d -> d.getName().equals("threshold"))
-                .extracting(jdk.jfr.SettingDescriptor::getDefaultValue)
-                .containsExactly("10 ms");
+        Map<String, String> defaults = type.getSettingDescriptors().stream()
+                .collect(Collectors.toMap(
+                        jdk.jfr.SettingDescriptor::getName, jdk.jfr.SettingDescriptor::getDefaultValue));
+        assertThat(defaults).containsEntry("threshold", "0 ms").containsEntry(RUN_TIME_THRESHOLD, "10 ms");
     }
 
     @Test

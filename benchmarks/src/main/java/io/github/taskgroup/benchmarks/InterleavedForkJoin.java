@@ -37,7 +37,9 @@ import jdk.jfr.Recording;
  * ({@code META-INF/taskgroup.jfc} of the core jar, or {@code --jfc}) runs: the recording starts before its slice
  * (outside the timing, followed by an untimed settling run of {@value #SETTLE_MS} ms) and is stopped and
  * discarded after it, so the other implementations of the same round run without one.
- * {@code taskGroupJfrRecordingNoTaskEvents} is the same with {@code io.github.taskgroup.TaskFinished} disabled.
+ * {@code taskGroupJfrRecordingNoTaskEvents} is the same with {@code io.github.taskgroup.TaskFinished} disabled;
+ * {@code taskGroupMetricsJfrRecording} is {@code taskGroupMetrics} with the same recording as {@code
+ * taskGroupJfrRecording}.
  */
 public final class InterleavedForkJoin {
 
@@ -83,6 +85,8 @@ public final class InterleavedForkJoin {
             new Impl("taskGroupNoJfr", ForkJoinBenchmark::taskGroupNoJfr),
             new Impl("taskGroupJfrRecording", ForkJoinBenchmark::taskGroup, () -> startRecording(true)),
             new Impl("taskGroupJfrRecordingNoTaskEvents", ForkJoinBenchmark::taskGroup, () -> startRecording(false)),
+            // A recording where a listener already times every task (the metrics): the run time is there already.
+            new Impl("taskGroupMetricsJfrRecording", ForkJoinBenchmark::taskGroupMetrics, () -> startRecording(true)),
             new Impl("taskGroupInline", ForkJoinBenchmark::taskGroupInline),
             new Impl("taskGroupInlineNoJfr", ForkJoinBenchmark::taskGroupInlineNoJfr),
             // Issue 15 part 5: admission control and the policy SPI, there but not limiting.
