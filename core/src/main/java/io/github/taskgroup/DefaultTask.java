@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -226,7 +227,9 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
     }
 
     /** Requests cancellation; returns whether this call did it. Safe to call from any thread. */
-    boolean cancel(CancellationReason reason) {
+    @Override
+    public boolean cancel(CancellationReason reason) {
+        Objects.requireNonNull(reason, "reason");
         boolean neverStarted;
         Thread running = null;
         synchronized (this) {

@@ -112,4 +112,19 @@ public sealed interface Task<T extends @Nullable Object> permits DefaultTask {
      *         cancelled
      */
     boolean cancel();
+
+    /**
+     * Cancels this task only, like {@link #cancel()}, for {@code reason}: the reason that
+     * {@link #cancellationReason()}, the exception of {@link #get()}, the listeners (meters, JFR) and the
+     * snapshots report. For example, an adapter that cancels a task because the HTTP client went away passes
+     * {@link CancellationReason#REQUEST_ABORTED}. The group and the other tasks go on, whatever the reason: it
+     * names why this task stopped, it does not act on the group (a task cancelled with
+     * {@link CancellationReason#TIMEOUT} does not time the group out).
+     *
+     * @param reason why the task is cancelled
+     * @return {@code true} if this call cancelled the task, {@code false} if it was already done or already
+     *         cancelled (then its first reason stays)
+     * @throws NullPointerException if {@code reason} is null
+     */
+    boolean cancel(CancellationReason reason);
 }

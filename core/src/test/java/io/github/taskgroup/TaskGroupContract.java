@@ -504,6 +504,27 @@ abstract class TaskGroupContract {
                 assertThat(other.cancel()).isFalse();
             }
         }
+
+        @RepeatedTest(10)
+        void aTaskCancelledWithAReasonReportsItAndTheGroupGoesOn() throws Exception {
+            try (TaskGroup group = factory.open("g")) {
+                Task<Void> parked = group.fork("parked", TaskGroupContract::park);
+                Task<String> other = group.fork(() -> "ok");
+                assertThatThrownBy(() -> parked.cancel(null))
+                        .isInstanceOf(NullPointerException.class)
+                        .hasMessage("reason");
+                assertThat(parked.cancel(CancellationReason.REQUEST_ABORTED)).isTrue();
+                assertThat(parked.cancel(CancellationReason.TIMEOUT)).isFalse(); // the first reason stays
+                group.join();
+                assertThat(parked.state()).isEqualTo(Task.State.CANCELLED);
+                assertThat(parked.cancellationReason()).isEqualTo(CancellationReason.REQUEST_ABORTED);
+                assertThatThrownBy(parked::get)
+                        .isInstanceOf(CancellationException.class)
+                        .hasMessageContaining("request-aborted");
+                assertThat(other.get()).isEqualTo("ok");
+                assertThat(group.cancellationReason()).isEmpty();
+            }
+        }
     }
 
     @Nested

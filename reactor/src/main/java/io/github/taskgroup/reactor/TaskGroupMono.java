@@ -38,8 +38,8 @@ import reactor.util.context.ContextView;
  * the subscription is cancelled: a reason cancels the group with it, empty leaves the task or group running.
  * Request-scoped groups of the WebFlux integration put one there: {@code request-aborted} when the client went
  * away, nothing on a route that opted out of cancel-on-disconnect (its tasks run on), {@code explicit}
- * otherwise. A task has no reason of its own ({@link Task#cancel()} is {@code explicit}): when the decision
- * is a reason, the task is cancelled; a task whose group was cancelled first keeps the group's reason.
+ * otherwise. A task is cancelled with the decided reason ({@link Task#cancel(CancellationReason)}); a task whose
+ * group was cancelled first keeps the group's reason.
  *
  * <p>Cancelling after the Mono completed does nothing. Signals are emitted on the thread that completes the
  * view (see {@link Task#completion()} and {@link TaskGroup#completion()}): a task's own thread, or
@@ -63,9 +63,9 @@ public final class TaskGroupMono {
      * whose cause is the group's first failure, as {@link Task#get()} has it. It waits for the task's final
      * state, like {@link Task#completion()}. Each subscription observes the same task; nothing runs again.
      *
-     * <p>Cancelling the subscription cancels the task ({@link Task#cancel()}, reason {@code explicit}) unless
-     * the subscriber's Context says to leave it running (see {@link #ON_CANCEL}); the group and the other
-     * tasks go on.
+     * <p>Cancelling the subscription cancels the task ({@link Task#cancel(CancellationReason)}, reason
+     * {@code explicit}, or the one the subscriber's Context decides, such as {@code request-aborted}) unless
+     * that Context says to leave it running (see {@link #ON_CANCEL}); the group and the other tasks go on.
      *
      * @param task a task
      * @param <T> the type of its result
@@ -75,7 +75,7 @@ public final class TaskGroupMono {
     public static <T> Mono<T> of(Task<T> task) {
         Objects.requireNonNull(task, "task");
         return Mono.create((sink) -> {
-            sink.onCancel(() -> onCancel(sink.contextView(), (reason) -> task.cancel()));
+            sink.onCancel(() -> onCancel(sink.contextView(), task::cancel));
             emit(task.completion(), sink);
         });
     }

@@ -156,6 +156,25 @@ abstract class TaskGroupMonoContract {
         group.close();
     }
 
+    @RepeatedTest(10)
+    void aContextDecisionGivesTheReasonOfTheTasksCancellation() throws Exception {
+        TaskGroup group = open();
+        Task<String> aborted = group.fork("aborted", () -> waitGate("x"));
+        Task<String> other = group.fork("other", () -> waitGate("y"));
+        StepVerifier.create(TaskGroupMono.of(aborted)
+                        .contextWrite((c) -> c.put(
+                                TaskGroupMono.ON_CANCEL, decide(Optional.of(CancellationReason.REQUEST_ABORTED)))))
+                .thenCancel()
+                .verify(WAIT);
+        await().atMost(WAIT).until(() -> aborted.state() == Task.State.CANCELLED);
+        assertThat(aborted.cancellationReason()).isEqualTo(CancellationReason.REQUEST_ABORTED);
+        assertThat(group.cancellationReason()).isEmpty();
+        gate.countDown();
+        group.join();
+        assertThat(other.get()).isEqualTo("y");
+        group.close();
+    }
+
     @Test
     void aContextDecisionToLeaveItRunningKeepsTheTask() throws Exception {
         TaskGroup group = open();
