@@ -366,8 +366,9 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
             runner = thread;
             body = group.hasPropagators() ? (Runnable) outcome : this;
         }
-        String threadName = thread.getName();
-        boolean renamed = group.renameThreads() && rename(thread, threadNameFor(threadName));
+        // What the end needs stays in this frame while the task runs (a parked virtual thread keeps it in
+        // the heap): the thread's name to give back (null: not renamed) and the binding to restore.
+        String threadName = group.renameThreads() ? renamed(thread) : null;
         Object bindingAtStart = DefaultTaskGroup.bindingAtStart(group);
         VirtualMachineError fatal = null;
         try {
@@ -375,6 +376,7 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
         } catch (Throwable aroundTask) {
             fatal = thrownAround(aroundTask);
         } finally {
+            thread = Thread.currentThread(); // read again rather than kept: the same thread
             if (state() == Task.State.RUNNING) {
                 fatal = complete(
                         null,
@@ -384,7 +386,7 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
             if (reason() != null) {
                 group.factory().stragglers().ended(this); // watched if it was cancelled while it ran
             }
-            if (renamed) {
+            if (threadName != null) {
                 rename(thread, threadName);
             }
             if (thread.isInterrupted()) {
@@ -408,6 +410,12 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
         if (fatal != null) {
             throw fatal; // a listener's fatal error, once the task is accounted for
         }
+    }
+
+    /** Renames the thread for this task: returns its name before, or null when it could not be renamed. */
+    private @Nullable String renamed(Thread thread) {
+        String original = thread.getName();
+        return rename(thread, threadNameFor(original)) ? original : null;
     }
 
     /**
