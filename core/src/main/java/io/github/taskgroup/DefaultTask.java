@@ -42,15 +42,33 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
     private final @Nullable String name; // null: "task-<sequence>", built on demand
     private final long forkedAtNanos;
 
-    private volatile Task.State state = Task.State.PENDING;
-    private volatile @Nullable CancellationReason cancelReason; // set once, when cancellation is requested
+    /**
+     * The task's {@link Task.State} and the reason its cancellation was requested, in one byte: the state's
+     * ordinal in the low 3 bits, the reason's ordinal + 1 above them (0: none requested; set once, and kept
+     * through the end, whatever the final state). Written only under this task's monitor, read by any thread
+     * (volatile); 0 is PENDING without a reason, so a new task costs no volatile write here. One byte for two
+     * fields (see {@link #state()} and {@link #reason()}) keeps the task at 56 bytes.
+     */
+    private volatile byte status;
+
+    private static final Task.State[] STATES = Task.State.values();
+    private static final CancellationReason[] REASONS = CancellationReason.values();
+    private static final int STATE_BITS = 3;
+    private static final int STATE_MASK = (1 << STATE_BITS) - 1;
+
+    static {
+        if (STATES.length > STATE_MASK + 1 || ((REASONS.length + 1) << STATE_BITS) > Byte.MAX_VALUE) {
+            throw new ExceptionInInitializerError("Task.State or CancellationReason outgrew DefaultTask.status");
+        }
+    }
+
     private @Nullable Thread runner; // guarded by this; also read unguarded by the runner itself (see run())
 
     /**
      * Until the task ends, what is left to run: its {@link Callable} (with context propagators, the runnable
      * they wrapped around an {@link Invocation} of it), set to null when taken or when the task is cancelled
      * before it started. Once the task ends: its value or failure (null when cancelled), published by the
-     * volatile write of {@link #state}, which is what readers check first. One field for both, so that a
+     * volatile write of {@link #status}, which is what readers check first. One field for both, so that a
      * finished task's handle does not pin what its code captured, and a task is a word smaller. Written
      * only under this task's monitor, except by the runner taking the callable (after it made the task
      * RUNNING under the monitor, so nobody else writes it until the end).
@@ -60,7 +78,7 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
     /**
      * The view {@link #completion()} made, on first request (a CAS); null while nobody asked, so that a task
      * nobody asks for costs one null check when it ends. The one field kept for what only some tasks need
-     * (it takes the task from 56 to 64 bytes): a side table in the group would save it, at the price of a
+     * (it takes the task from 48 to 56 bytes): a side table in the group would save it, at the price of a
      * hash lookup per request and no stable view once the task ended.
      */
     private volatile @Nullable CompletionView<T> view;
@@ -127,27 +145,47 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
 
     @Override
     public Task.State state() {
-        return state;
+        return stateOf(status);
+    }
+
+    /** The reason cancellation of this task was requested, or {@code null}; kept once the task ended. */
+    private @Nullable CancellationReason reason() {
+        return reasonOf(status);
+    }
+
+    private static Task.State stateOf(int status) {
+        return STATES[status & STATE_MASK];
+    }
+
+    private static @Nullable CancellationReason reasonOf(int status) {
+        int requested = status >>> STATE_BITS;
+        return requested == 0 ? null : REASONS[requested - 1];
+    }
+
+    /** Publishes a new state with the reason; the caller holds this task's monitor. */
+    private void publish(Task.State state, @Nullable CancellationReason reason) {
+        status = (byte) ((reason == null ? 0 : (reason.ordinal() + 1) << STATE_BITS) | state.ordinal());
     }
 
     @Override
     public @Nullable Throwable exception() {
-        return state == Task.State.FAILED ? (Throwable) outcome : null;
+        return state() == Task.State.FAILED ? (Throwable) outcome : null;
     }
 
     @Override
     public @Nullable CancellationReason cancellationReason() {
-        Task.State current = state;
-        return current == Task.State.SUCCEEDED || current == Task.State.FAILED ? null : cancelReason;
+        int current = status; // one read: the state and the reason it had together
+        Task.State state = stateOf(current);
+        return state == Task.State.SUCCEEDED || state == Task.State.FAILED ? null : reasonOf(current);
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public T get() {
-        if (!state.isDone() && cancelReason == null && !group.isCancelled()) {
+        if (!state().isDone() && reason() == null && !group.isCancelled()) {
             group.awaitTask(this);
         }
-        Task.State current = state;
+        Task.State current = state();
         if (current == Task.State.SUCCEEDED) {
             return (T) outcome;
         }
@@ -155,7 +193,8 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
             Throwable failure = (Throwable) outcome;
             throw new CompletionException(describe() + " failed: " + Failures.summary(failure), failure);
         }
-        CancellationReason reason = cancelReason != null ? cancelReason : group.cancellationReasonOrNull();
+        CancellationReason requested = reason();
+        CancellationReason reason = requested != null ? requested : group.cancellationReasonOrNull();
         if (current == Task.State.CANCELLED || reason != null) {
             throw cancelled(reason);
         }
@@ -187,7 +226,7 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
         }
         // The end of the task reads the view after it published its final state; this reads the state after
         // it published the view: one of the two sees the other (both may, and settle it with the same outcome).
-        if (state.isDone()) {
+        if (state().isDone()) {
             settle(created);
         }
         return created;
@@ -211,13 +250,14 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
 
     @SuppressWarnings("unchecked")
     private void settle(CompletionView<T> target) {
-        Task.State current = state;
+        int status = this.status; // one read: the state and the reason it had together
+        Task.State current = stateOf(status);
         if (current == Task.State.SUCCEEDED) {
             target.succeed((T) outcome);
         } else if (current == Task.State.FAILED) {
             target.fail((Throwable) outcome);
         } else {
-            target.fail(cancelled(cancelReason));
+            target.fail(cancelled(reasonOf(status)));
         }
     }
 
@@ -233,13 +273,12 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
         boolean neverStarted;
         Thread running = null;
         synchronized (this) {
-            if (state == Task.State.PENDING) {
-                cancelReason = reason;
+            if (state() == Task.State.PENDING) {
                 outcome = null; // the work, never to run
-                state = Task.State.CANCELLED;
+                publish(Task.State.CANCELLED, reason);
                 neverStarted = true;
-            } else if (state == Task.State.RUNNING && cancelReason == null) {
-                cancelReason = reason;
+            } else if (state() == Task.State.RUNNING && reason() == null) {
+                publish(Task.State.RUNNING, reason);
                 if (runner != null && runner != group.owner()) {
                     runner.interrupt();
                 }
@@ -268,7 +307,7 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
      * {@link #runner} can be read without the monitor (only the runner sets it to itself, and clears it).
      */
     boolean cancelledWhileRunningOn(Thread thread) {
-        return runner == thread && cancelReason != null;
+        return runner == thread && reason() != null;
     }
 
     /**
@@ -278,11 +317,11 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
     @Nullable
     DefaultTask<?> rejected(Throwable refusal) {
         synchronized (this) {
-            if (state != Task.State.PENDING) {
+            if (state() != Task.State.PENDING) {
                 return null; // cancelled meanwhile, or started: whoever did it does the accounting
             }
             outcome = refusal;
-            state = Task.State.FAILED;
+            publish(Task.State.FAILED, null);
         }
         group.taskFailed(this, refusal);
         DefaultTask<?> next = group.taskEndedBeforeStartNoDispatch(this);
@@ -320,18 +359,19 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
         boolean threadWasInterrupted = Thread.interrupted();
         Runnable body;
         synchronized (this) {
-            if (state != Task.State.PENDING) {
+            if (state() != Task.State.PENDING) {
                 if (threadWasInterrupted) {
                     thread.interrupt();
                 }
                 return; // cancelled (or rejected) before it started: nothing to run, nothing to account
             }
-            state = Task.State.RUNNING;
+            publish(Task.State.RUNNING, null); // PENDING has no reason: a requested cancellation ended it
             runner = thread;
             body = group.hasPropagators() ? (Runnable) outcome : this;
         }
-        String threadName = thread.getName();
-        boolean renamed = group.renameThreads() && rename(thread, threadNameFor(threadName));
+        // What the end needs stays in this frame while the task runs (a parked virtual thread keeps it in
+        // the heap): the thread's name to give back (null: not renamed) and the binding to restore.
+        String threadName = group.renameThreads() ? renamed(thread) : null;
         Object bindingAtStart = DefaultTaskGroup.bindingAtStart(group);
         VirtualMachineError fatal = null;
         try {
@@ -339,22 +379,23 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
         } catch (Throwable aroundTask) {
             fatal = thrownAround(aroundTask);
         } finally {
-            if (state == Task.State.RUNNING) {
+            thread = Thread.currentThread(); // read again rather than kept: the same thread
+            if (state() == Task.State.RUNNING) {
                 fatal = complete(
                         null,
                         new IllegalStateException("A context propagator did not run " + describe()),
                         System.nanoTime());
             }
-            if (cancelReason != null) {
+            if (reason() != null) {
                 group.factory().stragglers().ended(this); // watched if it was cancelled while it ran
             }
-            if (renamed) {
+            if (threadName != null) {
                 rename(thread, threadName);
             }
             if (thread.isInterrupted()) {
                 Thread.interrupted(); // an interrupt meant for this task must not reach the thread's next task
             }
-            if ((thread == group.owner() || cancelReason != null) && outerTaskCancelled()) {
+            if ((thread == group.owner() || reason() != null) && outerTaskCancelled()) {
                 threadWasInterrupted = true; // ran inline in a task whose cancellation it may have consumed
             }
             if (threadWasInterrupted) {
@@ -374,6 +415,12 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
         }
     }
 
+    /** Renames the thread for this task: returns its name before, or null when it could not be renamed. */
+    private @Nullable String renamed(Thread thread) {
+        String original = thread.getName();
+        return rename(thread, threadNameFor(original)) ? original : null;
+    }
+
     /**
      * Whether this task ran inline inside another task whose group is cancelled: the interrupt it consumed or
      * that was just cleared may have been that task's cancellation, which must not be lost (it is given
@@ -390,7 +437,7 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
      * listener threw a fatal error. Returns the fatal error to rethrow once the task is accounted for.
      */
     private @Nullable VirtualMachineError thrownAround(Throwable thrown) {
-        if (state == Task.State.RUNNING) {
+        if (state() == Task.State.RUNNING) {
             return complete(null, thrown, System.nanoTime());
         }
         if (thrown instanceof VirtualMachineError fatal) {
@@ -451,27 +498,27 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
         Throwable failure;
         synchronized (this) {
             runner = null;
-            boolean cancelled = cancelReason != null || group.isCancelled();
+            CancellationReason reason = reason();
+            boolean cancelled = reason != null || group.isCancelled();
             failure = thrown == null || !cancelled ? thrown : Failures.genuineAfterCancellation(thrown);
             if (failure != null) {
                 outcome = failure;
-                state = Task.State.FAILED;
-            } else if (cancelReason != null) {
+                publish(Task.State.FAILED, reason);
+            } else if (reason != null) {
                 outcome = null;
-                state = Task.State.CANCELLED;
+                publish(Task.State.CANCELLED, reason);
             } else if (thrown != null) {
                 // An echo while the group (not yet this task) is cancelled: the group is about to cancel it.
-                cancelReason = group.cancellationReasonOrNull();
                 outcome = null;
-                state = Task.State.CANCELLED;
+                publish(Task.State.CANCELLED, group.cancellationReasonOrNull());
             } else {
                 outcome = value;
-                state = Task.State.SUCCEEDED;
+                publish(Task.State.SUCCEEDED, null);
             }
         }
         if (failure != null) {
             group.taskFailed(this, failure);
-        } else if (state == Task.State.SUCCEEDED) {
+        } else if (state() == Task.State.SUCCEEDED) {
             group.taskSucceeded(this);
         }
         return group.listeners().taskFinished(this, runNanos);
@@ -493,10 +540,10 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
         List<StackTraceElement> stack =
                 withStackTrace && thread != null ? Arrays.asList(thread.getStackTrace()) : List.of();
         StragglerWatch stragglers = group.factory().stragglers();
-        long sinceCancelled = cancelReason == null ? -1L : stragglers.sinceCancelled(this, nowNanos);
+        long sinceCancelled = reason() == null ? -1L : stragglers.sinceCancelled(this, nowNanos);
         TaskSnapshot snapshot = new TaskSnapshot(
                 name(),
-                state,
+                state(),
                 Duration.ofNanos(nowNanos - forkedAtNanos),
                 thread != null ? thread.getName() : null,
                 stack,
@@ -539,6 +586,6 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
 
     @Override
     public String toString() {
-        return "Task[" + name() + ", " + state + "]";
+        return "Task[" + name() + ", " + state() + "]";
     }
 }
