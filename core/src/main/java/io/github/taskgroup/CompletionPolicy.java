@@ -21,8 +21,10 @@ import org.jspecify.annotations.Nullable;
  *       canceller's, or the forking thread when the executor refused the task), once the task's final state
  *       is published and before {@code join()} can return. {@link Tracker#onDeadline} runs on the thread that
  *       cancels the group for {@link CancellationReason#TIMEOUT} (the factory's deadline scheduler, usually).
- *       {@link Tracker#onJoin} and {@link Tracker#onAllEnded} run on the thread in {@code join()}, when it
- *       starts waiting and once every task ended.
+ *       {@link Tracker#onJoin} runs on the thread in {@code join()} when it starts waiting;
+ *       {@link Tracker#onAllEnded} once every task ended, on the thread in {@code join()} or, for a pending
+ *       {@link TaskGroup#completion()} view, on the thread that settles it (the last task's to end, or the
+ *       caller of {@code completion()}).
  *   <li><b>Locking and memory effects.</b> The calls to a tracker of a policy that is not a
  *       {@link TaskGroupPolicy} constant are made one at a time, under a lock of the group that is held for
  *       nothing else: each call happens-before the next, so a tracker may keep its state in plain fields. No
@@ -121,8 +123,11 @@ public interface CompletionPolicy {
 
         /**
          * Every task of the group ended and {@code join()} is about to report: the last word on what it
-         * reports. Called by each {@code join()} that waited for every task (not by one that timed out, nor
-         * by {@link TaskGroup#completion()}, which reports the decisions taken until then).
+         * reports. Called by the first {@code join()} that waited for every task (not by one that timed out)
+         * or {@link TaskGroup#completion()} view that settles, whichever sees every task ended first, and
+         * again only once more tasks ended: a second {@code join()}, or a {@code join()} after the view, with
+         * no task ended since, hears nothing new and reports what this call decided. So a group's view
+         * reports what {@code join()} does, the policy's last word included.
          *
          * @return {@link Decision#CONTINUE} (the default) to report what was decided so far, or a decision
          */

@@ -148,12 +148,14 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     private final String name;
     private final CompletionPolicy policy;
     // The group's decisions (see CompletionPolicy): made by the opening thread; called by the threads that end
-    // tasks, cancel for timeout, or join. Calls to a tracker of a policy of the application's are serialized by
-    // policyLock (and endsHeard, the task ends it was told of, is guarded by it); the built-ins' trackers are
-    // stateless and shared: policyLock is null and their calls take no lock.
+    // tasks, cancel for timeout, join, or settle a completion view. Calls to a tracker of a policy of the
+    // application's are serialized by policyLock (and endsHeard, the task ends it was told of, and
+    // allEndedHeardAt, endsHeard at the last onAllEnded, are guarded by it); the built-ins' trackers are stateless
+    // and shared: policyLock is null and their calls take no lock.
     private final CompletionPolicy.Tracker tracker;
     private final @Nullable ReentrantLock policyLock;
     private int endsHeard;
+    private int allEndedHeardAt = -1;
     private final Executor executor;
     private final int maxConcurrency; // Integer.MAX_VALUE: unlimited
     private final @Nullable Duration ownTimeout;
@@ -1212,7 +1214,11 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         }
     }
 
-    /** join() starts waiting ({@code starting}), or waited for every task: the tracker's last word. */
+    /**
+     * join() starts waiting ({@code starting}), or join() or a completion view saw every task ended: the
+     * tracker's last word, heard once per set of ends (a second join(), or a join() after the view, with no task
+     * ended since, hears nothing new).
+     */
     private void policyHearsJoin(boolean starting) {
         CompletionPolicy.Decision decision;
         ReentrantLock serial = policyLock;
@@ -1222,7 +1228,14 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
             } else {
                 serial.lock();
                 try {
-                    decision = starting ? tracker.onJoin() : tracker.onAllEnded();
+                    if (starting) {
+                        decision = tracker.onJoin();
+                    } else if (allEndedHeardAt == endsHeard) {
+                        decision = CompletionPolicy.Decision.CONTINUE; // said already, and nothing ended since
+                    } else {
+                        allEndedHeardAt = endsHeard;
+                        decision = tracker.onAllEnded();
+                    }
                 } finally {
                     serial.unlock();
                 }
@@ -1445,6 +1458,15 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
      * end (an internal thread, maybe inside a cancellation sweep), or here when called by completion().
      */
     private void settleView(boolean async) {
+        CompletionView.OfGroup candidate = view;
+        if (candidate == null || candidate.isDone()) {
+            return;
+        }
+        if (policyLock != null && live.get() <= 0) {
+            // The view stands for a join(): the application's policy has its last word first (the built-ins'
+            // onAllEnded says nothing). A fork racing this makes the view wait for it, as below.
+            policyHearsJoin(false);
+        }
         CompletionView.OfGroup pending;
         List<FailureRecord.Entry> entries;
         int omitted;

@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -236,6 +238,36 @@ abstract class CompletionPolicyContract {
                 group.cancel();
                 group.join(); // an explicit cancel is quiet, whatever the quorum
                 assertThat(parked.cancellationReason()).isEqualTo(CancellationReason.EXPLICIT);
+            }
+        }
+
+        @RepeatedTest(10)
+        void aGroupsViewReportsAQuorumNotReachedAsJoinDoesAndJoinReportsItOnce() throws Exception {
+            try (TaskGroup group = open(CompletionPolicy.quorum(2))) {
+                Task<String> ok = group.fork("ok", () -> "ok");
+                CompletableFuture<Void> view = group.completion(); // requested after the last fork
+
+                Throwable viewFailure = catchThrowable(() -> view.get(10, TimeUnit.SECONDS));
+
+                assertThat(viewFailure).isInstanceOf(ExecutionException.class);
+                assertThat(viewFailure.getCause())
+                        .isInstanceOf(TaskGroupException.class)
+                        .hasMessageContaining("Quorum of 2 not reached in task group 'policy': 1 succeeded");
+                TaskGroupException report = catchThrowableOfType(group::join);
+                assertThat(report.failures()).singleElement().isInstanceOf(IllegalStateException.class);
+                assertThat(report.failures().get(0)).hasMessageStartingWith("Quorum of 2 not reached");
+                assertThat(ok.get()).isEqualTo("ok");
+            }
+        }
+
+        @RepeatedTest(10)
+        void aGroupsViewCompletesNormallyOnceTheQuorumIsReached() throws Exception {
+            try (TaskGroup group = open(CompletionPolicy.quorum(1))) {
+                group.fork("ok", () -> "ok");
+                Task<String> parked = group.fork("parked", CompletionPolicyContract::park);
+                group.completion().get(10, TimeUnit.SECONDS);
+                assertThat(parked.cancellationReason()).isEqualTo(CancellationReason.POLICY);
+                group.join();
             }
         }
 
@@ -639,6 +671,49 @@ abstract class CompletionPolicyContract {
             }
             assertThat(overlaps).hasValue(0);
             assertThat(unfinishedAtEnd).containsExactly(0, tasks);
+        }
+
+        @RepeatedTest(10)
+        void theLastWordIsHeardOncePerSetOfEndsByTheViewAndTheJoinTogether() throws Exception {
+            AtomicInteger lastWords = new AtomicInteger();
+            CompletionPolicy refusesEveryOutcome = new CompletionPolicy() {
+                @Override
+                public String value() {
+                    return "refuses";
+                }
+
+                @Override
+                public Tracker newTracker(Context context) {
+                    return new Tracker() {
+                        @Override
+                        public Decision onTaskEnded(Task<?> task) {
+                            return Decision.CONTINUE;
+                        }
+
+                        @Override
+                        public Decision onAllEnded() {
+                            return Decision.fail(
+                                    CancellationReason.SIBLING_FAILURE,
+                                    new IllegalStateException("refused #" + lastWords.incrementAndGet()));
+                        }
+                    };
+                }
+            };
+            try (TaskGroup group = open(refusesEveryOutcome)) {
+                group.fork(() -> "a");
+                Throwable viewFailure = catchThrowable(() -> group.completion().get(10, TimeUnit.SECONDS));
+                assertThat(viewFailure.getCause())
+                        .isInstanceOf(TaskGroupException.class)
+                        .hasMessageContaining("refused #1");
+
+                TaskGroupException report = catchThrowableOfType(group::join); // nothing ended since the view
+                assertThat(report.failures())
+                        .singleElement()
+                        .hasToString("java.lang.IllegalStateException: refused #1");
+                assertThat(lastWords).hasValue(1);
+                group.join(); // reported once: the owner was told
+                assertThat(lastWords).hasValue(1);
+            }
         }
     }
 
