@@ -164,6 +164,9 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     private final Thread owner;
     private final String ownerName;
     private final long openedAtNanos = System.nanoTime();
+    // attributes: descriptions only (TaskGroupOptions#attributes); the options' unmodifiable map, shared, so
+    //   a group without attributes points at the one empty Map.of(). Final: any thread reads it.
+    private final Map<String, String> attributes;
 
     // ---- The state that decides behaviour. Who writes (W) and who reads (R) each field:
     // state: see Transition. W under lock: the owner in join() (OPEN <-> JOINING), the first canceller (any
@@ -282,6 +285,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         this.limit = options.limit().isPresent() ? factory.limit(options.limit().get(), name) : null;
         this.limited = queue != null || limit != null;
         this.ownTimeout = options.timeout().orElse(null);
+        this.attributes = options.attributes();
         this.parent = parent;
         this.enclosing = enclosing;
         this.openedInTaskOf = openedInTaskOf;
@@ -443,6 +447,11 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     @Override
     public Optional<CancellationReason> cancellationReason() {
         return Optional.ofNullable(cancelReason());
+    }
+
+    @Override
+    public Map<String, String> attributes() {
+        return attributes;
     }
 
     @Override
@@ -1740,7 +1749,8 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
                 taskSnapshots,
                 groups,
                 leaked,
-                ownerStack);
+                ownerStack,
+                attributes);
         if (threads != null) {
             threads.put(snapshot, owner);
         }

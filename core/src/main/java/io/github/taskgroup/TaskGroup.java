@@ -119,6 +119,14 @@ public sealed interface TaskGroup extends AutoCloseable permits DefaultTaskGroup
     Optional<CancellationReason> cancellationReason();
 
     /**
+     * @return the attributes the group was opened with ({@link TaskGroupOptions.Builder#attribute}, merged with
+     *         those of its named options and the factory's defaults): descriptions for snapshots, dumps and
+     *         spans, with no effect on how it runs. Unmodifiable, fixed for the group's life; empty when none
+     *         was set. Not inherited from enclosing groups.
+     */
+    java.util.Map<String, String> attributes();
+
+    /**
      * Forks a task named {@code task-<n>}. See {@link #fork(String, Callable)}.
      *
      * @param callable the task's code
