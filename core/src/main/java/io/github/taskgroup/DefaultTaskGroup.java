@@ -225,7 +225,8 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     //   R by the deadline timer thread (expire) and forks.
     private volatile boolean joinedClean;
     // leaked: left open and bound by a task that ended: unbound and reported once. W (false -> true) by the
-    //   thread that ended that task (restoreBinding); R by that path and by snapshots (any thread).
+    //   thread that ended that task (restoreBinding); R by that path, by snapshots and by the canceller of a
+    //   task of the parent (cancelGroupsOpenedIn), any thread.
     private volatile boolean leaked;
     // view: completion()'s pending future. W under lock by callers of completion() (and cleared in it by the
     //   settler); R without lock by threads ending tasks (taskCountedOff) and completion() callers.
@@ -237,6 +238,13 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
      * the group is cancelled (it took them). Written under lock; read unlocked for that null check.
      */
     private volatile @Nullable Set<CancelHook> cancelHooks;
+
+    /**
+     * Whether a running task of this group was ever cancelled alone (the group was not). Set once (by the
+     * canceller, after the task's reason and before its interrupt and its look for the groups the task opened),
+     * never cleared; read by a group opening in a task of this group, which scans this group's tasks only then.
+     */
+    private volatile boolean tasksCancelledAlone;
 
     /**
      * Whether a task of this group ever opened a group bound to its thread: only then does a task's end
@@ -323,6 +331,12 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
             Cancellation parentCancellation = parent.cancellation;
             if (parentCancellation != null) { // cancelled while we were linking in: its sweep may have missed us
                 cancel(parentCancellation.reason.forNestedGroups(), parentCancellation.quiet);
+            } else if (openedInTaskOf == parent
+                    && parent.tasksCancelledAlone
+                    && parent.taskOfCurrentThreadCancelled()) {
+                // Opened in a task that is cancelled (before we linked in, or since its code went on regardless):
+                // the task's sweep (cancelGroupsOpenedIn) may have missed us.
+                cancel(CancellationReason.PARENT, false);
             }
         }
     }
@@ -970,10 +984,50 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     }
 
     /**
-     * A running task of this group was cancelled alone (the group is not): runs the armed actions registered
-     * by the thread that runs it, on this thread.
+     * A running task of this group is being cancelled (its reason is set, its thread not interrupted yet). Before
+     * the interrupt, so that a group its code opens once it reacts opens cancelled; before the sweep of
+     * {@link #taskCancelledAlone}, so that a group linking in meanwhile is either seen by it or sees this.
      */
-    void runCancelHooksOf(Thread runner) {
+    void taskCancelling() {
+        if (!tasksCancelledAlone && cancellation == null) {
+            tasksCancelledAlone = true;
+        }
+    }
+
+    /**
+     * A running task of this group was cancelled alone (the group is not): cancels the groups its code opened,
+     * then runs the armed actions registered by the thread that runs it, on this thread.
+     *
+     * @param runner the task's thread
+     * @param reason the task's reason
+     */
+    void taskCancelledAlone(Thread runner, CancellationReason reason) {
+        cancelGroupsOpenedIn(runner, reason);
+        if (cancelHooks != null) {
+            runCancelHooksOf(runner);
+        }
+    }
+
+    /**
+     * Cancels the live groups the task running on {@code runner} opened (those a group of its own opened are
+     * cancelled by them): a cancelled task's nested groups are cancelled with it, as a cancelled group's are.
+     * Loud ({@link CancellationReason#PARENT} for an explicit cancel): their {@code join()} throws, so that the
+     * task ends cancelled rather than going on as if their work were complete. A group left open by an earlier
+     * task on the same thread (leaked) is not this task's.
+     */
+    private void cancelGroupsOpenedIn(Thread runner, CancellationReason reason) {
+        CancellationReason nested = reason.forNestedGroups();
+        for (DefaultTaskGroup child : children) {
+            if (child.owner == runner && child.openedInTaskOf == this && !child.leaked) {
+                child.cancel(nested, false);
+            }
+        }
+    }
+
+    /**
+     * Runs the armed actions registered by {@code runner}, on this thread: its task was cancelled alone.
+     */
+    private void runCancelHooksOf(Thread runner) {
         List<CancelHook> matching = null;
         lock.lock();
         try {
@@ -1008,11 +1062,6 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         boolean[] found = new boolean[1];
         tasks.forEachLive(task -> found[0] |= task.cancelledWhileRunningOn(thread));
         return found[0];
-    }
-
-    /** Whether an on-cancel action may be armed: the task cancel path's one check when nobody registers. */
-    boolean hasCancelHooks() {
-        return cancelHooks != null;
     }
 
     @Override
