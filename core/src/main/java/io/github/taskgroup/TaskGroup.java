@@ -40,7 +40,8 @@ import org.jspecify.annotations.Nullable;
  *       group never interrupts its own owner thread.</li>
  *   <li><b>Nesting.</b> A group opened inside a task of this group, or by this group's owner while it is
  *       open, is a child of this group: it is cancelled with it, never outlives its deadline, and its
- *       failures reach this group through the task (or body) that ran it.</li>
+ *       failures reach this group through the task (or body) that ran it. A group opened inside a task is
+ *       also cancelled when that task alone is cancelled ({@link Task#cancel()}).</li>
  * </ol>
  *
  * <p>Groups are thread-safe: any thread may fork into a group, including its own tasks. {@link #join()}
