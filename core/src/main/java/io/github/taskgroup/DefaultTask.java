@@ -279,6 +279,7 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
                 neverStarted = true;
             } else if (state() == Task.State.RUNNING && reason() == null) {
                 publish(Task.State.RUNNING, reason);
+                group.taskCancelling(); // before the interrupt: groups its code opens from now on open cancelled
                 if (runner != null && runner != group.owner()) {
                     runner.interrupt();
                 }
@@ -294,9 +295,10 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
             settleViewAsync();
         } else {
             group.signalWaiters();
-            // Alone (a cancelled group runs every action itself, after its sweep): the runner's actions.
-            if (running != null && group.hasCancelHooks() && !group.isCancelled()) {
-                group.runCancelHooksOf(running);
+            // Alone (a cancelled group does all this itself, in its sweep): the groups the task opened, then
+            // the runner's actions.
+            if (running != null && !group.isCancelled()) {
+                group.taskCancelledAlone(running, reason);
             }
         }
         return true;

@@ -166,6 +166,9 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     private final Thread owner;
     private final String ownerName;
     private final long openedAtNanos = System.nanoTime();
+    // attributes: descriptions only (TaskGroupOptions#attributes); the options' unmodifiable map, shared, so
+    //   a group without attributes points at the one empty Map.of(). Final: any thread reads it.
+    private final Map<String, String> attributes;
 
     // ---- The state that decides behaviour. Who writes (W) and who reads (R) each field:
     // state: see Transition. W under lock: the owner in join() (OPEN <-> JOINING), the first canceller (any
@@ -224,7 +227,8 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     //   R by the deadline timer thread (expire) and forks.
     private volatile boolean joinedClean;
     // leaked: left open and bound by a task that ended: unbound and reported once. W (false -> true) by the
-    //   thread that ended that task (restoreBinding); R by that path and by snapshots (any thread).
+    //   thread that ended that task (restoreBinding); R by that path, by snapshots and by the canceller of a
+    //   task of the parent (cancelGroupsOpenedIn), any thread.
     private volatile boolean leaked;
     // view: completion()'s pending future. W under lock by callers of completion() (and cleared in it by the
     //   settler); R without lock by threads ending tasks (taskCountedOff) and completion() callers.
@@ -236,6 +240,13 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
      * the group is cancelled (it took them). Written under lock; read unlocked for that null check.
      */
     private volatile @Nullable Set<CancelHook> cancelHooks;
+
+    /**
+     * Whether a running task of this group was ever cancelled alone (the group was not). Set once (by the
+     * canceller, after the task's reason and before its interrupt and its look for the groups the task opened),
+     * never cleared; read by a group opening in a task of this group, which scans this group's tasks only then.
+     */
+    private volatile boolean tasksCancelledAlone;
 
     /**
      * Whether a task of this group ever opened a group bound to its thread: only then does a task's end
@@ -284,6 +295,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         this.limit = options.limit().isPresent() ? factory.limit(options.limit().get(), name) : null;
         this.limited = queue != null || limit != null;
         this.ownTimeout = options.timeout().orElse(null);
+        this.attributes = options.attributes();
         this.parent = parent;
         this.enclosing = enclosing;
         this.openedInTaskOf = openedInTaskOf;
@@ -321,6 +333,12 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
             Cancellation parentCancellation = parent.cancellation;
             if (parentCancellation != null) { // cancelled while we were linking in: its sweep may have missed us
                 cancel(parentCancellation.reason.forNestedGroups(), parentCancellation.quiet);
+            } else if (openedInTaskOf == parent
+                    && parent.tasksCancelledAlone
+                    && parent.taskOfCurrentThreadCancelled()) {
+                // Opened in a task that is cancelled (before we linked in, or since its code went on regardless):
+                // the task's sweep (cancelGroupsOpenedIn) may have missed us.
+                cancel(CancellationReason.PARENT, false);
             }
         }
     }
@@ -445,6 +463,11 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     @Override
     public Optional<CancellationReason> cancellationReason() {
         return Optional.ofNullable(cancelReason());
+    }
+
+    @Override
+    public Map<String, String> attributes() {
+        return attributes;
     }
 
     @Override
@@ -963,10 +986,50 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     }
 
     /**
-     * A running task of this group was cancelled alone (the group is not): runs the armed actions registered
-     * by the thread that runs it, on this thread.
+     * A running task of this group is being cancelled (its reason is set, its thread not interrupted yet). Before
+     * the interrupt, so that a group its code opens once it reacts opens cancelled; before the sweep of
+     * {@link #taskCancelledAlone}, so that a group linking in meanwhile is either seen by it or sees this.
      */
-    void runCancelHooksOf(Thread runner) {
+    void taskCancelling() {
+        if (!tasksCancelledAlone && cancellation == null) {
+            tasksCancelledAlone = true;
+        }
+    }
+
+    /**
+     * A running task of this group was cancelled alone (the group is not): cancels the groups its code opened,
+     * then runs the armed actions registered by the thread that runs it, on this thread.
+     *
+     * @param runner the task's thread
+     * @param reason the task's reason
+     */
+    void taskCancelledAlone(Thread runner, CancellationReason reason) {
+        cancelGroupsOpenedIn(runner, reason);
+        if (cancelHooks != null) {
+            runCancelHooksOf(runner);
+        }
+    }
+
+    /**
+     * Cancels the live groups the task running on {@code runner} opened (those a group of its own opened are
+     * cancelled by them): a cancelled task's nested groups are cancelled with it, as a cancelled group's are.
+     * Loud ({@link CancellationReason#PARENT} for an explicit cancel): their {@code join()} throws, so that the
+     * task ends cancelled rather than going on as if their work were complete. A group left open by an earlier
+     * task on the same thread (leaked) is not this task's.
+     */
+    private void cancelGroupsOpenedIn(Thread runner, CancellationReason reason) {
+        CancellationReason nested = reason.forNestedGroups();
+        for (DefaultTaskGroup child : children) {
+            if (child.owner == runner && child.openedInTaskOf == this && !child.leaked) {
+                child.cancel(nested, false);
+            }
+        }
+    }
+
+    /**
+     * Runs the armed actions registered by {@code runner}, on this thread: its task was cancelled alone.
+     */
+    private void runCancelHooksOf(Thread runner) {
         List<CancelHook> matching = null;
         lock.lock();
         try {
@@ -1001,11 +1064,6 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         boolean[] found = new boolean[1];
         tasks.forEachLive(task -> found[0] |= task.cancelledWhileRunningOn(thread));
         return found[0];
-    }
-
-    /** Whether an on-cancel action may be armed: the task cancel path's one check when nobody registers. */
-    boolean hasCancelHooks() {
-        return cancelHooks != null;
     }
 
     @Override
@@ -1762,7 +1820,8 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
                 taskSnapshots,
                 groups,
                 leaked,
-                ownerStack);
+                ownerStack,
+                attributes);
         if (threads != null) {
             threads.put(snapshot, owner);
         }

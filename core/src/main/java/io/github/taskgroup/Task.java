@@ -106,7 +106,9 @@ public sealed interface Task<T extends @Nullable Object> permits DefaultTask {
     /**
      * Cancels this task only (reason {@link CancellationReason#EXPLICIT}); the group and the other tasks go
      * on. A pending task never starts; a running task is interrupted and ends {@link State#CANCELLED}, unless
-     * it then fails genuinely. A cancelled task is not a failure of the group.
+     * it then fails genuinely. The live groups its code opened are cancelled with it (reason
+     * {@link CancellationReason#PARENT}: their {@code join()} throws), and a group it opens afterwards opens
+     * cancelled. A cancelled task is not a failure of the group.
      *
      * @return {@code true} if this call cancelled the task, {@code false} if it was already done or already
      *         cancelled

@@ -40,7 +40,8 @@ import org.jspecify.annotations.Nullable;
  *       group never interrupts its own owner thread.</li>
  *   <li><b>Nesting.</b> A group opened inside a task of this group, or by this group's owner while it is
  *       open, is a child of this group: it is cancelled with it, never outlives its deadline, and its
- *       failures reach this group through the task (or body) that ran it.</li>
+ *       failures reach this group through the task (or body) that ran it. A group opened inside a task is
+ *       also cancelled when that task alone is cancelled ({@link Task#cancel()}).</li>
  * </ol>
  *
  * <p>Groups are thread-safe: any thread may fork into a group, including its own tasks. {@link #join()}
@@ -117,6 +118,14 @@ public sealed interface TaskGroup extends AutoCloseable permits DefaultTaskGroup
 
     /** @return why the group was cancelled; empty while it is not cancelled */
     Optional<CancellationReason> cancellationReason();
+
+    /**
+     * @return the attributes the group was opened with ({@link TaskGroupOptions.Builder#attribute}, merged with
+     *         those of its named options and the factory's defaults): descriptions for snapshots, dumps and
+     *         spans, with no effect on how it runs. Unmodifiable, fixed for the group's life; empty when none
+     *         was set. Not inherited from enclosing groups.
+     */
+    java.util.Map<String, String> attributes();
 
     /**
      * Forks a task named {@code task-<n>}. See {@link #fork(String, Callable)}.

@@ -124,6 +124,11 @@ final class TaskGroupDump {
         json.field("age", group.age().toString());
         Instant deadline = group.deadline();
         json.field("deadline", deadline != null ? deadline.toString() : null);
+        json.name("attributes").beginObject();
+        for (Map.Entry<String, String> attribute : group.attributes().entrySet()) {
+            json.field(attribute.getKey(), attribute.getValue());
+        }
+        json.endObject();
         json.name("leaked").value(group.leaked());
         json.name("ownerThread").beginObject();
         thread(json, owner, group.ownerThread(), group.ownerStackTrace());
@@ -204,6 +209,9 @@ final class TaskGroupDump {
         Instant deadline = group.deadline();
         if (deadline != null) {
             out.append(", deadline ").append(deadline.toString());
+        }
+        for (Map.Entry<String, String> attribute : group.attributes().entrySet()) {
+            out.append(", ").append(attribute.getKey()).append('=').append(attribute.getValue());
         }
         out.append(", owner ");
         threadLine(out, threads.get(group), group.ownerThread());

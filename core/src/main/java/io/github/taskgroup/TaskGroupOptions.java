@@ -1,6 +1,9 @@
 package io.github.taskgroup;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -8,8 +11,8 @@ import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Options of a group: timeout, concurrency limit and queue bound, shared limit, policy and executor. Every
- * option may be left unset; an
+ * Options of a group: timeout, concurrency limit and queue bound, shared limit, policy, executor, and
+ * {@linkplain #attributes() attributes} that describe it. Every option may be left unset; an
  * unset option falls back, in order, to the options registered for the group's name with
  * {@link TaskGroupFactory.Builder#group(String, TaskGroupOptions)}, to the factory's
  * {@linkplain TaskGroupFactory.Builder#defaults(TaskGroupOptions) defaults}, and finally to: no timeout,
@@ -19,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class TaskGroupOptions {
 
-    private static final TaskGroupOptions UNSET = new TaskGroupOptions(null, 0, -1, null, null, null);
+    private static final TaskGroupOptions UNSET = new TaskGroupOptions(null, 0, -1, null, null, null, Map.of());
 
     private final @Nullable Duration timeout;
     private final int maxConcurrency; // 0: unset
@@ -27,6 +30,9 @@ public final class TaskGroupOptions {
     private final @Nullable String limit;
     private final @Nullable CompletionPolicy policy;
     private final @Nullable Executor executor;
+    // Unmodifiable, in the order the keys were first set; the shared Map.of() when there is none, so that a
+    // group without attributes allocates nothing for them.
+    private final Map<String, String> attributes;
 
     private TaskGroupOptions(
             @Nullable Duration timeout,
@@ -34,13 +40,15 @@ public final class TaskGroupOptions {
             int maxQueued,
             @Nullable String limit,
             @Nullable CompletionPolicy policy,
-            @Nullable Executor executor) {
+            @Nullable Executor executor,
+            Map<String, String> attributes) {
         this.timeout = timeout;
         this.maxConcurrency = maxConcurrency;
         this.maxQueued = maxQueued;
         this.limit = limit;
         this.policy = policy;
         this.executor = executor;
+        this.attributes = attributes;
     }
 
     /** @return options with nothing set: everything falls back */
@@ -62,6 +70,9 @@ public final class TaskGroupOptions {
         builder.limit = limit;
         builder.policy = policy;
         builder.executor = executor;
+        if (!attributes.isEmpty()) {
+            builder.attributes = new LinkedHashMap<>(attributes);
+        }
         return builder;
     }
 
@@ -103,7 +114,23 @@ public final class TaskGroupOptions {
     }
 
     /**
-     * Fills what is unset here from {@code fallback}.
+     * Attributes describe a group to the people and tools that look at it: they change nothing in how it runs.
+     * A group's attributes are shown in its {@linkplain TaskGroupSnapshot#attributes() snapshot} (and so in
+     * {@link TaskGroupFactory#liveGroups()}, the dump, the JMX MBean and the {@code taskgroups} Actuator
+     * endpoint), are readable from {@link TaskGroup#attributes()} (by listeners: the Micrometer observation of
+     * a group carries each one as a high-cardinality key value, on its span), and are not inherited by nested
+     * groups. The request group of a request that received a deadline, for example, has
+     * {@code taskgroup.received-timeout-ms} and {@code taskgroup.received-timeout-outcome}.
+     *
+     * @return the attributes, unmodifiable, in the order their keys were first set; empty when none is set
+     */
+    public Map<String, String> attributes() {
+        return attributes;
+    }
+
+    /**
+     * Fills what is unset here from {@code fallback}. Attributes are merged: those of {@code fallback} are
+     * added to these, and this one's value wins for a key both set.
      *
      * @param fallback the options to take unset values from
      * @return the combined options; this one wins where both are set
@@ -119,7 +146,21 @@ public final class TaskGroupOptions {
                 maxQueued >= 0 ? maxQueued : fallback.maxQueued,
                 limit != null ? limit : fallback.limit,
                 policy != null ? policy : fallback.policy,
-                executor != null ? executor : fallback.executor);
+                executor != null ? executor : fallback.executor,
+                merge(attributes, fallback.attributes));
+    }
+
+    /** No allocation unless both have attributes. */
+    private static Map<String, String> merge(Map<String, String> own, Map<String, String> fallback) {
+        if (fallback.isEmpty()) {
+            return own;
+        }
+        if (own.isEmpty()) {
+            return fallback;
+        }
+        Map<String, String> merged = new LinkedHashMap<>(own);
+        fallback.forEach(merged::putIfAbsent);
+        return Collections.unmodifiableMap(merged);
     }
 
     @Override
@@ -130,12 +171,13 @@ public final class TaskGroupOptions {
                 && maxQueued == that.maxQueued
                 && Objects.equals(limit, that.limit)
                 && Objects.equals(policy, that.policy)
-                && Objects.equals(executor, that.executor);
+                && Objects.equals(executor, that.executor)
+                && attributes.equals(that.attributes);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(timeout, maxConcurrency, maxQueued, limit, policy, executor);
+        return Objects.hash(timeout, maxConcurrency, maxQueued, limit, policy, executor, attributes);
     }
 
     @Override
@@ -143,7 +185,7 @@ public final class TaskGroupOptions {
         return "TaskGroupOptions[timeout=" + timeout + ", maxConcurrency="
                 + (maxConcurrency == 0 ? "unset" : maxConcurrency) + ", maxQueued="
                 + (maxQueued < 0 ? "unset" : maxQueued) + ", limit=" + limit + ", policy=" + policy
-                + ", executor=" + executor + "]";
+                + ", executor=" + executor + (attributes.isEmpty() ? "" : ", attributes=" + attributes) + "]";
     }
 
     /** Builds {@link TaskGroupOptions}; each setter rejects an invalid value at once. */
@@ -155,6 +197,7 @@ public final class TaskGroupOptions {
         private @Nullable String limit;
         private @Nullable CompletionPolicy policy;
         private @Nullable Executor executor;
+        private @Nullable Map<String, String> attributes; // made by the first attribute(...)
 
         private Builder() {}
 
@@ -241,6 +284,51 @@ public final class TaskGroupOptions {
             return this;
         }
 
+        /**
+         * Sets an attribute of the group: a description for snapshots, dumps, the endpoint and spans, with no
+         * effect on how the group runs (see {@link TaskGroupOptions#attributes()}). Setting a key again replaces
+         * its value and keeps its place.
+         *
+         * @param key the attribute's name, for example {@code taskgroup.received-timeout-ms}
+         * @param value its value
+         * @return this builder
+         * @throws NullPointerException if {@code key} or {@code value} is null
+         * @throws IllegalArgumentException if {@code key} is blank
+         */
+        public Builder attribute(String key, String value) {
+            if (key == null) {
+                throw new NullPointerException("attribute key must not be null");
+            }
+            if (key.isBlank()) {
+                throw new IllegalArgumentException("attribute key must not be blank, but was '" + key + "'");
+            }
+            if (value == null) {
+                throw new NullPointerException("value of attribute '" + key + "' must not be null");
+            }
+            if (attributes == null) {
+                attributes = new LinkedHashMap<>(4);
+            }
+            attributes.put(key, value);
+            return this;
+        }
+
+        /**
+         * Removes an attribute set before (on this builder, or on the options it was made from).
+         *
+         * @param key the attribute's name
+         * @return this builder
+         * @throws NullPointerException if {@code key} is null
+         */
+        public Builder removeAttribute(String key) {
+            if (key == null) {
+                throw new NullPointerException("attribute key must not be null");
+            }
+            if (attributes != null) {
+                attributes.remove(key);
+            }
+            return this;
+        }
+
         /** @return the options */
         public TaskGroupOptions build() {
             if (timeout == null
@@ -248,10 +336,20 @@ public final class TaskGroupOptions {
                     && maxQueued < 0
                     && limit == null
                     && policy == null
-                    && executor == null) {
+                    && executor == null
+                    && (attributes == null || attributes.isEmpty())) {
                 return UNSET;
             }
-            return new TaskGroupOptions(timeout, maxConcurrency, maxQueued, limit, policy, executor);
+            return new TaskGroupOptions(
+                    timeout,
+                    maxConcurrency,
+                    maxQueued,
+                    limit,
+                    policy,
+                    executor,
+                    attributes == null || attributes.isEmpty()
+                            ? Map.of()
+                            : Collections.unmodifiableMap(new LinkedHashMap<>(attributes)));
         }
     }
 }

@@ -228,6 +228,147 @@ class OnCancelTest {
     }
 
     @Test
+    void cancellingATaskAloneRunsTheActionsRegisteredInTheGroupItsThreadOwns() throws Exception {
+        Call call = new Call();
+        AtomicReference<TaskGroup> inner = new AtomicReference<>();
+        CountDownLatch siblingRelease = new CountDownLatch(1);
+        try (TaskGroup outer = factory.open("outer")) {
+            // The task's own thread owns 'inner' and calls from the owner's side: its current group is 'inner'.
+            Task<Void> task = outer.fork("owner", () -> {
+                try (TaskGroup opened = factory.open("inner")) {
+                    inner.set(opened);
+                    return call.run();
+                }
+            });
+            Task<String> sibling = outer.fork("sibling", () -> {
+                siblingRelease.await();
+                return "done";
+            });
+            call.registered.await();
+            try {
+                assertThat(task.cancel()).isTrue();
+                await().until(() -> task.state().isDone());
+                assertThat(call.aborts).hasValue(1);
+                assertThat(call.abortedOn.get()).isSameAs(Thread.currentThread()); // the cancelling thread
+                assertThat(task.state()).isEqualTo(Task.State.CANCELLED);
+                assertThat(task.cancellationReason()).isEqualTo(CancellationReason.EXPLICIT);
+                assertThat(inner.get().cancellationReason()).contains(CancellationReason.PARENT);
+                assertThat(outer.cancellationReason()).isEmpty(); // the group goes on
+            } finally {
+                call.aborted.countDown(); // a failed check must not leave the call blocked forever
+                siblingRelease.countDown();
+            }
+            outer.join();
+            assertThat(sibling.get()).isEqualTo("done");
+        }
+    }
+
+    @Test
+    void cancellingATaskAloneCancelsTheTasksOfItsNestedGroupWhileItsThreadIsStillBusy() throws Exception {
+        CountDownLatch innerStarted = new CountDownLatch(1);
+        CountDownLatch ownerBusy = new CountDownLatch(1);
+        CountDownLatch ownerMayGoOn = new CountDownLatch(1);
+        AtomicReference<Task<Void>> innerTask = new AtomicReference<>();
+        AtomicReference<TaskGroup> inner = new AtomicReference<>();
+        AtomicReference<Throwable> innerJoin = new AtomicReference<>();
+        try (TaskGroup outer = factory.open("outer")) {
+            Task<Void> task = outer.fork("owner", () -> {
+                try (TaskGroup opened = factory.open("inner")) {
+                    inner.set(opened);
+                    innerTask.set(opened.fork("waits", () -> {
+                        innerStarted.countDown();
+                        new CountDownLatch(1).await(); // until it is interrupted
+                        return null;
+                    }));
+                    innerStarted.await();
+                    ownerBusy.countDown();
+                    awaitUninterruptibly(ownerMayGoOn); // work that ignores the interrupt, outside join()
+                    try {
+                        opened.join();
+                    } catch (Throwable e) {
+                        innerJoin.set(e);
+                        throw e;
+                    }
+                }
+                return null;
+            });
+            ownerBusy.await();
+
+            try {
+                task.cancel();
+                // The nested group's task is cancelled now, not when the owner thread gets back to join().
+                await().until(() -> innerTask.get().state().isDone());
+                assertThat(innerTask.get().state()).isEqualTo(Task.State.CANCELLED);
+                assertThat(inner.get().cancellationReason()).contains(CancellationReason.PARENT);
+                assertThat(task.state()).isEqualTo(Task.State.RUNNING);
+            } finally {
+                ownerMayGoOn.countDown();
+            }
+            outer.join();
+            assertThat(task.state()).isEqualTo(Task.State.CANCELLED);
+            assertThat(innerJoin.get()).isInstanceOf(java.util.concurrent.CancellationException.class);
+            assertThat(outer.cancellationReason()).isEmpty();
+        }
+    }
+
+    @Test
+    void aGroupOpenedByATaskThatWentOnAfterItsCancellationOpensCancelled() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicReference<Object> seen = new AtomicReference<>();
+        AtomicInteger runs = new AtomicInteger();
+        try (TaskGroup outer = factory.open("outer")) {
+            Task<Void> task = outer.fork("stubborn", () -> {
+                try {
+                    started.countDown();
+                    new CountDownLatch(1).await();
+                } catch (InterruptedException swallowed) {
+                    // goes on, interrupt status cleared
+                }
+                try (TaskGroup late = factory.open("late")) {
+                    seen.set(late.cancellationReason());
+                    try (CurrentTaskGroup.CancelRegistration registration =
+                            CurrentTaskGroup.onCancel(runs::incrementAndGet)) {
+                        assertThat(registration.ran()).isTrue();
+                    }
+                    late.join();
+                }
+                return null;
+            });
+            started.await();
+            task.cancel();
+            outer.join();
+            assertThat(task.state()).isEqualTo(Task.State.CANCELLED);
+        }
+        assertThat(seen.get()).isEqualTo(java.util.Optional.of(CancellationReason.PARENT));
+        assertThat(runs).hasValue(1);
+    }
+
+    @RepeatedTest(300)
+    void aNestedGroupOpeningWhileItsTaskIsCancelledRunsTheOwnersActionExactlyOnce() throws Exception {
+        CyclicBarrier start = new CyclicBarrier(2);
+        Call call = new Call();
+        try (TaskGroup group = factory.open("g")) {
+            Task<Void> task = group.fork(() -> {
+                start.await();
+                try (TaskGroup inner = factory.open("inner")) {
+                    return call.run();
+                }
+            });
+            start.await();
+            task.cancel();
+            try {
+                await().until(() -> task.state().isDone());
+            } finally {
+                call.aborted.countDown(); // a failed wait must not leave the call blocked forever
+            }
+            assertThat(task.state()).isEqualTo(Task.State.CANCELLED);
+            assertThat(call.aborts).hasValue(1);
+            assertThat(group.cancellationReason()).isEmpty();
+            group.join();
+        }
+    }
+
+    @Test
     void aThrowingActionIsIgnoredTheOtherActionsRunAndTheGroupEndsCancelled() throws Exception {
         List<String> ran = new CopyOnWriteArrayList<>();
         Call call = new Call();

@@ -117,6 +117,7 @@ class TaskGroupDumpTest {
                     .containsEntry("state", "open")
                     .containsEntry("cancellationReason", null)
                     .containsEntry("deadline", null)
+                    .containsEntry("attributes", Map.of())
                     .containsEntry("leaked", false);
             assertThat(Duration.parse((String) root.get("age"))).isPositive();
             assertThat(object(root.get("ownerThread")))

@@ -4,13 +4,20 @@ import io.github.taskgroup.CancellationReason;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.micrometer.TaskGroupObservationDocumentation.HighCardinalityKeyNames;
 import io.github.taskgroup.micrometer.TaskGroupObservationDocumentation.LowCardinalityKeyNames;
+import io.micrometer.common.KeyValue;
 import io.micrometer.common.KeyValues;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The default naming of group observations: name {@code taskgroup.group}, contextual name
  * {@code taskgroup <group name>}, low-cardinality key values {@code group} (the bounded
  * {@link TaskGroupObservationContext#getGroupTag() group tag}), {@code policy}, {@code outcome}, {@code reason},
- * and the high-cardinality {@code group.id}.
+ * and the high-cardinality {@code group.id} and one per {@linkplain TaskGroup#attributes() attribute} of the
+ * group, under the attribute's key (a request group that received a deadline has
+ * {@code taskgroup.received-timeout-ms} and {@code taskgroup.received-timeout-outcome}). An attribute named
+ * {@code group.id} does not replace the id.
  */
 public class DefaultTaskGroupObservationConvention implements TaskGroupObservationConvention {
 
@@ -49,7 +56,19 @@ public class DefaultTaskGroupObservationConvention implements TaskGroupObservati
 
     @Override
     public KeyValues getHighCardinalityKeyValues(TaskGroupObservationContext context) {
-        return KeyValues.of(HighCardinalityKeyNames.GROUP_ID.withValue(
-                Long.toString(context.getGroup().id())));
+        TaskGroup group = context.getGroup();
+        KeyValue id = HighCardinalityKeyNames.GROUP_ID.withValue(Long.toString(group.id()));
+        Map<String, String> attributes = group.attributes();
+        if (attributes.isEmpty()) {
+            return KeyValues.of(id);
+        }
+        List<KeyValue> values = new ArrayList<>(attributes.size() + 1);
+        attributes.forEach((key, value) -> {
+            if (!key.equals(id.getKey())) {
+                values.add(KeyValue.of(key, value));
+            }
+        });
+        values.add(id);
+        return KeyValues.of(values);
     }
 }

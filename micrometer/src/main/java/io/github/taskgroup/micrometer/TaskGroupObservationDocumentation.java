@@ -10,7 +10,11 @@ import io.micrometer.observation.docs.ObservationDocumentation;
  */
 public enum TaskGroupObservationDocumentation implements ObservationDocumentation {
 
-    /** A task group, from open to close. */
+    /**
+     * A task group, from open to close. Besides the keys listed here, the default convention adds one
+     * high-cardinality key value per {@linkplain io.github.taskgroup.TaskGroup#attributes() attribute} of the
+     * group, under the attribute's key.
+     */
     GROUP {
         @Override
         public Class<? extends ObservationConvention<? extends Observation.Context>> getDefaultConvention() {

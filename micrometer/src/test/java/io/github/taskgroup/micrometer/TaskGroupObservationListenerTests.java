@@ -8,6 +8,8 @@ import io.github.taskgroup.Task;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupException;
 import io.github.taskgroup.TaskGroupFactory;
+import io.github.taskgroup.TaskGroupOptions;
+import io.micrometer.common.KeyValue;
 import io.micrometer.common.KeyValues;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
@@ -278,6 +280,43 @@ class TaskGroupObservationListenerTests {
                 .hasObservationWithNameEqualTo("custom.task")
                 .that()
                 .hasContextualNameEqualTo("pay/charge");
+    }
+
+    @Test
+    void the_attributes_of_a_group_are_high_cardinality_key_values_of_its_observation() throws InterruptedException {
+        TaskGroupOptions options = TaskGroupOptions.builder()
+                .attribute("taskgroup.received-timeout-ms", "1991")
+                .attribute("taskgroup.received-timeout-outcome", "adopted")
+                .attribute("group.id", "not-the-id")
+                .build();
+        long[] id = new long[1];
+        this.factory.run("GET /orders", options, (group) -> {
+            id[0] = group.id();
+            group.fork("load", () -> 1);
+            group.join();
+            return null;
+        });
+        this.factory.run("plain", (group) -> null);
+        assertThat(this.registry).hasHandledContextsThatSatisfy((contexts) -> {
+            Observation.Context orders = byKey(contexts, "taskgroup.group", "group", "GET /orders");
+            assertThat(orders.getHighCardinalityKeyValues())
+                    .containsExactlyInAnyOrder(
+                            KeyValue.of("taskgroup.received-timeout-ms", "1991"),
+                            KeyValue.of("taskgroup.received-timeout-outcome", "adopted"),
+                            KeyValue.of("group.id", Long.toString(id[0])));
+            assertThat(orders.getLowCardinalityKeyValues())
+                    .extracting(KeyValue::getKey)
+                    .doesNotContain("taskgroup.received-timeout-ms");
+            Observation.Context plain = byKey(contexts, "taskgroup.group", "group", "plain");
+            assertThat(plain.getHighCardinalityKeyValues())
+                    .extracting(KeyValue::getKey)
+                    .containsExactly("group.id");
+            // The task's observation does not repeat its group's attributes.
+            Observation.Context task = single(contexts, "taskgroup.task");
+            assertThat(task.getHighCardinalityKeyValues())
+                    .extracting(KeyValue::getKey)
+                    .containsExactlyInAnyOrder("task", "group.id");
+        });
     }
 
     private static List<Observation.Context> named(List<Observation.Context> contexts, String name) {

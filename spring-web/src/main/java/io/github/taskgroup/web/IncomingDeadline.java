@@ -47,9 +47,17 @@ public final class IncomingDeadline {
 
     /**
      * The key of the high-cardinality key value added to the request's observation ({@code http.server.requests}
-     * span) when a valid deadline was received: the received milliseconds.
+     * span) when a valid deadline was received: the received milliseconds. It is also an
+     * {@linkplain io.github.taskgroup.TaskGroup#attributes() attribute} of the request's group (see
+     * {@link Received#applyTo}), and so a key value of the group's own observation.
      */
     public static final String RECEIVED_KEY = "taskgroup.received-timeout-ms";
+
+    /**
+     * The attribute of a request group that received a valid deadline that says what became of it: the
+     * {@link Outcome#value()} {@code adopted}, {@code expired} or {@code ignored-later}.
+     */
+    public static final String RECEIVED_OUTCOME_KEY = "taskgroup.received-timeout-outcome";
 
     /** Longest accepted value, in digits: beyond it a number of milliseconds would overflow nanoseconds. */
     private static final int MAX_DIGITS = 12;
@@ -167,8 +175,11 @@ public final class IncomingDeadline {
 
         /**
          * The options to open the request's group with: {@code options} with the received budget (less the
-         * margin and the time since arrival) as timeout when it ends earlier than the configured one. Tells the
-         * listener {@link Outcome#ADOPTED}, {@link Outcome#EXPIRED} or {@link Outcome#IGNORED_LATER}.
+         * margin and the time since arrival) as timeout when it ends earlier than the configured one, and, in
+         * every case, the attributes {@value IncomingDeadline#RECEIVED_KEY} (the received milliseconds) and
+         * {@value IncomingDeadline#RECEIVED_OUTCOME_KEY} (the outcome), which the group's snapshot, the
+         * {@code taskgroups} endpoint and the group's observation show. Tells the listener
+         * {@link Outcome#ADOPTED}, {@link Outcome#EXPIRED} or {@link Outcome#IGNORED_LATER}.
          *
          * @param options the group's configured options
          * @param nowNanos now, on the {@link System#nanoTime()} scale
@@ -180,13 +191,22 @@ public final class IncomingDeadline {
             Duration configured = options.timeout().orElse(this.rule.defaultTimeout);
             if (configured != null && configured.toNanos() <= leftNanos) {
                 this.rule.tell(Outcome.IGNORED_LATER);
-                return options;
+                return describe(TaskGroupOptions.builder(), Outcome.IGNORED_LATER)
+                        .orElse(options);
             }
             Outcome outcome = (leftNanos > 0) ? Outcome.ADOPTED : Outcome.EXPIRED;
             this.rule.tell(outcome);
             // A passed budget still needs a positive timeout: one nanosecond, already over when the group opens.
             Duration timeout = Duration.ofNanos(Math.max(1L, leftNanos));
-            return TaskGroupOptions.builder().timeout(timeout).build().orElse(options);
+            return describe(TaskGroupOptions.builder().timeout(timeout), outcome)
+                    .orElse(options);
+        }
+
+        /** The received value's attributes win over attributes of the same keys in the configured options. */
+        private TaskGroupOptions describe(TaskGroupOptions.Builder builder, Outcome outcome) {
+            return builder.attribute(RECEIVED_KEY, Long.toString(this.millis))
+                    .attribute(RECEIVED_OUTCOME_KEY, outcome.value())
+                    .build();
         }
     }
 

@@ -43,12 +43,26 @@ class IncomingDeadlineTests {
                 .read(Map.of("X-Request-Timeout-Ms", "2000")::get, arrived)
                 .orElseThrow();
         long later = arrived + Duration.ofMillis(100).toNanos();
-        assertThat(received.applyTo(TEN_SECONDS, later).timeout()).contains(Duration.ofMillis(2000 - 5 - 100));
+        TaskGroupOptions adopted = received.applyTo(TEN_SECONDS, later);
+        assertThat(adopted.timeout()).contains(Duration.ofMillis(2000 - 5 - 100));
+        assertThat(adopted.attributes())
+                .containsExactly(
+                        Map.entry("taskgroup.received-timeout-ms", "2000"),
+                        Map.entry("taskgroup.received-timeout-outcome", "adopted"));
         assertThat(received.applyTo(TaskGroupOptions.defaults(), later).timeout())
                 .contains(Duration.ofMillis(1895));
-        TaskGroupOptions oneSecond =
-                TaskGroupOptions.builder().timeout(Duration.ofSeconds(1)).build();
-        assertThat(received.applyTo(oneSecond, later)).isSameAs(oneSecond);
+        TaskGroupOptions oneSecond = TaskGroupOptions.builder()
+                .timeout(Duration.ofSeconds(1))
+                .attribute("route", "orders")
+                .attribute(IncomingDeadline.RECEIVED_OUTCOME_KEY, "configured")
+                .build();
+        TaskGroupOptions kept = received.applyTo(oneSecond, later);
+        assertThat(kept.timeout()).contains(Duration.ofSeconds(1));
+        assertThat(kept.attributes())
+                .containsExactly(
+                        Map.entry("taskgroup.received-timeout-ms", "2000"),
+                        Map.entry("taskgroup.received-timeout-outcome", "ignored-later"),
+                        Map.entry("route", "orders"));
         assertThat(this.told)
                 .containsExactly(
                         IncomingDeadline.Outcome.ADOPTED,
@@ -60,7 +74,11 @@ class IncomingDeadlineTests {
     void a_used_up_budget_opens_the_group_with_its_deadline_passed() {
         IncomingDeadline.Received zero =
                 this.rule.read(Map.of("X-Request-Timeout-Ms", "0")::get, 0L).orElseThrow();
-        assertThat(zero.applyTo(TEN_SECONDS, 0L).timeout()).contains(Duration.ofNanos(1));
+        TaskGroupOptions expired = zero.applyTo(TEN_SECONDS, 0L);
+        assertThat(expired.timeout()).contains(Duration.ofNanos(1));
+        assertThat(expired.attributes())
+                .containsEntry("taskgroup.received-timeout-ms", "0")
+                .containsEntry("taskgroup.received-timeout-outcome", "expired");
         assertThat(this.told).containsExactly(IncomingDeadline.Outcome.EXPIRED);
     }
 

@@ -7,6 +7,7 @@ import io.github.taskgroup.TaskGroupSnapshot;
 import io.github.taskgroup.TaskSnapshot;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.LongFunction;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.Access;
@@ -200,6 +201,9 @@ public class TaskGroupsEndpoint {
      * @param groups its live nested groups
      * @param ownerStack the owner thread's stack, one frame per string, with {@code ?stacks=true}; otherwise
      *     {@code null} (absent from the JSON)
+     * @param attributes the group's attributes ({@code TaskGroup.attributes()}), in their order, for example
+     *     {@code taskgroup.received-timeout-ms} of a request group that received a deadline; {@code null}
+     *     (absent from the JSON) when it has none
      */
     public record GroupDescriptor(
             long id,
@@ -213,7 +217,8 @@ public class TaskGroupsEndpoint {
             @Nullable String cancellationReason,
             List<TaskDescriptor> tasks,
             List<GroupDescriptor> groups,
-            @Nullable List<String> ownerStack)
+            @Nullable List<String> ownerStack,
+            @Nullable Map<String, String> attributes)
             implements OperationResponseBody {
 
         static GroupDescriptor of(TaskGroupSnapshot group, @Nullable Boolean stacks) {
@@ -232,7 +237,8 @@ public class TaskGroupsEndpoint {
                             .map((task) -> TaskDescriptor.of(task, stacks))
                             .toList(),
                     group.groups().stream().map((nested) -> of(nested, stacks)).toList(),
-                    frames(group.ownerStackTrace(), stacks));
+                    frames(group.ownerStackTrace(), stacks),
+                    group.attributes().isEmpty() ? null : group.attributes());
         }
     }
 

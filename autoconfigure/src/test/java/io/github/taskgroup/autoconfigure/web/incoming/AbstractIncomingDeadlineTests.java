@@ -71,12 +71,17 @@ abstract class AbstractIncomingDeadlineTests {
         return values;
     }
 
-    /** @return what a handler answers: the header it received and its group's time left, in milliseconds */
+    /**
+     * @return what a handler answers: the header it received, its group's time left in milliseconds, and the
+     *     received value and its outcome as the group's attributes show them
+     */
     static String describe(TaskGroup group, String header) {
         long left = group.deadline()
                 .map((deadline) -> Duration.between(Instant.now(), deadline).toMillis())
                 .orElse(-1L);
-        return "header=" + header + ";left=" + left;
+        return "header=" + header + ";left=" + left + ";receivedAttribute="
+                + group.attributes().get("taskgroup.received-timeout-ms") + ";outcomeAttribute="
+                + group.attributes().get("taskgroup.received-timeout-outcome");
     }
 
     @Test
@@ -91,6 +96,9 @@ abstract class AbstractIncomingDeadlineTests {
         assertThat(aLeft).isPositive().isLessThanOrEqualTo(20000 - 5);
         assertThat(bHeader).isPositive().isLessThan(20000).isLessThanOrEqualTo(aLeft);
         assertThat(bLeft).isPositive().isLessThanOrEqualTo(bHeader - 5);
+        assertThat(values)
+                .containsEntry("receivedAttribute", Long.toString(bHeader))
+                .containsEntry("outcomeAttribute", "adopted");
         assertThat(received("adopted") - adopted).isEqualTo(2);
     }
 
@@ -101,6 +109,9 @@ abstract class AbstractIncomingDeadlineTests {
         Map<String, String> values = parse(response.body());
         assertThat(values.get("header")).isEqualTo("3600000");
         assertThat(Long.parseLong(values.get("left"))).isPositive().isLessThanOrEqualTo(CONFIGURED);
+        assertThat(values)
+                .containsEntry("receivedAttribute", "3600000")
+                .containsEntry("outcomeAttribute", "ignored-later");
         assertThat(received("ignored-later") - later).isEqualTo(1);
     }
 
@@ -112,6 +123,7 @@ abstract class AbstractIncomingDeadlineTests {
             assertThat(response.statusCode()).as(value).isEqualTo(200);
             long left = Long.parseLong(parse(response.body()).get("left"));
             assertThat(left).as(value).isGreaterThan(CONFIGURED / 2).isLessThanOrEqualTo(CONFIGURED);
+            assertThat(parse(response.body())).as(value).containsEntry("receivedAttribute", "null");
         }
         assertThat(received("ignored-malformed") - malformed).isEqualTo(4);
     }
