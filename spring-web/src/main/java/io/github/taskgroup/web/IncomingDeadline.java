@@ -175,8 +175,7 @@ public final class IncomingDeadline {
          * @return the options to open the group with
          */
         public TaskGroupOptions applyTo(TaskGroupOptions options, long nowNanos) {
-            long leftNanos =
-                    this.arrivedNanos + Math.multiplyExact(this.millis, 1_000_000L) - this.rule.marginNanos - nowNanos;
+            long leftNanos = leftNanos(nowNanos);
             Duration configured = options.timeout().orElse(this.rule.defaultTimeout);
             if (configured != null && configured.toNanos() <= leftNanos) {
                 this.rule.tell(Outcome.IGNORED_LATER);
@@ -187,6 +186,15 @@ public final class IncomingDeadline {
             // A passed budget still needs a positive timeout: one nanosecond, already over when the group opens.
             Duration timeout = Duration.ofNanos(Math.max(1L, leftNanos));
             return TaskGroupOptions.builder().timeout(timeout).build().orElse(options);
+        }
+
+        /** Whether the budget was used up at {@code nowNanos}: the group opens with its deadline passed. */
+        boolean usedUpAt(long nowNanos) {
+            return leftNanos(nowNanos) <= 0;
+        }
+
+        private long leftNanos(long nowNanos) {
+            return this.arrivedNanos + Math.multiplyExact(this.millis, 1_000_000L) - this.rule.marginNanos - nowNanos;
         }
     }
 
