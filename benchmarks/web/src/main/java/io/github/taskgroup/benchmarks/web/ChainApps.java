@@ -5,6 +5,7 @@ import io.github.taskgroup.Task;
 import io.github.taskgroup.TaskGroup;
 import io.github.taskgroup.TaskGroupListener;
 import io.github.taskgroup.reactor.TaskGroupMono;
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -14,8 +15,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -44,6 +45,9 @@ final class ChainApps {
         final AtomicInteger started = new AtomicInteger();
         final AtomicInteger openGroups = new AtomicInteger();
         volatile String received;
+        /** The headers of the first request this hop received: what each client sends. */
+        volatile String firstHeaders;
+
         volatile Instant deadline;
         /** Milliseconds left before the group's deadline just before the task called the next hop. */
         volatile long leftBeforeCall = -1;
@@ -147,15 +151,33 @@ final class ChainApps {
             private final Hop hop;
             private final RestClient client;
 
-            Handler(Hop hop, RestClient.Builder builder) {
+            Handler(
+                    Hop hop,
+                    RestClient.Builder builder,
+                    @Value("${chain.noop-interceptor:false}") boolean noopInterceptor) {
                 this.hop = hop;
+                if (noopInterceptor) {
+                    builder =
+                            builder.requestInterceptor((request, body, execution) -> execution.execute(request, body));
+                }
                 this.client = (hop.next != null) ? builder.baseUrl(hop.next).build() : null;
             }
 
+            /** The header read from the request as it is: {@code @RequestHeader} would convert a value when present
+             * only, a cost the reference chain (no header) would not pay. */
             @GetMapping("/hop")
-            String hop(TaskGroup group, @RequestHeader(name = "X-Request-Timeout-Ms", required = false) String header)
-                    throws InterruptedException {
-                this.hop.arrived(group, header);
+            String hop(TaskGroup group, HttpServletRequest request) throws InterruptedException {
+                this.hop.arrived(group, request.getHeader("X-Request-Timeout-Ms"));
+                if (this.hop.recorder.firstHeaders == null) {
+                    StringBuilder headers = new StringBuilder();
+                    request.getHeaderNames()
+                            .asIterator()
+                            .forEachRemaining((name) -> headers.append(name)
+                                    .append(": ")
+                                    .append(request.getHeader(name))
+                                    .append("; "));
+                    this.hop.recorder.firstHeaders = headers.toString();
+                }
                 Task<String> task = group.fork((this.client != null) ? "call" : "work", () -> {
                     if (this.client == null) {
                         return this.hop.work();
@@ -197,9 +219,8 @@ final class ChainApps {
 
             /** The task blocks (on the latch, or on the call); the handler's Mono waits for the group. */
             @GetMapping("/hop")
-            Mono<String> hop(
-                    TaskGroup group, @RequestHeader(name = "X-Request-Timeout-Ms", required = false) String header) {
-                this.hop.arrived(group, header);
+            Mono<String> hop(TaskGroup group, ServerHttpRequest request) {
+                this.hop.arrived(group, request.getHeaders().getFirst("X-Request-Timeout-Ms"));
                 Task<String> task = group.fork((this.client != null) ? "call" : "work", () -> {
                     if (this.client == null) {
                         return this.hop.work();

@@ -38,7 +38,11 @@ import org.springframework.context.ConfigurableApplicationContext;
  *   <li>overhead: two chains, one with {@code taskgroup.propagation.enabled=false}; every hop has a 10 s timeout
  *       and C answers at once; 8 keep-alive clients on A; {@code n} (20) pairs of rounds of 3,000 requests in ABBA
  *       order after 3 x 3 s of warm-up each; throughput and the process's CPU time per request, the median and
- *       quartiles of the per-pair ratios (on/off) and of the ratios over whole ABBA quadruples.</li>
+ *       quartiles of the per-pair ratios (on/off) and of the ratios over whole ABBA quadruples. System
+ *       properties: {@code chain.reference} replaces the reference's properties ({@code ;} between several: an
+ *       A/A check with a property that changes nothing; {@code chain.noop-interceptor=true} gives its
+ *       {@code RestClient}s an interceptor that does nothing); {@code chain.referenceFirst=true} starts the
+ *       reference chain first.</li>
  * </ul>
  */
 final class ChainHarness {
@@ -300,9 +304,18 @@ final class ChainHarness {
 
     static void overhead(String stack, int rounds) throws Exception {
         List<String> common = List.of("taskgroup.default-timeout=10s");
-        List<String> off = List.of("taskgroup.default-timeout=10s", "taskgroup.propagation.enabled=false");
-        try (Chain on = start(stack, "none", common, List.of());
-                Chain none = start(stack, "none", off, List.of())) {
+        // -Dchain.reference=<property> replaces the reference's switch (an A/A check: a property that changes
+        // nothing); -Dchain.referenceFirst=true starts the reference chain first
+        // (';' between several properties; chain.noop-interceptor=true gives each RestClient an interceptor that
+        // does nothing, as Spring's intercepting request, which sends Content-Length: 0, costs by itself)
+        List<String> off = new ArrayList<>(List.of("taskgroup.default-timeout=10s"));
+        off.addAll(List.of(System.getProperty("chain.reference", "taskgroup.propagation.enabled=false")
+                .split(";")));
+        boolean referenceFirst = Boolean.getBoolean("chain.referenceFirst");
+        Chain first = start(stack, "none", referenceFirst ? off : common, List.of());
+        Chain second = start(stack, "none", referenceFirst ? common : off, List.of());
+        try (Chain on = referenceFirst ? second : first;
+                Chain none = referenceFirst ? first : second) {
             int[] ports = {port(on.a()), port(none.a())};
             for (int i = 0; i < 3; i++) {
                 for (int port : ports) {
@@ -311,9 +324,11 @@ final class ChainHarness {
             }
             System.out.printf(
                     Locale.ROOT,
-                    "  headers received by B: propagation on %s, off %s%n",
+                    "  headers received by B: propagation on %s, off %s%n  first request at B, on: %s%n  off: %s%n",
                     on.recorder(1).received,
-                    none.recorder(1).received);
+                    none.recorder(1).received,
+                    on.recorder(1).firstHeaders,
+                    none.recorder(1).firstHeaders);
             // Pairs in ABBA order, a fixed number of requests per round: throughput (wall time) and the process's
             // CPU time per request (server and client, the client's share the same for both), which moves far
             // less than throughput when other processes load the machine.
