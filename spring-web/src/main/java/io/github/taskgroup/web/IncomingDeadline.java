@@ -28,7 +28,9 @@ import org.jspecify.annotations.Nullable;
  *       settings, else the {@linkplain Builder#defaultTimeout default timeout}) and what is left of the
  *       received budget: a caller can shorten a request's time, never lengthen it.</li>
  *   <li>A budget already used up (a received {@code 0}, or less than the margin and the time spent since
- *       arrival) opens the group with its deadline passed: the handler's {@code join()} throws
+ *       arrival) opens the group with its deadline passed, already cancelled with
+ *       {@link io.github.taskgroup.CancellationReason#TIMEOUT} when {@link RequestTaskGroup#group()} returns it (a
+ *       task forked into it never runs): the handler's {@code join()} throws
  *       {@link io.github.taskgroup.TaskGroupTimeoutException} at once (answered {@code 504}), and calls made
  *       from it are not sent.</li>
  *   <li>A value that is not a whole, non-negative number of milliseconds is ignored, logged at DEBUG and
@@ -186,8 +188,7 @@ public final class IncomingDeadline {
          * @return the options to open the group with
          */
         public TaskGroupOptions applyTo(TaskGroupOptions options, long nowNanos) {
-            long leftNanos =
-                    this.arrivedNanos + Math.multiplyExact(this.millis, 1_000_000L) - this.rule.marginNanos - nowNanos;
+            long leftNanos = leftNanos(nowNanos);
             Duration configured = options.timeout().orElse(this.rule.defaultTimeout);
             if (configured != null && configured.toNanos() <= leftNanos) {
                 this.rule.tell(Outcome.IGNORED_LATER);
@@ -207,6 +208,15 @@ public final class IncomingDeadline {
             return builder.attribute(RECEIVED_KEY, Long.toString(this.millis))
                     .attribute(RECEIVED_OUTCOME_KEY, outcome.value())
                     .build();
+        }
+
+        /** Whether the budget was used up at {@code nowNanos}: the group opens with its deadline passed. */
+        boolean usedUpAt(long nowNanos) {
+            return leftNanos(nowNanos) <= 0;
+        }
+
+        private long leftNanos(long nowNanos) {
+            return this.arrivedNanos + Math.multiplyExact(this.millis, 1_000_000L) - this.rule.marginNanos - nowNanos;
         }
     }
 

@@ -126,6 +126,7 @@ public class RequestTaskGroup {
     public TaskGroup group() {
         TaskGroup opened;
         CancellationReason cancelWith;
+        boolean usedUp = false;
         synchronized (this.lock) {
             if (this.group != null) {
                 return this.group;
@@ -144,7 +145,9 @@ public class RequestTaskGroup {
             }
             TaskGroupOptions options = open.settings().options();
             if (this.received != null) {
-                options = this.received.applyTo(options, System.nanoTime());
+                long now = System.nanoTime();
+                options = this.received.applyTo(options, now);
+                usedUp = this.received.usedUpAt(now);
             }
             opened = this.factory.openRoot(open.name(), options);
             this.group = opened;
@@ -155,6 +158,12 @@ public class RequestTaskGroup {
         } else {
             this.registry.opened(this);
             opened(opened);
+            if (usedUp) {
+                // The factory's timer expires the group on its own thread, a moment later: a task forked before
+                // that would start, and its calls, refused as past the deadline, would fail the group (a 500,
+                // not the 504 of a timeout). Time it out now, before the handler forks anything.
+                opened.cancel(CancellationReason.TIMEOUT);
+            }
         }
         return opened;
     }

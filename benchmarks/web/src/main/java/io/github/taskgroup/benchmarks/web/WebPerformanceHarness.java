@@ -45,7 +45,9 @@ import org.springframework.web.bind.annotation.RestController;
  * The request-group figures of docs/performance.md, on a real server over loopback; not part of the test run. Usage:
  * {@code WebPerformanceHarness <tomcat|jetty|webflux> <auto|proc|tomcat> <latency|cost|throughput|cpu|h2-reset|h2-close>
  * [count]} ({@code webflux}: Reactor Netty, {@code h2-*} modes only), or {@code webflux-join [pairs] [requests]}
- * for {@link WebFluxJoinBenchmark}.
+ * for {@link WebFluxJoinBenchmark}, or {@code chain <tomcat|jetty|webflux> <hangup|deadline|overhead> [n]} for
+ * {@link ChainHarness} (three applications A -> B -> C in this JVM), or {@code chain-parts [blocks]} for
+ * {@link PropagationCost}.
  * <ul>
  *   <li>latency: a request whose one task sleeps until interrupted; the client closes (FIN) at a random
  *       point of the probe's cycle once the request is registered; time from the close to the task's
@@ -127,6 +129,14 @@ public final class WebPerformanceHarness {
         if (args.length > 0 && args[0].equals("webflux-join")) {
             WebFluxJoinBenchmark.main(Arrays.copyOfRange(args, 1, args.length));
             return;
+        }
+        if (args.length > 0 && args[0].equals("chain-parts")) {
+            PropagationCost.main(Arrays.copyOfRange(args, 1, args.length));
+            System.exit(0);
+        }
+        if (args.length > 0 && args[0].equals("chain")) {
+            ChainHarness.main(Arrays.copyOfRange(args, 1, args.length));
+            System.exit(0);
         }
         String server = args[0];
         String strategy = args[1];
