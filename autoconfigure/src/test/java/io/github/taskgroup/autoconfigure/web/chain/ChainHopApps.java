@@ -15,6 +15,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -91,9 +93,9 @@ final class ChainHopApps {
         }
     }
 
-    @SpringBootConfiguration(proxyBeanMethods = false)
-    @EnableAutoConfiguration
-    static class ServletHop {
+    /** The beans every hop has, whatever its stack. */
+    @Configuration(proxyBeanMethods = false)
+    static class HopBeans {
 
         @Bean
         HopRecorder hopRecorder() {
@@ -104,6 +106,12 @@ final class ChainHopApps {
         Hop hop(@Value("${chain.hop}") String name, @Value("${chain.next:}") String next, HopRecorder recorder) {
             return new Hop(name, next, recorder);
         }
+    }
+
+    @SpringBootConfiguration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    @Import(HopBeans.class)
+    static class ServletHop {
 
         @RestController
         static class Handler {
@@ -141,17 +149,8 @@ final class ChainHopApps {
 
     @SpringBootConfiguration(proxyBeanMethods = false)
     @EnableAutoConfiguration
+    @Import(HopBeans.class)
     static class ReactiveHop {
-
-        @Bean
-        HopRecorder hopRecorder() {
-            return new HopRecorder();
-        }
-
-        @Bean
-        Hop hop(@Value("${chain.hop}") String name, @Value("${chain.next:}") String next, HopRecorder recorder) {
-            return new Hop(name, next, recorder);
-        }
 
         @RestController
         static class Handler {

@@ -15,6 +15,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -131,9 +133,9 @@ final class ChainApps {
         }
     }
 
-    @SpringBootConfiguration(proxyBeanMethods = false)
-    @EnableAutoConfiguration
-    static class ServletHopApp {
+    /** The beans every hop has, whatever its stack. */
+    @Configuration(proxyBeanMethods = false)
+    static class HopBeans {
 
         @Bean
         HopRecorder hopRecorder(@Value("${chain.hop}") String hop) {
@@ -144,6 +146,12 @@ final class ChainApps {
         Hop hop(HopRecorder recorder, @Value("${chain.next:}") String next, @Value("${chain.work:block}") String work) {
             return new Hop(recorder, next, work);
         }
+    }
+
+    @SpringBootConfiguration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    @Import(HopBeans.class)
+    static class ServletHopApp {
 
         @RestController
         static class Handler {
@@ -194,17 +202,8 @@ final class ChainApps {
 
     @SpringBootConfiguration(proxyBeanMethods = false)
     @EnableAutoConfiguration
+    @Import(HopBeans.class)
     static class ReactiveHopApp {
-
-        @Bean
-        HopRecorder hopRecorder(@Value("${chain.hop}") String hop) {
-            return new HopRecorder(hop);
-        }
-
-        @Bean
-        Hop hop(HopRecorder recorder, @Value("${chain.next:}") String next, @Value("${chain.work:block}") String work) {
-            return new Hop(recorder, next, work);
-        }
 
         @RestController
         static class Handler {
