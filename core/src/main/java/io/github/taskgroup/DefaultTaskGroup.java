@@ -1734,6 +1734,17 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
                 name, message, ownDeadlineExpired ? ownTimeout : null, drained.failures(), drained.omitted());
     }
 
+    /**
+     * Called by open once the group is announced: a group whose own deadline had passed by then (a timeout
+     * shorter than opening took) expires now, on the opening thread, before anything is forked into it. The
+     * timer would expire it too, a moment later on its own thread, when a task forked meanwhile may have run.
+     */
+    void expireIfDue() {
+        if (deadlineTimer != null && deadlineNanos - System.nanoTime() <= 0) {
+            expire(); // the timer's own call then finds the group cancelled and does nothing
+        }
+    }
+
     private void expire() {
         lock.lock();
         try {

@@ -131,6 +131,7 @@ final class DefaultTaskGroupFactory implements TaskGroupFactory {
             }
             throw fatal;
         }
+        group.expireIfDue();
         return group;
     }
 

@@ -531,6 +531,22 @@ abstract class TaskGroupContract {
     @DisplayName("6. deadlines")
     class Deadlines {
 
+        @RepeatedTest(50)
+        void aGroupWhoseDeadlinePassedWhileItOpenedIsTimedOutBeforeAnythingIsForked() throws Exception {
+            AtomicInteger ran = new AtomicInteger();
+            TaskGroup group = factory.open(
+                    "used-up",
+                    TaskGroupOptions.builder().timeout(Duration.ofNanos(1)).build());
+            assertThat(group.cancellationReason()).contains(CancellationReason.TIMEOUT);
+            Task<Integer> task = group.fork(ran::incrementAndGet);
+            assertThat(task.state()).isEqualTo(Task.State.CANCELLED);
+            TaskGroupTimeoutException thrown = (TaskGroupTimeoutException) catchThrowable(group::join);
+            group.close();
+            assertThat(thrown.timeout()).isEqualTo(Duration.ofNanos(1));
+            assertThat(thrown).hasMessage("Task group 'used-up' timed out after PT0.000000001S");
+            assertThat(ran).hasValue(0);
+        }
+
         @RepeatedTest(5)
         void anExpiredTimeoutCancelsTheGroupAndJoinThrowsButFinishedResultsStayReadable() throws Exception {
             TaskGroup group = factory.open(

@@ -210,11 +210,6 @@ public final class IncomingDeadline {
                     .build();
         }
 
-        /** Whether the budget was used up at {@code nowNanos}: the group opens with its deadline passed. */
-        boolean usedUpAt(long nowNanos) {
-            return leftNanos(nowNanos) <= 0;
-        }
-
         private long leftNanos(long nowNanos) {
             return this.arrivedNanos + Math.multiplyExact(this.millis, 1_000_000L) - this.rule.marginNanos - nowNanos;
         }

@@ -126,7 +126,6 @@ public class RequestTaskGroup {
     public TaskGroup group() {
         TaskGroup opened;
         CancellationReason cancelWith;
-        boolean usedUp = false;
         synchronized (this.lock) {
             if (this.group != null) {
                 return this.group;
@@ -145,9 +144,9 @@ public class RequestTaskGroup {
             }
             TaskGroupOptions options = open.settings().options();
             if (this.received != null) {
-                long now = System.nanoTime();
-                options = this.received.applyTo(options, now);
-                usedUp = this.received.usedUpAt(now);
+                // A used-up budget gives a timeout that has passed when the group opens: the factory expires
+                // such a group at once, before the handler can fork into it (a 504, never a 500).
+                options = this.received.applyTo(options, System.nanoTime());
             }
             opened = this.factory.openRoot(open.name(), options);
             this.group = opened;
@@ -158,12 +157,6 @@ public class RequestTaskGroup {
         } else {
             this.registry.opened(this);
             opened(opened);
-            if (usedUp) {
-                // The factory's timer expires the group on its own thread, a moment later: a task forked before
-                // that would start, and its calls, refused as past the deadline, would fail the group (a 500,
-                // not the 504 of a timeout). Time it out now, before the handler forks anything.
-                opened.cancel(CancellationReason.TIMEOUT);
-            }
         }
         return opened;
     }
