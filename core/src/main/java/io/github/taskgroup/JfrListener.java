@@ -3,6 +3,7 @@ package io.github.taskgroup;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jdk.jfr.FlightRecorder;
@@ -71,7 +72,7 @@ final class JfrListener implements TaskGroupListener, Listeners.Untimed {
             if (recording.getState() != RecordingState.RUNNING) {
                 return;
             }
-            java.util.Map<String, String> settings = recording.getSettings();
+            Map<String, String> settings = recording.getSettings();
             String threshold = settings.get(SETTING);
             boolean disabled = "false".equals(settings.get(TaskFinishedEvent.NAME + "#enabled"));
             if (threshold != null && !disabled && RunTimeThreshold.parse(threshold) > 0L) {

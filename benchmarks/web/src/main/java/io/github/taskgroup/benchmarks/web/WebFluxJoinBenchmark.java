@@ -19,8 +19,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import javax.management.NotificationEmitter;
+import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -446,7 +449,7 @@ public final class WebFluxJoinBenchmark {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         collections.fullGc();
         long heap0 = heapUsed();
-        java.util.Map<String, long[]> histogram0 = HISTOGRAMS ? classHistogram() : null;
+        Map<String, long[]> histogram0 = HISTOGRAMS ? classHistogram() : null;
         int threads0 = threads.getThreadCount();
         long rss0 = rssKb();
         probe.entered.set(0);
@@ -475,14 +478,14 @@ public final class WebFluxJoinBenchmark {
     static final boolean HISTOGRAMS = Boolean.getBoolean("bench.histograms");
 
     /** Class name to {instances, bytes}, from the DiagnosticCommand MBean ({@code jcmd GC.class_histogram}). */
-    static java.util.Map<String, long[]> classHistogram() throws Exception {
+    static Map<String, long[]> classHistogram() throws Exception {
         String text = (String) ManagementFactory.getPlatformMBeanServer()
                 .invoke(
-                        new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                        new ObjectName("com.sun.management:type=DiagnosticCommand"),
                         "gcClassHistogram",
                         new Object[] {new String[0]},
                         new String[] {String[].class.getName()});
-        java.util.Map<String, long[]> classes = new java.util.HashMap<>();
+        Map<String, long[]> classes = new HashMap<>();
         for (String line : text.split("\n")) {
             String[] cells = line.trim().split("\\s+");
             if (cells.length >= 4 && cells[0].endsWith(":")) {
@@ -493,12 +496,11 @@ public final class WebFluxJoinBenchmark {
     }
 
     /** Prints the classes whose footprint grew the most, per request in flight. */
-    static void printGrowth(
-            String path, java.util.Map<String, long[]> before, java.util.Map<String, long[]> after, int requests) {
-        List<java.util.Map.Entry<String, long[]>> growth = new ArrayList<>();
+    static void printGrowth(String path, Map<String, long[]> before, Map<String, long[]> after, int requests) {
+        List<Map.Entry<String, long[]>> growth = new ArrayList<>();
         after.forEach((name, counts) -> {
             long[] was = before.getOrDefault(name, new long[2]);
-            growth.add(java.util.Map.entry(name, new long[] {counts[0] - was[0], counts[1] - was[1]}));
+            growth.add(Map.entry(name, new long[] {counts[0] - was[0], counts[1] - was[1]}));
         });
         growth.sort((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]));
         long total = growth.stream().mapToLong((e) -> e.getValue()[1]).sum();
@@ -507,7 +509,7 @@ public final class WebFluxJoinBenchmark {
                 "%s (hold): %.0f B per request in the histogram diff; largest:%n",
                 path,
                 (double) total / requests);
-        for (java.util.Map.Entry<String, long[]> entry : growth.subList(0, Math.min(25, growth.size()))) {
+        for (Map.Entry<String, long[]> entry : growth.subList(0, Math.min(25, growth.size()))) {
             System.out.printf(
                     Locale.ROOT,
                     "  %8.1f B %6.2f objects  %s%n",
