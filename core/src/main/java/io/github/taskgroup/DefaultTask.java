@@ -270,6 +270,20 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
     @Override
     public boolean cancel(CancellationReason reason) {
         Objects.requireNonNull(reason, "reason");
+        return cancel(reason, true);
+    }
+
+    /**
+     * The cancellation of its group's sweep: as {@link #cancel(CancellationReason)}, but the straggler watch
+     * is left to the group, which registers once for all the tasks it cancelled while they ran.
+     *
+     * @return whether this call cancelled the task while it ran
+     */
+    boolean cancelWithGroup(CancellationReason reason) {
+        return cancel(reason, false) && state() == Task.State.RUNNING;
+    }
+
+    private boolean cancel(CancellationReason reason, boolean watchAlone) {
         boolean neverStarted;
         Thread running = null;
         synchronized (this) {
@@ -283,7 +297,9 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
                 if (runner != null && runner != group.owner()) {
                     runner.interrupt();
                 }
-                group.factory().stragglers().watch(this); // until it ends: it may ignore the interrupt
+                if (watchAlone) {
+                    group.factory().stragglers().watch(this); // until it ends: it may ignore the interrupt
+                }
                 running = runner;
                 neverStarted = false;
             } else {
@@ -573,7 +589,7 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
     }
 
     private String threadNameFor(String original) {
-        String label = name != null ? group.name() + "/" + name : group.name() + "/task-" + sequence;
+        String label = group.threadLabel(name);
         return original.isEmpty() ? label : original + " " + label;
     }
 

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -274,6 +275,13 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
      */
     @Nullable
     Object taskBinding;
+
+    // threadLabel: W and R by task threads, without a lock: the last named task's "<group>/<task>" thread name,
+    //   so that a fan-out forked under one name shares one string. A racy cache like taskBinding (a record,
+    //   final fields only): a stale or lost entry costs one more string, never a wrong name.
+    private @Nullable ThreadLabel threadLabel;
+
+    private record ThreadLabel(String taskName, String label) {}
 
     DefaultTaskGroup(
             DefaultTaskGroupFactory factory,
@@ -923,7 +931,10 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         for (DefaultTaskGroup child : children) {
             child.cancel(nestedReason, quiet);
         }
-        tasks.forEachLive(task -> task.cancel(reason));
+        long sweptAt = System.nanoTime();
+        if (tasks.cancelLive(reason)) {
+            factory.stragglers().watchGroup(this, sweptAt); // after the sweep: every task it cancelled is seen
+        }
         signalAll();
         if (cancelHooks != null) {
             runCancelHooks(); // last: every task already knows it is cancelled when its call is aborted
@@ -1109,6 +1120,9 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
             }
         }
         factory.closed(this);
+        if (cancellation != null) {
+            factory.stragglers().groupEnded(this); // every task ended: none is left to watch
+        }
         VirtualMachineError fatal = listeners().groupClosed(this, outcome(), System.nanoTime() - openedAtNanos);
         if (fatal != null) {
             failedListenerAtClose(fatal, interrupted);
@@ -1207,8 +1221,30 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         return factory.listeners();
     }
 
+    /** Runs {@code action} for each task of this group that is not done, in fork order (the straggler watch). */
+    void forEachLiveTask(Consumer<DefaultTask<?>> action) {
+        tasks.forEachLive(action);
+    }
+
     boolean renameThreads() {
         return factory.renameThreads();
+    }
+
+    /**
+     * The name a task's thread carries while it runs the task: the group's name for an unnamed task (no
+     * string per task), {@code <group>/<task>} for a named one, shared with the group's last task of that name.
+     */
+    String threadLabel(@Nullable String taskName) {
+        if (taskName == null) {
+            return name;
+        }
+        ThreadLabel last = threadLabel;
+        if (last != null && last.taskName().equals(taskName)) {
+            return last.label();
+        }
+        String label = name + "/" + taskName;
+        threadLabel = new ThreadLabel(taskName, label);
+        return label;
     }
 
     boolean hasPropagators() {

@@ -18,8 +18,11 @@ import org.jspecify.annotations.Nullable;
  * its {@link TaskSnapshot}.
  *
  * <p>Cost: a task that is never cancelled while it runs is never seen here (nothing is scheduled per task,
- * nothing is added to a fork or a run). A task cancelled while it runs is put in one map, and removed by
- * its own thread when it ends. One timer tick, on the factory's timer thread, checks the whole map: it is
+ * nothing is added to a fork or a run). A task cancelled alone while it runs is put in one map, and removed
+ * by its own thread when it ends. A group cancelled as a whole is put in another map once, for all the tasks
+ * its sweep cancelled while they ran (so a sweep of a thousand tasks costs one entry, not a thousand); it
+ * leaves that map when it closes, or at the first tick after the threshold, which moves those of its tasks
+ * still running into the map of tasks (they are stragglers by then). One timer tick, on the factory's timer thread, checks the whole map: it is
  * scheduled only while the map holds tasks not reported yet, for the moment the earliest of them reaches the
  * threshold, and never sooner than one threshold after the previous tick. So a thousand stragglers cancelled
  * together cost one or two wake-ups, not a thousand; and a straggler is reported between one and two
@@ -61,8 +64,17 @@ final class StragglerWatch {
     private final Scheduler scheduler;
     private final Listeners listeners;
 
-    /** Put by cancellers (under the task's monitor), removed by the task's thread at its end or by the tick. */
+    /**
+     * Put by cancellers (under the task's monitor) and by the tick (a watched group's tasks at the threshold);
+     * removed by the task's thread at its end or by the tick.
+     */
     private final Map<DefaultTask<?>, Watched> watched = new ConcurrentHashMap<>();
+
+    /**
+     * Groups whose sweep cancelled tasks while they ran, with the time of the sweep: put by the canceller after
+     * its sweep, removed by the group's closer or by the tick that moves their tasks into {@link #watched}.
+     */
+    private final Map<DefaultTaskGroup, Long> watchedGroups = new ConcurrentHashMap<>();
 
     private final ReentrantLock lock = new ReentrantLock();
     private boolean tickScheduled; // guarded by lock
@@ -87,10 +99,28 @@ final class StragglerWatch {
     void watch(DefaultTask<?> task) {
         long now = System.nanoTime();
         watched.put(task, new Watched(now));
+        ensureTick(now, now);
+    }
+
+    /**
+     * The sweep of {@code group}'s cancellation, which started at {@code sweptAtNanos}, cancelled tasks of it
+     * while they ran: watches them until they end. Called by the canceller once its sweep is over.
+     */
+    void watchGroup(DefaultTaskGroup group, long sweptAtNanos) {
+        watchedGroups.putIfAbsent(group, sweptAtNanos);
+        ensureTick(sweptAtNanos, System.nanoTime());
+    }
+
+    /** A group that {@link #watchGroup} may have watched closed: all its tasks ended. Called by its closer. */
+    void groupEnded(DefaultTaskGroup group) {
+        watchedGroups.remove(group);
+    }
+
+    private void ensureTick(long cancelledAtNanos, long nowNanos) {
         lock.lock();
         try {
             if (!tickScheduled) {
-                scheduleTick(now + thresholdNanos, now);
+                scheduleTick(cancelledAtNanos + thresholdNanos, nowNanos);
             }
         } finally {
             lock.unlock();
@@ -108,7 +138,16 @@ final class StragglerWatch {
      */
     long sinceCancelled(DefaultTask<?> task, long nowNanos) {
         Watched entry = watched.get(task);
-        return entry == null ? -1L : Math.max(0L, nowNanos - entry.cancelledAtNanos);
+        if (entry != null) {
+            return Math.max(0L, nowNanos - entry.cancelledAtNanos);
+        }
+        Long sweptAt = watchedGroups.isEmpty() ? null : watchedGroups.get((DefaultTaskGroup) task.group());
+        return sweptAt == null || !isWatchedWithGroup(task) ? -1L : Math.max(0L, nowNanos - sweptAt);
+    }
+
+    /** Whether a task of a watched group is one its sweep cancelled while it ran, and still runs. */
+    private static boolean isWatchedWithGroup(DefaultTask<?> task) {
+        return task.state() == Task.State.RUNNING && task.cancellationReason() != null;
     }
 
     /** @return whether a task cancelled {@code sinceCancelledNanos} ago and still running is a straggler */
@@ -131,9 +170,22 @@ final class StragglerWatch {
         }
     }
 
-    /** @return how many tasks are watched now (for tests) */
+    /** @return how many groups are watched as a whole now (for tests) */
+    int watchedGroupCount() {
+        return watchedGroups.size();
+    }
+
+    /** @return how many tasks are watched now, alone or with their group (for tests) */
     int watchedCount() {
-        return watched.size();
+        int[] count = {watched.size()};
+        for (DefaultTaskGroup group : watchedGroups.keySet()) {
+            group.forEachLiveTask(task -> {
+                if (isWatchedWithGroup(task) && !watched.containsKey(task)) {
+                    count[0]++;
+                }
+            });
+        }
+        return count[0];
     }
 
     /** Schedules the next tick for {@code dueNanos}, or one threshold after the last tick if that is later. */
@@ -152,6 +204,7 @@ final class StragglerWatch {
         ticks.incrementAndGet();
         long now = System.nanoTime();
         try {
+            watchTasksOfDueGroups(now);
             List<Report> reports = new ArrayList<>();
             for (Map.Entry<DefaultTask<?>, Watched> entry : watched.entrySet()) {
                 DefaultTask<?> task = entry.getKey();
@@ -175,6 +228,27 @@ final class StragglerWatch {
             }
         } finally {
             rescheduleAfterTick(now);
+        }
+    }
+
+    /**
+     * Moves the tasks of the groups whose sweep is a threshold old, and that still run, into the map of
+     * tasks, where this tick reports them (and a task cancelled alone before keeps its earlier time).
+     */
+    private void watchTasksOfDueGroups(long now) {
+        for (Map.Entry<DefaultTaskGroup, Long> entry : watchedGroups.entrySet()) {
+            long sweptAt = entry.getValue();
+            if (now - sweptAt < thresholdNanos) {
+                continue;
+            }
+            DefaultTaskGroup group = entry.getKey();
+            group.forEachLiveTask(task -> {
+                if (isWatchedWithGroup(task)) {
+                    watched.putIfAbsent(task, new Watched(sweptAt));
+                }
+            });
+            // After the walk: a snapshot between the two finds the task in one map or both, never in none.
+            watchedGroups.remove(group, entry.getValue());
         }
     }
 
@@ -207,6 +281,12 @@ final class StragglerWatch {
             tickScheduled = false;
             long earliest = 0L;
             boolean pending = false;
+            for (long sweptAt : watchedGroups.values()) {
+                if (!pending || sweptAt - earliest < 0) {
+                    earliest = sweptAt;
+                    pending = true;
+                }
+            }
             for (Map.Entry<DefaultTask<?>, Watched> entry : watched.entrySet()) {
                 Watched watch = entry.getValue();
                 if (watch.reported || entry.getKey().state().isDone()) {

@@ -368,8 +368,9 @@ public interface TaskGroupFactory extends AutoCloseable {
         }
 
         /**
-         * @param renameThreads whether a task's thread carries the group and task name while it runs the
-         *        task (default {@code true}), so that thread dumps and JFR show who it works for
+         * @param renameThreads whether a task's thread carries its group's name while it runs the task
+         *        (default {@code true}), so that thread dumps, logs and JFR show whom it works for: {@code
+         *        <group>/<task>} for a task forked with a name, the group's name alone for an unnamed one
          * @return this builder
          */
         public Builder renameThreads(boolean renameThreads) {

@@ -59,6 +59,21 @@ final class TaskList {
         }
     }
 
+    /**
+     * The group's cancellation sweep: cancels every task not done yet, in fork order.
+     *
+     * @return whether one of them was cancelled while it ran (the straggler watch then watches the group)
+     */
+    boolean cancelLive(CancellationReason reason) {
+        boolean cancelledRunning = false;
+        for (DefaultTask<?> task = head; task != null; task = task.next) {
+            if (!task.state().isDone() && task.cancelWithGroup(reason)) {
+                cancelledRunning = true;
+            }
+        }
+        return cancelledRunning;
+    }
+
     /** Drops every task if all are done (the group is idle): a push in the meantime keeps them. */
     void clearIfAllDone() {
         DefaultTask<?> first = head;

@@ -311,6 +311,81 @@ class StragglersTest {
         }
     }
 
+    @RepeatedTest(5)
+    void aCancelledGroupIsWatchedOnceForAllItsTasksAndForgottenWhenItCloses() throws Exception {
+        ExecutorService pool = pool();
+        StragglerListener listener = new StragglerListener();
+        CountDownLatch started = new CountDownLatch(3);
+        CountDownLatch release = release();
+        try (DefaultTaskGroupFactory factory = factory(pool, Duration.ofHours(1), listener)) {
+            try (TaskGroup idle = factory.open(prefix + "idle")) {
+                idle.fork(() -> "done").get();
+                idle.cancel(); // nothing runs: nothing to watch, no tick
+                assertThat(factory.stragglers().watchedGroupCount()).isZero();
+                assertThat(factory.stragglers().tickScheduled()).isFalse();
+            }
+            try (TaskGroup group = factory.open(prefix + "three")) {
+                for (int i = 0; i < 3; i++) {
+                    group.fork(() -> ignoreInterrupts(started, release));
+                }
+                assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+                group.cancel();
+                assertThat(factory.stragglers().watchedGroupCount()).isEqualTo(1);
+                assertThat(factory.stragglers().watchedCount()).isEqualTo(3);
+                assertThat(tasks(factory.liveGroups()))
+                        .hasSize(3)
+                        .allSatisfy(task -> assertThat(task.sinceCancelled()).isNotNull());
+                release.countDown();
+                group.join();
+            }
+            // closed long before the threshold: forgotten at once, not at the tick an hour later
+            assertThat(factory.stragglers().watchedGroupCount()).isZero();
+            assertThat(factory.stragglers().watchedCount()).isZero();
+        }
+        assertThat(listener.reported).isEmpty();
+    }
+
+    @RepeatedTest(5)
+    void aTaskCancelledAloneBeforeItsGroupIsReportedOnceWithItsOwnTime() throws Exception {
+        ExecutorService pool = pool();
+        StragglerListener listener = new StragglerListener();
+        CountDownLatch started = new CountDownLatch(2);
+        CountDownLatch release = release();
+        try (DefaultTaskGroupFactory factory = factory(pool, THRESHOLD, listener)) {
+            try (TaskGroup group = factory.open(prefix + "both")) {
+                Task<String> first = group.fork("first", () -> ignoreInterrupts(started, release));
+                Task<String> second = group.fork("second", () -> ignoreInterrupts(started, release));
+                assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+                first.cancel();
+                await().atMost(Duration.ofSeconds(10)).until(() -> listener.reported.containsKey(first));
+                group.cancel();
+                await().atMost(Duration.ofSeconds(10)).until(() -> listener.reported.containsKey(second));
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> !factory.stragglers().tickScheduled());
+                assertThat(listener.reported).hasSize(2);
+                List<TaskSnapshot> now = tasks(factory.liveGroups()); // one moment for both
+                TaskSnapshot firstNow = now.stream()
+                        .filter(t -> t.name().equals("first"))
+                        .findFirst()
+                        .orElseThrow();
+                TaskSnapshot secondNow = now.stream()
+                        .filter(t -> t.name().equals("second"))
+                        .findFirst()
+                        .orElseThrow();
+                // first was cancelled a whole threshold before its group: it keeps that earlier time
+                assertThat(firstNow.sinceCancelled()).isGreaterThan(secondNow.sinceCancelled());
+                assertThat(firstNow.straggler()).isTrue();
+                assertThat(secondNow.straggler()).isTrue();
+                assertThat(warnings).hasSize(2);
+                release.countDown();
+                group.join();
+            }
+            assertThat(factory.stragglers().watchedCount()).isZero();
+            assertThat(factory.stragglers().watchedGroupCount()).isZero();
+        }
+        assertThat(listener.violations).isEmpty();
+    }
+
     @Test
     void theThresholdMustBePositive() {
         TaskGroupFactory.Builder builder = TaskGroupFactory.builder();

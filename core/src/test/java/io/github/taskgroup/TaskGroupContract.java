@@ -1141,6 +1141,37 @@ abstract class TaskGroupContract {
         }
 
         @Test
+        void unnamedTasksThreadsCarryTheGroupName() throws Exception {
+            List<String> names = factory.run("checkout", g -> {
+                Task<String> first = g.fork(() -> Thread.currentThread().getName());
+                Task<String> second = g.fork(() -> Thread.currentThread().getName());
+                return List.of(first.get(), second.get());
+            });
+            assertThat(names)
+                    .allSatisfy(name -> assertThat(name).endsWith("checkout").doesNotContain("/"));
+        }
+
+        @Test
+        void aFanOutUnderOneNameSharesTheThreadLabel() throws Exception {
+            List<String> names = factory.run("checkout", g -> {
+                List<Task<String>> fetches = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    fetches.add(g.fork("fetch", () -> Thread.currentThread().getName()));
+                }
+                Task<String> other =
+                        g.fork("stock", () -> Thread.currentThread().getName());
+                List<String> all = new ArrayList<>();
+                for (Task<String> fetch : fetches) {
+                    all.add(fetch.get());
+                }
+                all.add(other.get());
+                return all;
+            });
+            assertThat(names.subList(0, 3)).allSatisfy(name -> assertThat(name).endsWith("checkout/fetch"));
+            assertThat(names.get(3)).endsWith("checkout/stock");
+        }
+
+        @Test
         void liveGroupsShowTheTreeWithNamesStatesAndAges() throws Exception {
             CountDownLatch started = new CountDownLatch(1);
             try (TaskGroup group = factory.open(

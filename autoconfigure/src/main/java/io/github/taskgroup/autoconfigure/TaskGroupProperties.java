@@ -47,8 +47,8 @@ public class TaskGroupProperties {
     private TaskGroupPolicy policy = TaskGroupPolicy.FAIL_FAST;
 
     /**
-     * Whether a thread carries the group and task name while it runs a task, so that thread dumps and JFR
-     * show who it works for.
+     * Whether a thread carries its group's name while it runs a task ("<group>/<task>" for a named task, the
+     * group's name for an unnamed one), so that thread dumps, logs and JFR show whom it works for.
      */
     private boolean renameThreads = true;
 
