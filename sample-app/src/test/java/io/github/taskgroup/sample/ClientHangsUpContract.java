@@ -14,19 +14,21 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * A client that hangs up on a slow product page: the request's group is cancelled with reason
- * {@code request-aborted}, and its three downstream calls are aborted long before their services answer.
+ * {@code request-aborted}, and its three downstream calls are aborted long before their services answer. Run
+ * once per web stack by the subclasses: {@link ClientHangsUpTest} (servlet MVC on Tomcat) and
+ * {@link WebFluxClientHangsUpTest} (WebFlux on Reactor Netty, which cancels the handler's Mono, which cancels the
+ * group). A subclass holds its stack's Spring Boot test configuration (the application, its profile,
+ * {@code @Import(Listener.class)}).
  */
-@SpringBootTest(
-        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = "taskgroup.groups.[GET\\ /api/products/{id}].timeout=30s")
-class ClientHangsUpTest {
+@TestPropertySource(properties = "taskgroup.groups.[GET\\ /api/products/{id}].timeout=30s")
+abstract class ClientHangsUpContract {
 
     @TestConfiguration
     static class Listener {
