@@ -1379,14 +1379,13 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
             return;
         }
         Throwable failure = decision.failure();
-        if (failure != null) {
-            record(new FailureRecord.Entry(policySource(), failure, true));
+        if (failure != null) { // decided, not thrown: the report says so
+            record(FailureRecord.Entry.decidedBy(policySource(), failure));
         } else if (firstFailure == null) { // join() must not return normally after a failing decision
-            record(new FailureRecord.Entry(
+            record(FailureRecord.Entry.decidedBy(
                     policySource(),
                     new IllegalStateException("Completion policy '" + policyName() + "' failed task group '" + name
-                            + "' (" + reason.value() + ") without a failure"),
-                    true));
+                            + "' (" + reason.value() + ") without a failure")));
         }
         cancel(reason, false);
     }

@@ -12,9 +12,22 @@ final class FailureRecord {
 
     /**
      * One failure and where it came from ({@code task 'x'}, {@code the body}, {@code the completion policy
-     * 'x'}); {@code fromBody}: kept when a won race drops the tasks' failures (the body's and the policy's).
+     * 'x'}); {@code decided}: the source did not throw it but decided to fail with it (a policy's
+     * {@link CompletionPolicy.Decision#fail}), which a report's message says; {@code fromBody}: kept when a won
+     * race drops the tasks' failures (the body's and the policy's).
      */
-    record Entry(String source, Throwable failure, boolean fromBody) {}
+    record Entry(String source, Throwable failure, boolean decided, boolean fromBody) {
+
+        /** A failure its source threw. */
+        Entry(String source, Throwable failure, boolean fromBody) {
+            this(source, failure, false, fromBody);
+        }
+
+        /** A failure a completion policy decided to fail with: never dropped by a won race, as the body's. */
+        static Entry decidedBy(String source, Throwable failure) {
+            return new Entry(source, failure, true, true);
+        }
+    }
 
     private List<Entry> unreported = new ArrayList<>(2);
     private int omitted;
@@ -75,9 +88,10 @@ final class FailureRecord {
         }
 
         /**
-         * A bounded description: the first {@value #DESCRIBED} failures, each by its source and the first
-         * line of its message, so that a failure nested any number of groups deep does not carry the
-         * messages of every level below (each level's exception is on the cause chain anyway).
+         * A bounded description: the first {@value #DESCRIBED} failures, each by its source, whether it threw
+         * the failure or decided to fail with it, and the first line of its message, so that a failure nested
+         * any number of groups deep does not carry the messages of every level below (each level's exception is
+         * on the cause chain anyway).
          */
         String describe() {
             StringBuilder text = new StringBuilder();
@@ -90,7 +104,7 @@ final class FailureRecord {
                     text.append("; ");
                 }
                 text.append(Failures.bounded(entry.source()))
-                        .append(" threw ")
+                        .append(entry.decided() ? " decided to fail with " : " threw ")
                         .append(Failures.summary(entry.failure()));
             }
             if (entries.size() > described) {

@@ -212,7 +212,31 @@ abstract class CompletionPolicyContract {
                 assertThat(report.getCause())
                         .hasMessage("Quorum of 2 not reached in task group 'policy': 1 succeeded, 1 failed or were"
                                 + " cancelled, 0 unfinished");
+                // Nothing threw: the policy decided to fail, and the report says so.
+                assertThat(report)
+                        .hasMessage("Task group 'policy' failed with 1 failure: the completion policy 'quorum'"
+                                + " decided to fail with java.lang.IllegalStateException: Quorum of 2 not reached in"
+                                + " task group 'policy': 1 succeeded, 1 failed or were cancelled, 0 unfinished");
                 assertThat(ok.get()).isEqualTo("ok");
+            }
+        }
+
+        @Test
+        void theReportSaysTheTaskThrewAndTheQuorumDecidedToFail() throws InterruptedException {
+            try (TaskGroup group = open(CompletionPolicy.quorum(2))) {
+                Task<String> down = group.fork("down", () -> {
+                    throw new IOException("replica down");
+                });
+                awaitEnded(down); // ended before the owner joins: the quorum decides in onJoin
+
+                TaskGroupException report = catchThrowableOfType(group::join);
+
+                assertThat(report)
+                        .hasMessage("Task group 'policy' failed with 2 failures: task 'down' threw"
+                                + " java.io.IOException: replica down; the completion policy 'quorum' decided to fail"
+                                + " with java.lang.IllegalStateException: Quorum of 2 not reached in task group"
+                                + " 'policy': 0 succeeded, 1 failed or were cancelled, 0 unfinished");
+                assertThat(report.failures()).hasSize(2);
             }
         }
 
@@ -485,7 +509,10 @@ abstract class CompletionPolicyContract {
                 TaskGroupException report = catchThrowableOfType(group::join);
 
                 assertThat(report.getCause()).isSameAs(policy.thrown);
-                assertThat(report).hasMessageContaining("the completion policy 'hostile' threw");
+                assertThat(report)
+                        .hasMessageContaining(
+                                "the completion policy 'hostile' threw java.lang.IllegalStateException: policy bug")
+                        .hasMessageNotContaining("decided");
                 assertThat(parked.cancellationReason()).isEqualTo(CancellationReason.SIBLING_FAILURE);
                 assertThat(ok.get()).isEqualTo("ok");
             }
@@ -529,6 +556,9 @@ abstract class CompletionPolicyContract {
                 Task<String> parked = group.fork(CompletionPolicyContract::park);
                 TaskGroupException report = catchThrowableOfType(group::join);
                 assertThat(report.failures()).containsExactly(policy.thrown);
+                assertThat(report)
+                        .hasMessage("Task group 'policy' failed with 1 failure: the completion policy 'hostile' threw"
+                                + " java.lang.IllegalStateException: policy bug");
                 assertThat(parked.cancellationReason()).isEqualTo(CancellationReason.SIBLING_FAILURE);
             }
         }
@@ -713,6 +743,43 @@ abstract class CompletionPolicyContract {
                 assertThat(lastWords).hasValue(1);
                 group.join(); // reported once: the owner was told
                 assertThat(lastWords).hasValue(1);
+            }
+        }
+
+        @Test
+        void aFailDecisionWithoutAFailureIsReportedAsDecidedNotThrown() throws InterruptedException {
+            CompletionPolicy refusesAtJoin = new CompletionPolicy() {
+                @Override
+                public String value() {
+                    return "refuses-at-join";
+                }
+
+                @Override
+                public Tracker newTracker(Context context) {
+                    return new Tracker() {
+                        @Override
+                        public Decision onTaskEnded(Task<?> task) {
+                            return Decision.CONTINUE;
+                        }
+
+                        @Override
+                        public Decision onJoin() {
+                            return Decision.fail(CancellationReason.SIBLING_FAILURE);
+                        }
+                    };
+                }
+            };
+            try (TaskGroup group = open(refusesAtJoin)) {
+                Task<String> parked = group.fork("parked", CompletionPolicyContract::park);
+
+                TaskGroupException report = catchThrowableOfType(group::join);
+
+                assertThat(report)
+                        .hasMessage("Task group 'policy' failed with 1 failure: the completion policy"
+                                + " 'refuses-at-join' decided to fail with java.lang.IllegalStateException:"
+                                + " Completion policy 'refuses-at-join' failed task group 'policy'"
+                                + " (sibling-failure) without a failure");
+                assertThat(parked.cancellationReason()).isEqualTo(CancellationReason.SIBLING_FAILURE);
             }
         }
     }
