@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -111,6 +112,13 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
      * may read it stale (they only do a needless thread-local check). Fits in the object's padding.
      */
     boolean inDispatch;
+
+    /**
+     * Whether {@link VirtualThreadStarter} made this task's thread with the task's name, so that the run leaves
+     * the name alone. Written by the forking thread before it starts that thread, read by that thread (the
+     * start orders the two). Fits in the object's padding.
+     */
+    private boolean threadBornNamed;
 
     DefaultTask(
             DefaultTaskGroup group,
@@ -389,7 +397,7 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
         }
         // What the end needs stays in this frame while the task runs (a parked virtual thread keeps it in
         // the heap): the thread's name to give back (null: not renamed) and the binding to restore.
-        String threadName = group.renameThreads() ? renamed(thread) : null;
+        String threadName = group.renameThreads() && !threadBornNamed ? renamed(thread) : null;
         Object bindingAtStart = DefaultTaskGroup.bindingAtStart(group);
         VirtualMachineError fatal = null;
         try {
@@ -431,6 +439,18 @@ final class DefaultTask<T extends @Nullable Object> implements Task<T>, Runnable
         if (fatal != null) {
             throw fatal; // a listener's fatal error, once the task is accounted for
         }
+    }
+
+    /**
+     * The {@link VirtualThreadStarter}'s call, just before it makes this task's thread: the factory of that
+     * thread, which names it for the task when the group renames threads (so that the run need not).
+     */
+    ThreadFactory threadFactory(VirtualThreadStarter starter) {
+        if (!group.renameThreads()) {
+            return starter.unnamed();
+        }
+        threadBornNamed = true;
+        return group.threadFactory(name, starter);
     }
 
     /** Renames the thread for this task: returns its name before, or null when it could not be renamed. */

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.Condition;
@@ -276,12 +277,17 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
     @Nullable
     Object taskBinding;
 
-    // threadLabel: W and R by task threads, without a lock: the last named task's "<group>/<task>" thread name,
-    //   so that a fan-out forked under one name shares one string. A racy cache like taskBinding (a record,
-    //   final fields only): a stale or lost entry costs one more string, never a wrong name.
+    // threadLabel: W and R by task threads (or, with VirtualThreadStarter, by forking threads), without a lock:
+    //   the last named task's "<group>/<task>" thread name, and with the starter the factory of threads born
+    //   with it, so that a fan-out forked under one name shares one string. A racy cache like taskBinding (a
+    //   record, final fields only): a stale or lost entry costs one more string, never a wrong name.
     private @Nullable ThreadLabel threadLabel;
+    // unnamedTasksThreads: W and R by forking threads, the same kind of racy cache: VirtualThreadStarter's
+    //   factory of threads named after this group, for its unnamed tasks.
+    private @Nullable ThreadFactory unnamedTasksThreads;
 
-    private record ThreadLabel(String taskName, String label) {}
+    private record ThreadLabel(
+            String taskName, String label, @Nullable ThreadFactory factory) {}
 
     DefaultTaskGroup(
             DefaultTaskGroupFactory factory,
@@ -1243,8 +1249,28 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
             return last.label();
         }
         String label = name + "/" + taskName;
-        threadLabel = new ThreadLabel(taskName, label);
+        threadLabel = new ThreadLabel(taskName, label, null);
         return label;
+    }
+
+    /** {@link VirtualThreadStarter}'s factory of threads born with the name {@link #threadLabel} gives. */
+    ThreadFactory threadFactory(@Nullable String taskName, VirtualThreadStarter starter) {
+        if (taskName == null) {
+            ThreadFactory factory = unnamedTasksThreads;
+            if (factory == null) {
+                factory = starter.named(name);
+                unnamedTasksThreads = factory;
+            }
+            return factory;
+        }
+        ThreadLabel last = threadLabel;
+        if (last != null && last.factory() != null && last.taskName().equals(taskName)) {
+            return last.factory();
+        }
+        String label = name + "/" + taskName;
+        ThreadFactory factory = starter.named(label);
+        threadLabel = new ThreadLabel(taskName, label, factory);
+        return factory;
     }
 
     boolean hasPropagators() {

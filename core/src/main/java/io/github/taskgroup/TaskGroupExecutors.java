@@ -19,7 +19,6 @@ public final class TaskGroupExecutors {
     // Each null on a JDK without virtual threads (before 21).
     private static final @Nullable MethodHandle NEW_VIRTUAL_THREAD_PER_TASK_EXECUTOR = findVirtualThreadExecutor();
     private static final @Nullable MethodHandle IS_VIRTUAL = findIsVirtual();
-    private static final @Nullable ThreadFactory VIRTUAL_THREAD_FACTORY = findVirtualThreadFactory();
 
     private TaskGroupExecutors() {}
 
@@ -86,12 +85,12 @@ public final class TaskGroupExecutors {
      * @throws UnsupportedOperationException on a JDK without virtual threads (before 21)
      */
     public static Executor virtualThreadStarter() {
-        ThreadFactory factory = VIRTUAL_THREAD_FACTORY;
-        if (factory == null) {
+        VirtualThreadStarter starter = VirtualThreadStarter.INSTANCE;
+        if (starter == null) {
             throw new UnsupportedOperationException("Virtual threads need JDK 21 or later; this JVM is Java "
                     + Runtime.version().feature());
         }
-        return task -> factory.newThread(task).start();
+        return starter;
     }
 
     /**
@@ -109,17 +108,6 @@ public final class TaskGroupExecutors {
                             Executors.class,
                             "newVirtualThreadPerTaskExecutor",
                             MethodType.methodType(ExecutorService.class));
-        } catch (ReflectiveOperationException e) {
-            return null;
-        }
-    }
-
-    private static @Nullable ThreadFactory findVirtualThreadFactory() {
-        try {
-            Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
-            java.lang.reflect.Method factory =
-                    Class.forName("java.lang.Thread$Builder").getMethod("factory");
-            return (ThreadFactory) factory.invoke(builder);
         } catch (ReflectiveOperationException e) {
             return null;
         }
