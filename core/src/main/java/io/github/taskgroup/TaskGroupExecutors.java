@@ -79,9 +79,11 @@ public final class TaskGroupExecutors {
      * An executor that starts a new virtual thread for every task, and nothing else: unlike
      * {@link #virtualThreads()} it keeps no registry of its threads (there is nothing to shut down), which
      * makes it the cheapest way to run a task on its own virtual thread. Task groups already wait for their
-     * tasks, so the registry would only duplicate their bookkeeping.
+     * tasks, so the registry would only duplicate their bookkeeping. A task of a group that renames threads
+     * (the default) gets a thread that already carries its name when it starts, which is cheaper than renaming
+     * it; any other runnable gets an unnamed virtual thread.
      *
-     * @return the executor
+     * @return the executor (the same instance on every call)
      * @throws UnsupportedOperationException on a JDK without virtual threads (before 21)
      */
     public static Executor virtualThreadStarter() {

@@ -217,6 +217,9 @@ class OnCancelTest {
                     inner.fork(call::run);
                     inner.join();
                 }
+                // Waits for its own interrupt: returning now could beat the sweep that cancels this task after
+                // the nested groups (it would then end SUCCEEDED, a race this test is not about).
+                new CountDownLatch(1).await();
                 return null;
             });
             call.registered.await();
