@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -706,29 +707,12 @@ abstract class CompletionPolicyContract {
         @RepeatedTest(10)
         void theLastWordIsHeardOncePerSetOfEndsByTheViewAndTheJoinTogether() throws Exception {
             AtomicInteger lastWords = new AtomicInteger();
-            CompletionPolicy refusesEveryOutcome = new CompletionPolicy() {
-                @Override
-                public String value() {
-                    return "refuses";
-                }
-
-                @Override
-                public Tracker newTracker(Context context) {
-                    return new Tracker() {
-                        @Override
-                        public Decision onTaskEnded(Task<?> task) {
-                            return Decision.CONTINUE;
-                        }
-
-                        @Override
-                        public Decision onAllEnded() {
-                            return Decision.fail(
-                                    CancellationReason.SIBLING_FAILURE,
-                                    new IllegalStateException("refused #" + lastWords.incrementAndGet()));
-                        }
-                    };
-                }
-            };
+            CompletionPolicy refusesEveryOutcome = decidingAtTheEnd(
+                    "refuses",
+                    () -> CompletionPolicy.Decision.CONTINUE,
+                    () -> CompletionPolicy.Decision.fail(
+                            CancellationReason.SIBLING_FAILURE,
+                            new IllegalStateException("refused #" + lastWords.incrementAndGet())));
             try (TaskGroup group = open(refusesEveryOutcome)) {
                 group.fork(() -> "a");
                 Throwable viewFailure = catchThrowable(() -> group.completion().get(10, TimeUnit.SECONDS));
@@ -748,27 +732,10 @@ abstract class CompletionPolicyContract {
 
         @Test
         void aFailDecisionWithoutAFailureIsReportedAsDecidedNotThrown() throws InterruptedException {
-            CompletionPolicy refusesAtJoin = new CompletionPolicy() {
-                @Override
-                public String value() {
-                    return "refuses-at-join";
-                }
-
-                @Override
-                public Tracker newTracker(Context context) {
-                    return new Tracker() {
-                        @Override
-                        public Decision onTaskEnded(Task<?> task) {
-                            return Decision.CONTINUE;
-                        }
-
-                        @Override
-                        public Decision onJoin() {
-                            return Decision.fail(CancellationReason.SIBLING_FAILURE);
-                        }
-                    };
-                }
-            };
+            CompletionPolicy refusesAtJoin = decidingAtTheEnd(
+                    "refuses-at-join",
+                    () -> CompletionPolicy.Decision.fail(CancellationReason.SIBLING_FAILURE),
+                    () -> CompletionPolicy.Decision.CONTINUE);
             try (TaskGroup group = open(refusesAtJoin)) {
                 Task<String> parked = group.fork("parked", CompletionPolicyContract::park);
 
@@ -782,6 +749,40 @@ abstract class CompletionPolicyContract {
                 assertThat(parked.cancellationReason()).isEqualTo(CancellationReason.SIBLING_FAILURE);
             }
         }
+    }
+
+    /**
+     * A policy named {@code value} whose trackers go on at every task's end, and decide at the end as given
+     * ({@code Decision.CONTINUE}: the default, report what was decided so far).
+     */
+    static CompletionPolicy decidingAtTheEnd(
+            String value, Supplier<CompletionPolicy.Decision> onJoin, Supplier<CompletionPolicy.Decision> onAllEnded) {
+        return new CompletionPolicy() {
+            @Override
+            public String value() {
+                return value;
+            }
+
+            @Override
+            public Tracker newTracker(Context context) {
+                return new Tracker() {
+                    @Override
+                    public Decision onTaskEnded(Task<?> task) {
+                        return Decision.CONTINUE;
+                    }
+
+                    @Override
+                    public Decision onJoin() {
+                        return onJoin.get();
+                    }
+
+                    @Override
+                    public Decision onAllEnded() {
+                        return onAllEnded.get();
+                    }
+                };
+            }
+        };
     }
 
     static TaskGroupException catchThrowableOfType(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
