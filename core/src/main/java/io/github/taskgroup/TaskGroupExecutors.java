@@ -3,6 +3,7 @@ package io.github.taskgroup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -93,6 +94,22 @@ public final class TaskGroupExecutors {
                     + Runtime.version().feature());
         }
         return starter;
+    }
+
+    /**
+     * Like {@link #virtualThreadStarter()}, except that a thread not born with a task's name is named
+     * {@code <threadNamePrefix>N}, N counting from 1 for each executor this returns: the thread of a task whose
+     * factory has {@link TaskGroupFactory.Builder#renameThreads(boolean) renameThreads(false)}, or of a
+     * runnable that is not a task.
+     *
+     * @param threadNamePrefix the prefix of those threads' names
+     * @return a new executor; there is nothing to shut down
+     * @throws NullPointerException if the prefix is null
+     * @throws UnsupportedOperationException on a JDK without virtual threads (before 21)
+     */
+    public static Executor virtualThreadStarter(String threadNamePrefix) {
+        Objects.requireNonNull(threadNamePrefix, "threadNamePrefix");
+        return ((VirtualThreadStarter) virtualThreadStarter()).numberingOthers(threadNamePrefix);
     }
 
     /**

@@ -1,11 +1,14 @@
 package io.github.taskgroup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
@@ -94,6 +97,46 @@ class VirtualThreadStarterTest extends TaskGroupContract {
         });
         assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(seen).containsExactly("", "true");
+    }
+
+    @Test
+    void aStarterWithAPrefixNumbersTheThreadsThatAreNotBornWithATasksName() throws Exception {
+        Executor starter = TaskGroupExecutors.virtualThreadStarter("worker-");
+        try (TaskGroupFactory quiet = TaskGroupFactory.builder()
+                        .executor(starter)
+                        .renameThreads(false)
+                        .build();
+                TaskGroupFactory renaming =
+                        TaskGroupFactory.builder().executor(starter).build()) {
+            List<String> names = quiet.run("quiet", g -> {
+                Task<String> first =
+                        g.fork("stock", () -> Thread.currentThread().getName());
+                Task<String> second = g.fork(() -> Thread.currentThread().getName());
+                return List.of(first.get(), second.get());
+            });
+            assertThat(names).containsExactly("worker-1", "worker-2");
+            // Tasks of a renaming factory are still born with their own names, and take no number.
+            String named = renaming.run(
+                    "checkout",
+                    g -> g.fork("stock", () -> Thread.currentThread().getName()).get());
+            assertThat(named).isEqualTo("checkout/stock");
+        }
+        CountDownLatch ran = new CountDownLatch(1);
+        List<String> other = new CopyOnWriteArrayList<>();
+        starter.execute(() -> {
+            other.add(Thread.currentThread().getName());
+            ran.countDown();
+        });
+        assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(other).containsExactly("worker-3");
+        assertThat(TaskGroupExecutors.virtualThreadStarter("worker-")).isNotSameAs(starter);
+    }
+
+    @Test
+    void aStarterNeedsAPrefix() {
+        assertThatNullPointerException()
+                .isThrownBy(() -> TaskGroupExecutors.virtualThreadStarter(null))
+                .withMessage("threadNamePrefix");
     }
 
     /**

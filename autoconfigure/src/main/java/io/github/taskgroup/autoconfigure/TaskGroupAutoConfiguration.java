@@ -15,6 +15,11 @@ import org.springframework.context.annotation.Import;
 @ConditionalOnClass(TaskGroupFactory.class)
 @EnableConfigurationProperties(TaskGroupProperties.class)
 // The order matters: each configuration's conditions look at the beans of those before it.
-@Import({TaskGroupExecutorConfiguration.class, TaskGroupFactoryConfiguration.class, TaskGroupShutdownConfiguration.class
+@Import({
+    TaskGroupExecutorConfigurations.VirtualThreadsConfiguration.class,
+    TaskGroupExecutorConfigurations.PlatformThreadsConfiguration.class,
+    TaskGroupExecutorConfigurations.ExecutorBeanConfiguration.class,
+    TaskGroupFactoryConfiguration.class,
+    TaskGroupShutdownConfiguration.class
 })
 public final class TaskGroupAutoConfiguration {}

@@ -8,9 +8,10 @@ import org.springframework.beans.factory.DisposableBean;
  *
  * <p>It is deliberately not an {@link Executor} bean itself: one more {@code Executor} bean would make Spring
  * Boot back off from its {@code applicationTaskExecutor} and confuse {@code @Async}. An executor it owns
- * (the 'virtual' and 'platform' modes) is shut down when this bean is destroyed, which happens after the
- * factory and its shutdown lifecycle, so open groups drain before their threads go away. An application
- * executor ('bean' mode) is left to its own bean's lifecycle.
+ * (the 'virtual' and 'platform' modes) is shut down when this bean is destroyed, if it can be (the platform
+ * pool; the virtual-thread starter has nothing to shut down), which happens after the factory and its shutdown
+ * lifecycle, so open groups drain before their threads go away. An application executor ('bean' mode) is left
+ * to its own bean's lifecycle.
  */
 public final class TaskGroupExecutor implements DisposableBean {
 

@@ -327,7 +327,10 @@ public class TaskGroupProperties {
         /** Name of the Executor bean that runs tasks, in 'bean' mode. */
         private @Nullable String beanName;
 
-        /** Prefix of the names of the threads that the 'virtual' and 'platform' executors create. */
+        /**
+         * Prefix of the names of the threads that the 'virtual' and 'platform' executors create. A virtual
+         * thread takes it only when it is not born with its task's name (rename-threads off).
+         */
         private String threadNamePrefix = "taskgroup-";
 
         private final Platform platform = new Platform();

@@ -36,7 +36,6 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
-import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
@@ -127,8 +126,8 @@ class TaskGroupAutoConfigurationTests {
     @EnabledForJreRange(min = JRE.JAVA_21)
     void virtual_threads_run_tasks_when_spring_threads_virtual_is_enabled() {
         this.runner.withPropertyValues("spring.threads.virtual.enabled=true").run((context) -> {
-            assertThat(context.getBean(TaskGroupExecutor.class).getExecutor())
-                    .isInstanceOf(SimpleAsyncTaskExecutor.class);
+            assertThat(context).hasSingleBean(TaskGroupExecutorConfigurations.VirtualThreadsConfiguration.class);
+            assertThat(context).doesNotHaveBean(TaskGroupExecutorConfigurations.PlatformThreadsConfiguration.class);
             assertThat(isVirtual(threadOfATask(context))).isTrue();
         });
     }
@@ -139,6 +138,62 @@ class TaskGroupAutoConfigurationTests {
         this.runner
                 .withPropertyValues("taskgroup.executor.mode=virtual")
                 .run((context) -> assertThat(isVirtual(threadOfATask(context))).isTrue());
+    }
+
+    @Test
+    @EnabledForJreRange(min = JRE.JAVA_21)
+    void a_virtual_thread_is_born_with_its_tasks_name() {
+        this.runner.withPropertyValues("taskgroup.executor.mode=virtual").run((context) -> {
+            String name = context.getBean(TaskGroupFactory.class)
+                    .run(
+                            "checkout",
+                            (group) -> group.fork(
+                                            "stock",
+                                            () -> Thread.currentThread().getName())
+                                    .get());
+            assertThat(name).isEqualTo("checkout/stock");
+        });
+    }
+
+    @Test
+    @EnabledForJreRange(min = JRE.JAVA_21)
+    void virtual_threads_carry_the_prefix_when_rename_threads_is_off() {
+        this.runner
+                .withPropertyValues(
+                        "taskgroup.executor.mode=virtual",
+                        "taskgroup.rename-threads=false",
+                        "taskgroup.executor.thread-name-prefix=tg-")
+                .run((context) -> {
+                    Thread thread = threadOfATask(context);
+                    assertThat(isVirtual(thread)).isTrue();
+                    assertThat(thread.getName()).matches("tg-\\d+");
+                });
+    }
+
+    @Test
+    @EnabledForJreRange(min = JRE.JAVA_21)
+    void the_platform_mode_wins_over_spring_threads_virtual_enabled() {
+        this.runner
+                .withPropertyValues("spring.threads.virtual.enabled=true", "taskgroup.executor.mode=platform")
+                .run((context) -> {
+                    assertThat(context)
+                            .hasSingleBean(TaskGroupExecutorConfigurations.PlatformThreadsConfiguration.class);
+                    assertThat(context.getBean(TaskGroupExecutor.class).getExecutor())
+                            .isInstanceOf(ThreadPoolTaskExecutor.class);
+                    assertThat(isVirtual(threadOfATask(context))).isFalse();
+                });
+    }
+
+    @Test
+    void an_unknown_mode_fails_start_up_and_names_the_property() {
+        this.runner.withPropertyValues("taskgroup.executor.mode=fibers").run((context) -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure())
+                    .rootCause()
+                    .hasMessageContaining("fibers")
+                    .hasMessageContaining("Mode");
+            assertThat(context.getStartupFailure()).hasStackTraceContaining("taskgroup.executor.mode");
+        });
     }
 
     @Test
