@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.StructuredTaskScope;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -64,6 +65,7 @@ public class ForkJoinBenchmark {
     private TaskGroupFactory inline;
     private TaskGroupFactory inlineNoJfr;
     private TaskGroupFactory withLimit;
+    private TaskGroupFactory renamingOnNumberedThreads;
     private SimpleMeterRegistry registry;
     private final TaskGroupOptions defaults = TaskGroupOptions.defaults();
     // Admission control present but never limiting (issue 15 part 5): a group limit and a shared limit no
@@ -111,6 +113,12 @@ public class ForkJoinBenchmark {
         withLimit = TaskGroupFactory.builder()
                 .limit(UNLIMITED, Integer.MAX_VALUE, Integer.MAX_VALUE)
                 .build();
+        // Spring Boot's 'virtual' mode before it used the starter: virtual threads named taskgroup-N by the
+        // executor, which each task renames to its own name at start and back at its end.
+        ThreadFactory numbered = Thread.ofVirtual().name("taskgroup-", 1).factory();
+        renamingOnNumberedThreads = TaskGroupFactory.builder()
+                .executor(runnable -> numbered.newThread(runnable).start())
+                .build();
     }
 
     @TearDown(Level.Trial)
@@ -123,6 +131,7 @@ public class ForkJoinBenchmark {
         inline.close();
         inlineNoJfr.close();
         withLimit.close();
+        renamingOnNumberedThreads.close();
         sharedVirtualThreads.close();
     }
 
@@ -243,6 +252,14 @@ public class ForkJoinBenchmark {
      */
     public Object taskGroupMaxConcurrencyUnreached() throws InterruptedException {
         return runGroup(plain, unlimitedMaxConcurrency);
+    }
+
+    /**
+     * Interleaved companion only: the defaults on an executor of numbered virtual threads that each task renames
+     * (Spring Boot's 'virtual' mode before it ran on the starter), to compare with {@link #taskGroup()}.
+     */
+    public Object taskGroupRenamingNumberedThreads() throws InterruptedException {
+        return runGroup(renamingOnNumberedThreads);
     }
 
     /** Interleaved companion only: every task passes a shared factory limit that is never reached. */

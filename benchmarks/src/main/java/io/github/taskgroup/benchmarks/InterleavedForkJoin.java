@@ -92,7 +92,9 @@ public final class InterleavedForkJoin {
             // Issue 15 part 5: admission control and the policy SPI, there but not limiting.
             new Impl("taskGroupMaxConcurrencyUnreached", ForkJoinBenchmark::taskGroupMaxConcurrencyUnreached),
             new Impl("taskGroupSharedLimitUnreached", ForkJoinBenchmark::taskGroupSharedLimitUnreached),
-            new Impl("taskGroupOwnPolicy", ForkJoinBenchmark::taskGroupOwnPolicy));
+            new Impl("taskGroupOwnPolicy", ForkJoinBenchmark::taskGroupOwnPolicy),
+            // Threads born with their task's name (the starter, taskGroup) against renamed ones.
+            new Impl("taskGroupRenamingNumberedThreads", ForkJoinBenchmark::taskGroupRenamingNumberedThreads));
 
     /**
      * Starts a recording with {@link #jfrSettings} (a continuous one: no duration, kept on disk for 1 h).
