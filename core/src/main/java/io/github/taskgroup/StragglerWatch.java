@@ -108,6 +108,13 @@ final class StragglerWatch {
      */
     void watchGroup(DefaultTaskGroup group, long sweptAtNanos) {
         watchedGroups.putIfAbsent(group, sweptAtNanos);
+        // The last task the sweep interrupted may have ended, and the group closed (groupEnded found nothing to
+        // remove), before this put. Its closer makes it CLOSED before groupEnded: either that remove comes
+        // after the put, or this read sees CLOSED.
+        if (group.state() == TaskGroup.State.CLOSED) {
+            watchedGroups.remove(group);
+            return;
+        }
         ensureTick(sweptAtNanos, System.nanoTime());
     }
 

@@ -273,7 +273,9 @@ class StragglersTest {
     @Test
     void aThousandStragglersCostOneWakeUpPerThresholdAndUncancelledTasksNone() throws Exception {
         int n = 1000;
-        Duration threshold = Duration.ofMillis(200);
+        // Far longer than the sweep of 1,000 tasks takes even on a loaded machine: no tick may move the tasks from
+        // the group's entry to their own while watchedCount() reads both (a count for tests, not atomic).
+        Duration threshold = Duration.ofSeconds(1);
         ExecutorService pool = pool();
         StragglerListener listener = new StragglerListener();
         CountDownLatch started = new CountDownLatch(n);
@@ -281,33 +283,49 @@ class StragglersTest {
         log.setLevel(Level.OFF); // a thousand stacks in the build log help nobody; the listener sees them
         try (DefaultTaskGroupFactory factory = factory(pool, threshold, listener)) {
             try (TaskGroup group = factory.open(prefix + "thousand")) {
-                for (int i = 0; i < n; i++) {
-                    group.fork(() -> ignoreInterrupts(started, release));
+                try {
+                    for (int i = 0; i < n; i++) {
+                        group.fork(() -> ignoreInterrupts(started, release));
+                    }
+                    assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
+                    // parked and not cancelled: nothing is watched, nothing scheduled
+                    assertThat(factory.stragglers().watchedCount()).isZero();
+                    assertThat(factory.stragglers().tickScheduled()).isFalse();
+                    assertThat(factory.stragglers().ticks()).isZero();
+
+                    long before = System.nanoTime();
+                    group.cancel();
+                    long sweep = System.nanoTime() - before;
+                    assertThat(factory.stragglers().watchedCount()).isEqualTo(n);
+
+                    await().atMost(Duration.ofSeconds(60)).until(() -> listener.reported.size() == n);
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> !factory.stragglers().tickScheduled());
+                    // one tick when the first reaches the threshold; the rest, cancelled within the same sweep, are due
+                    // by the next tick one threshold later at the latest (more ticks only if the sweep took longer)
+                    long bound = 2 + sweep / threshold.toNanos();
+                    assertThat(factory.stragglers().ticks()).isBetween(1L, bound);
+                    assertThat(listener.violations).isEmpty();
+                } finally {
+                    release.countDown(); // also when an assertion failed: close() waits for the tasks
                 }
-                assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
-                // parked and not cancelled: nothing is watched, nothing scheduled
-                assertThat(factory.stragglers().watchedCount()).isZero();
-                assertThat(factory.stragglers().tickScheduled()).isFalse();
-                assertThat(factory.stragglers().ticks()).isZero();
-
-                long before = System.nanoTime();
-                group.cancel();
-                long sweep = System.nanoTime() - before;
-                assertThat(factory.stragglers().watchedCount()).isEqualTo(n);
-
-                await().atMost(Duration.ofSeconds(60)).until(() -> listener.reported.size() == n);
-                await().atMost(Duration.ofSeconds(10))
-                        .until(() -> !factory.stragglers().tickScheduled());
-                // one tick when the first reaches the threshold; the rest, cancelled within the same sweep, are due
-                // by the next tick one threshold later at the latest (more ticks only if the sweep took longer)
-                long bound = 2 + sweep / threshold.toNanos();
-                assertThat(factory.stragglers().ticks()).isBetween(1L, bound);
-                assertThat(listener.violations).isEmpty();
-
-                release.countDown();
                 group.join();
             }
             assertThat(factory.stragglers().watchedCount()).isZero();
+        }
+    }
+
+    @Test
+    void aGroupThatClosedBeforeItsCancellerRegisteredItIsNotWatched() throws Exception {
+        // The canceller's sweep ends after the group closed (its last task ended and the owner closed it
+        // before the canceller got to register the group): what the canceller registers then must not stay.
+        try (DefaultTaskGroupFactory factory = factory(pool(), Duration.ofHours(1), new StragglerListener())) {
+            DefaultTaskGroup group = (DefaultTaskGroup) factory.open(prefix + "late");
+            long sweptAt = System.nanoTime();
+            group.close();
+            factory.stragglers().watchGroup(group, sweptAt);
+            assertThat(factory.stragglers().watchedGroupCount()).isZero();
+            assertThat(factory.stragglers().tickScheduled()).isFalse();
         }
     }
 
