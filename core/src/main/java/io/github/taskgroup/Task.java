@@ -83,9 +83,11 @@ public sealed interface Task<T extends @Nullable Object> permits DefaultTask {
      *
      * <p>Dependent stages registered without an executor run, when the task ran, on the task's own thread
      * once the task was counted off (its group's {@code join()} no longer waits for it, the next queued task
-     * was dispatched, the thread's name and context are restored); when it ended without running (cancelled
-     * while pending, rejected), on the view's {@code defaultExecutor()} (see {@link TaskGroup#completion()}); and, once the view is
-     * complete, on the thread that registers them. The task's actions happen-before the view completes.
+     * was dispatched, the thread's name and context are restored; a thread born with the task's name, on
+     * {@link TaskGroupExecutors#virtualThreadStarter()}, keeps that name); when it ended without running
+     * (cancelled while pending, rejected), on the view's {@code defaultExecutor()} (see
+     * {@link TaskGroup#completion()}); and, once the view is complete, on the thread that registers them. The
+     * task's actions happen-before the view completes.
      *
      * @return the read-only completion view of this task
      */

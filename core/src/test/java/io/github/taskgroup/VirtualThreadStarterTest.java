@@ -133,6 +133,28 @@ class VirtualThreadStarterTest extends TaskGroupContract {
     }
 
     @Test
+    void aDependentOnATasksOwnThreadKeepsTheNameTheThreadWasBornWithButNotTheGroup() throws Exception {
+        CountDownLatch registered = new CountDownLatch(1);
+        CountDownLatch ran = new CountDownLatch(1);
+        List<String> seen = new CopyOnWriteArrayList<>();
+        factory.run("orders", g -> {
+            Task<String> pricing = g.fork("pricing", () -> {
+                registered.await(); // the dependent is there before the task ends: it runs on this thread
+                return "42";
+            });
+            pricing.completion().thenRun(() -> {
+                seen.add(Thread.currentThread().getName());
+                seen.add(String.valueOf(CurrentTaskGroup.get().isPresent()));
+                ran.countDown();
+            });
+            registered.countDown();
+            return pricing.get();
+        });
+        assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(seen).containsExactly("orders/pricing", "false");
+    }
+
+    @Test
     void aStarterNeedsAPrefix() {
         assertThatNullPointerException()
                 .isThrownBy(() -> TaskGroupExecutors.virtualThreadStarter(null))
