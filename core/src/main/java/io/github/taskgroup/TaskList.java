@@ -60,7 +60,7 @@ final class TaskList {
     }
 
     /**
-     * The group's cancellation sweep: cancels every task not done yet, in fork order.
+     * The group's cancellation sweep: cancels every task not done yet, newest fork first (the list is pushed at its head).
      *
      * @return whether one of them was cancelled while it ran (the straggler watch then watches the group)
      */

@@ -5,12 +5,8 @@ import io.github.taskgroup.TaskGroupFactory;
 import io.github.taskgroup.autoconfigure.TaskGroupProperties.Platform;
 import java.util.concurrent.Executor;
 import org.springframework.beans.factory.ListableBeanFactory;
-import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnThreading;
 import org.springframework.boot.task.ThreadPoolTaskExecutorBuilder;
-import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -18,8 +14,9 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.util.StringUtils;
 
 /**
- * The executor of the factory, one configuration per {@code taskgroup.executor.mode}, so that the conditions
- * report says which one was chosen and why. Unset, the mode follows {@code spring.threads.virtual.enabled}
+ * The executor of the factory, one configuration per {@code taskgroup.executor.mode}, each guarded by an
+ * {@link OnExecutorModeCondition}, so that the conditions report says which one was chosen and why. Unset (or
+ * empty), the mode follows {@code spring.threads.virtual.enabled}
  * (which Spring Boot honours on JDK 21+ only). The executors are built here rather than with the
  * application's builder beans: those carry the {@code spring.task.execution.*} settings and task decorator of
  * {@code applicationTaskExecutor}, which are not ours to reuse (decorators are applied by the factory's
@@ -27,7 +24,7 @@ import org.springframework.util.StringUtils;
  */
 final class TaskGroupExecutorConfigurations {
 
-    private static final String MODE = "taskgroup.executor.mode";
+    private static final String MODE = OnExecutorModeCondition.MODE;
 
     private static final String BEAN_NAME = "taskgroup.executor.bean-name";
 
@@ -36,7 +33,7 @@ final class TaskGroupExecutorConfigurations {
     private TaskGroupExecutorConfigurations() {}
 
     @Configuration(proxyBeanMethods = false)
-    @Conditional(OnVirtualMode.class)
+    @Conditional(OnExecutorModeCondition.Virtual.class)
     static class VirtualThreadsConfiguration {
 
         @Bean
@@ -59,7 +56,7 @@ final class TaskGroupExecutorConfigurations {
     }
 
     @Configuration(proxyBeanMethods = false)
-    @Conditional(OnPlatformMode.class)
+    @Conditional(OnExecutorModeCondition.Platform.class)
     static class PlatformThreadsConfiguration {
 
         @Bean
@@ -88,7 +85,7 @@ final class TaskGroupExecutorConfigurations {
     }
 
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnProperty(name = MODE, havingValue = "bean")
+    @Conditional(OnExecutorModeCondition.Bean.class)
     static class ExecutorBeanConfiguration {
 
         @Bean
@@ -106,35 +103,5 @@ final class TaskGroupExecutorConfigurations {
             Executor executor = Validation.executorBean(beanFactory, BEAN_NAME, name);
             return TaskGroupExecutor.shared(executor, "executor bean '" + name + "'");
         }
-    }
-
-    /** {@code taskgroup.executor.mode=virtual}, or unset while Spring Boot runs on virtual threads. */
-    static final class OnVirtualMode extends AnyNestedCondition {
-
-        OnVirtualMode() {
-            super(ConfigurationPhase.REGISTER_BEAN);
-        }
-
-        @ConditionalOnProperty(name = MODE, havingValue = "virtual")
-        static class Chosen {}
-
-        @ConditionalOnProperty(name = MODE, havingValue = "virtual", matchIfMissing = true)
-        @ConditionalOnThreading(Threading.VIRTUAL)
-        static class DefaultOnVirtualThreads {}
-    }
-
-    /** {@code taskgroup.executor.mode=platform}, or unset while Spring Boot runs on platform threads. */
-    static final class OnPlatformMode extends AnyNestedCondition {
-
-        OnPlatformMode() {
-            super(ConfigurationPhase.REGISTER_BEAN);
-        }
-
-        @ConditionalOnProperty(name = MODE, havingValue = "platform")
-        static class Chosen {}
-
-        @ConditionalOnProperty(name = MODE, havingValue = "platform", matchIfMissing = true)
-        @ConditionalOnThreading(Threading.PLATFORM)
-        static class DefaultOnPlatformThreads {}
     }
 }

@@ -27,6 +27,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionEvaluationReport;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
@@ -182,6 +183,53 @@ class TaskGroupAutoConfigurationTests {
                             .isInstanceOf(ThreadPoolTaskExecutor.class);
                     assertThat(isVirtual(threadOfATask(context))).isFalse();
                 });
+    }
+
+    @Test
+    void an_empty_mode_counts_as_unset_and_gives_the_platform_pool() {
+        this.runner.withPropertyValues("taskgroup.executor.mode=").run((context) -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context).hasSingleBean(TaskGroupExecutorConfigurations.PlatformThreadsConfiguration.class);
+            assertThat(context.getBean(TaskGroupExecutor.class).getExecutor())
+                    .isInstanceOf(ThreadPoolTaskExecutor.class);
+            assertThat(runTwoTasks(context.getBean(TaskGroupFactory.class))).isEqualTo(3);
+        });
+    }
+
+    @Test
+    @EnabledForJreRange(min = JRE.JAVA_21)
+    void an_empty_mode_follows_spring_threads_virtual_enabled() {
+        this.runner
+                .withPropertyValues("taskgroup.executor.mode=", "spring.threads.virtual.enabled=true")
+                .run((context) -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context)
+                            .hasSingleBean(TaskGroupExecutorConfigurations.VirtualThreadsConfiguration.class);
+                    assertThat(isVirtual(threadOfATask(context))).isTrue();
+                });
+    }
+
+    @Test
+    void the_conditions_report_says_why_the_platform_pool_was_chosen() {
+        this.runner.run((context) -> {
+            Map<String, ConditionEvaluationReport.ConditionAndOutcomes> outcomes =
+                    ConditionEvaluationReport.get(context.getBeanFactory()).getConditionAndOutcomesBySource();
+            assertThat(outcomes.get(TaskGroupExecutorConfigurations.PlatformThreadsConfiguration.class.getName()))
+                    .singleElement()
+                    .satisfies((outcome) -> {
+                        assertThat(outcome.getOutcome().isMatch()).isTrue();
+                        assertThat(outcome.getOutcome().getMessage())
+                                .contains("'taskgroup.executor.mode' is not set and Spring Boot runs on platform");
+                    });
+        });
+    }
+
+    @Test
+    void the_mode_is_read_as_the_properties_bind_it_whatever_its_case() {
+        this.runner
+                .withPropertyValues("spring.threads.virtual.enabled=true", "taskgroup.executor.mode=Platform")
+                .run((context) -> assertThat(context)
+                        .hasSingleBean(TaskGroupExecutorConfigurations.PlatformThreadsConfiguration.class));
     }
 
     @Test
