@@ -30,7 +30,7 @@ abstract class OnExecutorModeCondition extends SpringBootCondition {
 
     @Override
     public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
-        ConditionMessage.Builder message = ConditionMessage.forCondition("TaskGroup executor mode " + this.mode);
+        ConditionMessage.Builder message = ConditionMessage.forCondition("TaskGroup executor mode " + name(this.mode));
         Environment environment = context.getEnvironment();
         Mode configured;
         try {

@@ -219,7 +219,8 @@ class TaskGroupAutoConfigurationTests {
                     .satisfies((outcome) -> {
                         assertThat(outcome.getOutcome().isMatch()).isTrue();
                         assertThat(outcome.getOutcome().getMessage())
-                                .contains("'taskgroup.executor.mode' is not set and Spring Boot runs on platform");
+                                .isEqualTo(
+                                        "TaskGroup executor mode platform 'taskgroup.executor.mode' is not set and Spring Boot runs on platform threads");
                     });
         });
     }
