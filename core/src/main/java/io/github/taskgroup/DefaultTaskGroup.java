@@ -1227,7 +1227,7 @@ final class DefaultTaskGroup implements TaskGroup, CompletionPolicy.Context {
         return factory.listeners();
     }
 
-    /** Runs {@code action} for each task of this group that is not done, newest fork first (the straggler watch). */
+    /** Runs {@code action} for each task of this group not done yet, newest fork first (the straggler watch). */
     void forEachLiveTask(Consumer<DefaultTask<?>> action) {
         tasks.forEachLive(action);
     }

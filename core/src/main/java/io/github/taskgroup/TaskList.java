@@ -60,7 +60,8 @@ final class TaskList {
     }
 
     /**
-     * The group's cancellation sweep: cancels every task not done yet, newest fork first (the list is pushed at its head).
+     * The group's cancellation sweep: cancels every task not done yet, newest fork first (forks push at the
+     * head).
      *
      * @return whether one of them was cancelled while it ran (the straggler watch then watches the group)
      */

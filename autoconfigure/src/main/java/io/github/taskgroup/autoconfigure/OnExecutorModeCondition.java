@@ -39,17 +39,11 @@ abstract class OnExecutorModeCondition extends SpringBootCondition {
             // TaskGroupProperties fails start-up with the property's name and the allowed values.
             return ConditionOutcome.noMatch(message.because("'" + MODE + "' has an invalid value"));
         }
-        if (configured != null) {
-            return outcome(configured, message.because("'" + MODE + "' is " + name(configured)));
-        }
-        Mode fallback = defaultMode(environment);
-        return outcome(
-                fallback,
-                message.because("'" + MODE + "' is not set and Spring Boot runs on " + name(fallback) + " threads"));
-    }
-
-    private ConditionOutcome outcome(Mode effective, ConditionMessage message) {
-        return new ConditionOutcome(effective == this.mode, message);
+        Mode effective = (configured != null) ? configured : defaultMode(environment);
+        String reason = (configured != null)
+                ? "'" + MODE + "' is " + name(configured)
+                : "'" + MODE + "' is not set and Spring Boot runs on " + name(effective) + " threads";
+        return new ConditionOutcome(effective == this.mode, message.because(reason));
     }
 
     private static Mode defaultMode(Environment environment) {
